@@ -1,0 +1,247 @@
+//! `verify`: check an mdoc DeviceResponse (or IssuerSigned / Document) and
+//! print a report. The command-line contract is documented in README.md.
+//!
+//! ```text
+//! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
+//!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]
+//! ```
+//! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
+
+use kakunin::{
+    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, SessionTranscript, TrustStore, UnixTime,
+    Verification, Verifier,
+};
+use std::process::ExitCode;
+
+const SAMPLE_RESPONSE: &str = "tests/data/iso18013-5-annex-d/device_response.hex";
+const SAMPLE_IACA: &str = "tests/data/iso18013-5-annex-d/iaca_cert.pem";
+const SAMPLE_TRANSCRIPT: &str = "tests/data/iso18013-5-annex-d/session_transcript_bytes.hex";
+const SAMPLE_READER_KEY: &str = "tests/data/iso18013-5-annex-d/e_reader_key.d.hex";
+const SAMPLE_TIME: &str = "2021-01-01T00:00:00Z";
+
+struct Args {
+    device_response: Option<String>,
+    anchors: Vec<String>,
+    transcript: Option<String>,
+    reader_key: Option<String>,
+    at: Option<String>,
+    skew: i64,
+    json: bool,
+    issuer_only: bool,
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("verify: {msg}");
+    eprintln!(
+        "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
+         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]"
+    );
+    ExitCode::from(2)
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        device_response: None,
+        anchors: Vec::new(),
+        transcript: None,
+        reader_key: None,
+        at: None,
+        skew: 0,
+        json: false,
+        issuer_only: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (flag.clone(), None),
+        };
+        let mut value = |n: &str| inline.clone().or_else(|| it.next()).ok_or(format!("{n} needs a value"));
+        match name.as_str() {
+            "--device-response" => a.device_response = Some(value(&name)?),
+            "--trust-anchor" => a.anchors.push(value(&name)?),
+            "--session-transcript" => a.transcript = Some(value(&name)?),
+            "--reader-key" => a.reader_key = Some(value(&name)?),
+            "--at" => a.at = Some(value(&name)?),
+            "--clock-skew" => {
+                let v = value(&name)?;
+                a.skew = v
+                    .parse()
+                    .map_err(|_| format!("--clock-skew: not a number of seconds: {v}"))?;
+                if a.skew < 0 {
+                    return Err("--clock-skew must not be negative".into());
+                }
+            }
+            "--json" => a.json = true,
+            "--issuer-only" => a.issuer_only = true,
+            "-h" | "--help" => return Err("help".into()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+/// Reads a file: binary CBOR, or hex text (whitespace ignored).
+fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(decode_hex_or_binary(data))
+}
+
+fn decode_hex_or_binary(data: Vec<u8>) -> Vec<u8> {
+    let text: Option<String> = std::str::from_utf8(&data)
+        .ok()
+        .map(|t| t.chars().filter(|c| !c.is_whitespace()).collect());
+    match text {
+        Some(t) if !t.is_empty() && t.len() % 2 == 0 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            hex::decode(&t).unwrap_or(data)
+        }
+        _ => data,
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = match parse_args() {
+        Ok(a) => a,
+        Err(m) => return usage(&m),
+    };
+    let sample = args.device_response.is_none();
+    if sample {
+        args.device_response = Some(SAMPLE_RESPONSE.into());
+        if args.anchors.is_empty() {
+            args.anchors.push(SAMPLE_IACA.into());
+        }
+        args.transcript.get_or_insert_with(|| SAMPLE_TRANSCRIPT.into());
+        args.reader_key.get_or_insert_with(|| SAMPLE_READER_KEY.into());
+        args.at.get_or_insert_with(|| SAMPLE_TIME.into());
+    }
+    match run(&args, sample) {
+        Ok(valid) => ExitCode::from(if valid { 0 } else { 1 }),
+        Err(m) => {
+            eprintln!("verify: {m}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_reader_key(path: &str) -> Result<ReaderKey, String> {
+    let raw = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if let Ok(k) = ReaderKey::from_bytes(&raw) {
+        return Ok(k);
+    }
+    let decoded = decode_hex_or_binary(raw);
+    if decoded.len() == 32 {
+        if let Ok(k) = ReaderKey::from_scalar(kakunin::Curve::P256, &decoded) {
+            return Ok(k);
+        }
+    }
+    ReaderKey::from_bytes(&decoded).map_err(|e| format!("{path}: {e}"))
+}
+
+fn run(args: &Args, sample: bool) -> Result<bool, String> {
+    let mut builder = TrustStore::builder();
+    for path in &args.anchors {
+        let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let verifier = Verifier::new(builder.build()).with_policy(Policy::default().with_clock_skew(args.skew));
+    let now = match &args.at {
+        Some(t) => UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: not an RFC 3339 date-time: {t}"))?,
+        None => UnixTime::now(),
+    };
+    let transcript = match &args.transcript {
+        Some(p) => Some(SessionTranscript::from_bytes(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
+        None => None,
+    };
+    let reader_key = match &args.reader_key {
+        Some(p) => Some(load_reader_key(p)?),
+        None => None,
+    };
+    let path = args.device_response.as_deref().unwrap_or(SAMPLE_RESPONSE);
+    let bytes = read_input(path)?;
+    let auth = DeviceAuthInput {
+        session_transcript: transcript.as_ref(),
+        reader_key: reader_key.as_ref(),
+    };
+    let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    if args.json {
+        println!("{}", result.to_json());
+    } else {
+        if sample {
+            println!(
+                "Verifying the bundled ISO 18013-5 Annex D sample at {now} (DeviceMac with the Annex D reader key)\n"
+            );
+        }
+        print_report(&result);
+    }
+    Ok(result.is_valid())
+}
+
+/// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.
+fn verify_any(v: &Verifier, bytes: &[u8], auth: DeviceAuthInput<'_>, now: UnixTime, issuer_only: bool) -> Verification {
+    match kakunin::cbor::decode(bytes, &v.policy().limits) {
+        Ok(item) if item.get("issuerAuth").is_some() => {
+            Verification::from_document(v.verify_issuer_signed(bytes, None, now), now)
+        }
+        Ok(item) if item.get("docType").is_some() && item.get("documents").is_none() => {
+            Verification::from_document(v.verify_document_issuer_only(bytes, now), now)
+        }
+        _ if issuer_only => v.verify_device_response_issuer_only(bytes, now),
+        _ => v.verify_device_response(bytes, auth, now),
+    }
+}
+
+fn print_report(r: &Verification) {
+    println!("Result: {}", if r.is_valid() { "VALID" } else { "INVALID" });
+    for e in r.errors() {
+        println!("  response error {}: {}", e.code(), e.message());
+    }
+    for (i, d) in r.documents().iter().enumerate() {
+        print_document(i, d);
+    }
+}
+
+fn print_document(i: usize, d: &DocumentResult) {
+    match d {
+        Ok(doc) => {
+            println!("\nDocument {i}: {} — verified", doc.doc_type());
+            let is = doc.issuer();
+            println!("  issuer:      {} (serial {})", is.subject, is.serial_hex);
+            println!("  trust anchor: {}", is.anchor_subject);
+            let v = doc.validity();
+            println!(
+                "  MSO valid:   {} .. {} (signed {})",
+                v.valid_from, v.valid_until, v.signed
+            );
+            println!(
+                "  device auth: {}",
+                doc.device_auth().map_or("not checked (issuer only)", |k| k.as_str())
+            );
+            for ns in doc.namespaces() {
+                println!("  [{}]", ns.name);
+                for (id, value) in &ns.elements {
+                    println!("    {id:<28} {}", display_value(value));
+                }
+            }
+            for ns in doc.device_namespaces() {
+                println!("  [{}] (device-signed)", ns.name);
+                for (id, value) in &ns.elements {
+                    println!("    {id:<28} {}", display_value(value));
+                }
+            }
+        }
+        Err(rej) => {
+            println!("\nDocument {i}: {} — REJECTED", rej.claimed_doc_type());
+            for e in rej.errors() {
+                println!("  {}: {}", e.code(), e.message());
+            }
+        }
+    }
+}
+
+fn display_value(v: &ElementValue) -> String {
+    match v {
+        ElementValue::Bytes(b) => format!("<{} bytes>", b.len()),
+        ElementValue::Text(t) => t.clone(),
+        other => other.to_json(),
+    }
+}

@@ -1,0 +1,242 @@
+//! The pure-Rust backend: RustCrypto `p256`/`p384`/`p521`/`ecdsa`,
+//! `ed25519-dalek`, `sha2`, `hmac`, `hkdf`.
+
+use super::{Curve, Digest, DigestAlgorithm, SignatureAlgorithm, X509SignatureAlgorithm};
+use ecdsa::signature::hazmat::PrehashVerifier;
+use ecdsa::signature::Verifier;
+use hmac::Mac;
+use sha2::Digest as _;
+use zeroize::Zeroizing;
+
+pub(crate) fn digest(alg: DigestAlgorithm, data: &[u8]) -> Digest {
+    match alg {
+        DigestAlgorithm::Sha256 => Digest::from_slice(&sha2::Sha256::digest(data)),
+        DigestAlgorithm::Sha384 => Digest::from_slice(&sha2::Sha384::digest(data)),
+        DigestAlgorithm::Sha512 => Digest::from_slice(&sha2::Sha512::digest(data)),
+    }
+}
+
+/// A parsed public key (parsed once, used many times).
+#[derive(Clone)]
+pub(crate) enum PublicKey {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    P521(Box<p521::ecdsa::VerifyingKey>),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl core::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "PublicKey({}, {})",
+            self.curve().name(),
+            hex::encode(self.to_bytes())
+        )
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.curve() == other.curve() && self.to_bytes() == other.to_bytes()
+    }
+}
+
+impl PublicKey {
+    /// Parses a SEC1 encoded point (or a raw 32-byte Ed25519 key).
+    pub(crate) fn from_bytes(curve: Curve, bytes: &[u8]) -> Option<Self> {
+        Some(match curve {
+            Curve::P256 => PublicKey::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok()?),
+            Curve::P384 => PublicKey::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok()?),
+            Curve::P521 => PublicKey::P521(Box::new(p521::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok()?)),
+            Curve::Ed25519 => {
+                let arr: [u8; 32] = bytes.try_into().ok()?;
+                PublicKey::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&arr).ok()?)
+            }
+        })
+    }
+
+    pub(crate) fn curve(&self) -> Curve {
+        match self {
+            PublicKey::P256(_) => Curve::P256,
+            PublicKey::P384(_) => Curve::P384,
+            PublicKey::P521(_) => Curve::P521,
+            PublicKey::Ed25519(_) => Curve::Ed25519,
+        }
+    }
+
+    /// Uncompressed SEC1 point, or the raw Ed25519 key.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            PublicKey::P256(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            PublicKey::P384(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            PublicKey::P521(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            PublicKey::Ed25519(k) => k.as_bytes().to_vec(),
+        }
+    }
+
+    /// Verifies a COSE signature (fixed-size `r‖s` for ECDSA, RFC 9053 §2.1).
+    /// The caller has checked that `alg` matches this key's curve.
+    pub(crate) fn verify_cose(&self, alg: SignatureAlgorithm, msg: &[u8], sig: &[u8]) -> bool {
+        match (self, alg) {
+            (PublicKey::P256(k), SignatureAlgorithm::Es256) => p256::ecdsa::Signature::from_slice(sig)
+                .map(|s| k.verify(msg, &s).is_ok())
+                .unwrap_or(false),
+            (PublicKey::P384(k), SignatureAlgorithm::Es384) => p384::ecdsa::Signature::from_slice(sig)
+                .map(|s| k.verify(msg, &s).is_ok())
+                .unwrap_or(false),
+            (PublicKey::P521(k), SignatureAlgorithm::Es512) => p521::ecdsa::Signature::from_slice(sig)
+                .map(|s| k.verify(msg, &s).is_ok())
+                .unwrap_or(false),
+            (PublicKey::Ed25519(k), SignatureAlgorithm::EdDsa) => match <[u8; 64]>::try_from(sig) {
+                Ok(arr) => k
+                    .verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&arr))
+                    .is_ok(),
+                Err(_) => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Verifies an X.509 signature (DER-encoded ECDSA, or Ed25519) over `msg`.
+    pub(crate) fn verify_x509(&self, alg: X509SignatureAlgorithm, msg: &[u8], sig: &[u8]) -> bool {
+        match (self, alg) {
+            (PublicKey::Ed25519(k), X509SignatureAlgorithm::Ed25519) => match <[u8; 64]>::try_from(sig) {
+                Ok(arr) => k
+                    .verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&arr))
+                    .is_ok(),
+                Err(_) => false,
+            },
+            (PublicKey::Ed25519(_), _) | (_, X509SignatureAlgorithm::Ed25519) => false,
+            (k, X509SignatureAlgorithm::Ecdsa(h)) => {
+                let d = digest(h, msg);
+                let prehash = d.as_bytes();
+                match k {
+                    PublicKey::P256(k) => p256::ecdsa::Signature::from_der(sig)
+                        .map(|s| k.verify_prehash(prehash, &s).is_ok())
+                        .unwrap_or(false),
+                    PublicKey::P384(k) => p384::ecdsa::Signature::from_der(sig)
+                        .map(|s| k.verify_prehash(prehash, &s).is_ok())
+                        .unwrap_or(false),
+                    PublicKey::P521(k) => p521::ecdsa::Signature::from_der(sig)
+                        .map(|s| k.verify_prehash(prehash, &s).is_ok())
+                        .unwrap_or(false),
+                    PublicKey::Ed25519(_) => false,
+                }
+            }
+        }
+    }
+}
+
+/// A private key for ECDH (the reader's ephemeral key). Zeroized on drop by
+/// the underlying crates.
+#[derive(Clone)]
+pub(crate) enum PrivateKey {
+    P256(p256::SecretKey),
+    P384(p384::SecretKey),
+    P521(p521::SecretKey),
+}
+
+impl core::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PrivateKey({})", self.curve().name())
+    }
+}
+
+impl PrivateKey {
+    pub(crate) fn curve(&self) -> Curve {
+        match self {
+            PrivateKey::P256(_) => Curve::P256,
+            PrivateKey::P384(_) => Curve::P384,
+            PrivateKey::P521(_) => Curve::P521,
+        }
+    }
+
+    /// From a big-endian scalar.
+    pub(crate) fn from_scalar(curve: Curve, d: &[u8]) -> Option<Self> {
+        Some(match curve {
+            Curve::P256 => PrivateKey::P256(p256::SecretKey::from_slice(d).ok()?),
+            Curve::P384 => PrivateKey::P384(p384::SecretKey::from_slice(d).ok()?),
+            Curve::P521 => PrivateKey::P521(p521::SecretKey::from_slice(d).ok()?),
+            Curve::Ed25519 => return None,
+        })
+    }
+
+    /// From PKCS#8 or SEC1 DER.
+    pub(crate) fn from_der(der: &[u8]) -> Option<Self> {
+        use p256::pkcs8::DecodePrivateKey;
+        if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+            return Some(PrivateKey::P256(k));
+        }
+        if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
+            return Some(PrivateKey::P384(k));
+        }
+        if let Ok(k) = p521::SecretKey::from_pkcs8_der(der) {
+            return Some(PrivateKey::P521(k));
+        }
+        if let Ok(k) = p256::SecretKey::from_sec1_der(der) {
+            return Some(PrivateKey::P256(k));
+        }
+        if let Ok(k) = p384::SecretKey::from_sec1_der(der) {
+            return Some(PrivateKey::P384(k));
+        }
+        if let Ok(k) = p521::SecretKey::from_sec1_der(der) {
+            return Some(PrivateKey::P521(k));
+        }
+        None
+    }
+
+    /// The matching public key.
+    pub(crate) fn public_key(&self) -> PublicKey {
+        match self {
+            PrivateKey::P256(k) => PublicKey::P256(p256::ecdsa::VerifyingKey::from(k.public_key())),
+            PrivateKey::P384(k) => PublicKey::P384(p384::ecdsa::VerifyingKey::from(k.public_key())),
+            PrivateKey::P521(k) => PublicKey::P521(Box::new(p521::ecdsa::VerifyingKey::from(ecdsa::VerifyingKey::<
+                p521::NistP521,
+            >::from(
+                k.public_key()
+            )))),
+        }
+    }
+
+    /// ECDH: the x-coordinate of the shared point (SEC 1 §3.3.1), or `None`
+    /// when the peer key is on another curve.
+    pub(crate) fn ecdh(&self, peer: &PublicKey) -> Option<Zeroizing<Vec<u8>>> {
+        match (self, peer) {
+            (PrivateKey::P256(s), PublicKey::P256(p)) => {
+                let ss = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
+                Some(Zeroizing::new(ss.raw_secret_bytes().to_vec()))
+            }
+            (PrivateKey::P384(s), PublicKey::P384(p)) => {
+                let ss = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
+                Some(Zeroizing::new(ss.raw_secret_bytes().to_vec()))
+            }
+            (PrivateKey::P521(s), PublicKey::P521(p)) => {
+                let point = p.to_encoded_point(false);
+                let pk = p521::PublicKey::from_sec1_bytes(point.as_bytes()).ok()?;
+                let ss = p521::ecdh::diffie_hellman(s.to_nonzero_scalar(), pk.as_affine());
+                Some(Zeroizing::new(ss.raw_secret_bytes().to_vec()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// HKDF-SHA256 (RFC 5869) into `out`.
+pub(crate) fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> bool {
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm)
+        .expand(info, out)
+        .is_ok()
+}
+
+/// HMAC-SHA256 over `data`, compared with `tag` in constant time.
+pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    match hmac::Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(data);
+            // `verify_slice` compares in constant time (subtle).
+            m.verify_slice(tag).is_ok()
+        }
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,198 @@
+//! Verification results: a document's elements are reachable only through
+//! [`VerifiedDocument`]; a rejected document carries its errors and nothing else.
+
+use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
+use crate::error::Error;
+use crate::json::write_str;
+use crate::mso::ValidityInfo;
+use crate::time::UnixTime;
+use crate::trust::TrustPath;
+use crate::value::ElementValue;
+
+/// How the device proved possession of the MSO device key (ISO 18013-5 §9.1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceAuthKind {
+    /// A COSE_Sign1 `deviceSignature`.
+    Signature,
+    /// A COSE_Mac0 `deviceMac` (ECDH with the reader key).
+    Mac,
+}
+
+impl DeviceAuthKind {
+    /// `"signature"` or `"mac"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceAuthKind::Signature => "signature",
+            DeviceAuthKind::Mac => "mac",
+        }
+    }
+}
+
+/// Who signed the document: the Document Signer certificate and its anchor.
+#[derive(Clone, Debug)]
+pub struct IssuerSummary {
+    /// DS subject DN (RFC 4514).
+    pub subject: String,
+    /// DS issuer DN (RFC 4514).
+    pub issuer: String,
+    /// DS serial number, lowercase hex.
+    pub serial_hex: String,
+    /// DS notBefore.
+    pub not_before: UnixTime,
+    /// DS notAfter.
+    pub not_after: UnixTime,
+    /// Subject DN of the trust anchor that vouched for the DS.
+    pub anchor_subject: String,
+    /// subjectKeyIdentifier of that anchor, lowercase hex (empty when absent).
+    pub anchor_key_id_hex: String,
+    /// How trust was established.
+    pub trust_path: TrustPath,
+    /// The issuerAuth signature algorithm.
+    pub signature_algorithm: SignatureAlgorithm,
+    /// The DS certificate DER.
+    pub certificate_der: Vec<u8>,
+}
+
+/// The elements of one namespace, in received order.
+#[derive(Clone, Debug, Default)]
+pub struct Namespace {
+    /// The namespace identifier.
+    pub name: String,
+    /// `(elementIdentifier, value)` pairs.
+    pub elements: Vec<(String, ElementValue)>,
+}
+
+impl Namespace {
+    /// The value of `id`, if disclosed.
+    pub fn get(&self, id: &str) -> Option<&ElementValue> {
+        self.elements.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+}
+
+/// A document whose every check passed.
+///
+/// Element values are zeroized when this is dropped.
+#[derive(Debug)]
+pub struct VerifiedDocument {
+    pub(crate) doc_type: String,
+    pub(crate) issuer: IssuerSummary,
+    pub(crate) validity: ValidityInfo,
+    pub(crate) digest_algorithm: DigestAlgorithm,
+    pub(crate) device_auth: Option<DeviceAuthKind>,
+    pub(crate) namespaces: Vec<Namespace>,
+    pub(crate) device_namespaces: Vec<Namespace>,
+    pub(crate) verified_at: UnixTime,
+}
+
+impl VerifiedDocument {
+    /// The docType (equal to the signed MSO docType).
+    pub fn doc_type(&self) -> &str {
+        &self.doc_type
+    }
+
+    /// The issuer (Document Signer) summary.
+    pub fn issuer(&self) -> &IssuerSummary {
+        &self.issuer
+    }
+
+    /// The MSO validity information.
+    pub fn validity(&self) -> &ValidityInfo {
+        &self.validity
+    }
+
+    /// The MSO digest algorithm.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest_algorithm
+    }
+
+    /// The device authentication that was verified, or `None` for
+    /// issuer-only verification.
+    pub fn device_auth(&self) -> Option<DeviceAuthKind> {
+        self.device_auth
+    }
+
+    /// The time the document was verified at.
+    pub fn verified_at(&self) -> UnixTime {
+        self.verified_at
+    }
+
+    /// Issuer-signed elements by namespace, in received order.
+    pub fn namespaces(&self) -> &[Namespace] {
+        &self.namespaces
+    }
+
+    /// Device-signed elements (authorised by the MSO keyAuthorizations).
+    pub fn device_namespaces(&self) -> &[Namespace] {
+        &self.device_namespaces
+    }
+
+    /// An issuer-signed element.
+    pub fn element(&self, namespace: &str, id: &str) -> Option<&ElementValue> {
+        self.namespaces
+            .iter()
+            .find(|n| n.name == namespace)
+            .and_then(|n| n.get(id))
+    }
+
+    /// Iterates over `(namespace, identifier, value)` of issuer-signed elements.
+    pub fn elements(&self) -> impl Iterator<Item = (&str, &str, &ElementValue)> {
+        self.namespaces
+            .iter()
+            .flat_map(|n| n.elements.iter().map(move |(id, v)| (n.name.as_str(), id.as_str(), v)))
+    }
+
+    pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut String) {
+        out.push('{');
+        for (i, ns) in namespaces.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, &ns.name);
+            out.push_str(":{");
+            for (j, (id, v)) in ns.elements.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                write_str(out, id);
+                out.push(':');
+                v.write_json(out);
+            }
+            out.push('}');
+        }
+        out.push('}');
+    }
+}
+
+impl Drop for VerifiedDocument {
+    fn drop(&mut self) {
+        for ns in self.namespaces.iter_mut().chain(self.device_namespaces.iter_mut()) {
+            for (_, v) in ns.elements.iter_mut() {
+                v.zeroize();
+            }
+        }
+    }
+}
+
+/// A document that failed at least one check. It carries the docType the
+/// document *claimed* (unverified) and why it was rejected; no element.
+#[derive(Clone, Debug)]
+pub struct RejectedDocument {
+    pub(crate) claimed_doc_type: String,
+    pub(crate) errors: Vec<Error>,
+}
+
+impl RejectedDocument {
+    /// The docType the document claimed (not verified; may be empty).
+    pub fn claimed_doc_type(&self) -> &str {
+        &self.claimed_doc_type
+    }
+
+    /// Every reason for rejection (at least one).
+    pub fn errors(&self) -> &[Error] {
+        &self.errors
+    }
+}
+
+/// The outcome for one document.
+pub type DocumentResult = Result<VerifiedDocument, RejectedDocument>;

@@ -1,0 +1,60 @@
+//! # kakunin — 確認, verification of ISO/IEC 18013-5 mobile documents
+//!
+//! kakunin turns the bytes a holder's phone presents (a DeviceResponse, an
+//! IssuerSigned structure) into **either** attributes a counter can trust
+//! **or** a precise, machine-readable reason for rejection.
+//!
+//! ```no_run
+//! use kakunin::{DeviceAuthInput, SessionTranscript, TrustStore, UnixTime, Verifier};
+//! # fn main() -> Result<(), kakunin::Error> {
+//! let trust = TrustStore::from_pem_or_der(&std::fs::read("iaca.pem").unwrap())?;
+//! let verifier = Verifier::new(trust);
+//! let transcript = SessionTranscript::from_bytes(&std::fs::read("transcript.cbor").unwrap())?;
+//! let response = std::fs::read("device_response.cbor").unwrap();
+//! let auth = DeviceAuthInput { session_transcript: Some(&transcript), reader_key: None };
+//! let result = verifier.verify_device_response(&response, auth, UnixTime::now());
+//! match result.into_verified() {
+//!     Ok(documents) => {
+//!         for doc in &documents {
+//!             println!("{}: {:?}", doc.doc_type(), doc.element("org.iso.18013.5.1", "age_over_20"));
+//!         }
+//!     }
+//!     Err(rejected) => eprintln!("rejected: {:?}", rejected.error_codes()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Design rules: elements are reachable only through [`VerifiedDocument`];
+//! every rejection carries a stable [`ErrorCode`]; digests and signatures
+//! are computed over the bytes as received; input size bounds all work
+//! ([`Limits`]).
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod cbor;
+mod cose;
+pub mod crypto;
+mod device_auth;
+mod document;
+mod error;
+mod json;
+mod limits;
+mod mso;
+mod time;
+mod trust;
+mod value;
+mod verifier;
+pub mod x509;
+
+pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
+pub use device_auth::{ReaderKey, SessionTranscript};
+pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
+pub use error::{Error, ErrorCode};
+pub use limits::Limits;
+pub use mso::ValidityInfo;
+pub use time::{FullDate, UnixTime};
+pub use trust::{CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use value::ElementValue;
+pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
