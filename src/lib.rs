@@ -42,10 +42,13 @@ mod error;
 mod json;
 mod limits;
 mod mso;
+mod profile;
+pub mod revocation;
 mod time;
 mod trust;
 mod value;
 mod verifier;
+pub mod vical;
 pub mod x509;
 
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
@@ -54,7 +57,8 @@ pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, Rej
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;
+pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};
-pub use trust::{CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
