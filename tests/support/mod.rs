@@ -6,6 +6,8 @@
 //! negative test built from a real forged input.
 #![allow(dead_code)]
 
+pub mod revocation;
+
 use ciborium::Value;
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString, UtcTime};
 use der::{Decode, Encode};
@@ -312,6 +314,8 @@ pub struct MdocSpec {
     pub device_protected: Option<Vec<(Value, Value)>>,
     /// Provide both deviceSignature and deviceMac.
     pub both_device_auths: bool,
+    /// MSO `status` (second edition), e.g. from `revocation::status_list_ref`.
+    pub mso_status: Option<Value>,
 }
 
 pub const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -351,6 +355,7 @@ impl Default for MdocSpec {
             device_payload: None,
             device_protected: None,
             both_device_auths: false,
+            mso_status: None,
         }
     }
 }
@@ -444,7 +449,7 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
             )]),
         ));
     }
-    let mso = map(vec![
+    let mut mso_entries = vec![
         (text("version"), text(&spec.mso_version)),
         (text("digestAlgorithm"), text(&spec.digest_algorithm)),
         (text("valueDigests"), map(value_digests)),
@@ -461,7 +466,11 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
                 (text("validUntil"), tdate(spec.valid_until)),
             ]),
         ),
-    ]);
+    ];
+    if let Some(st) = &spec.mso_status {
+        mso_entries.push((text("status"), st.clone()));
+    }
+    let mso = map(mso_entries);
     let payload = enc(&tag24(enc(&mso)));
     let chain = if spec.extra_chain.is_empty() {
         Value::Bytes(pki.ds_der.clone())
