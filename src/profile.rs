@@ -55,9 +55,12 @@ pub(crate) fn claims_ca(cert: &ParsedCertificate) -> bool {
 /// The IACA root certificate profile (ISO 18013-5 Annex B.1.2), checked when
 /// an anchor is loaded: self-signed (issuer = subject, signature verifies
 /// with its own key, by an allowed algorithm), basicConstraints cA,
-/// keyUsage keyCertSign and cRLSign, a subjectKeyIdentifier, a countryName,
-/// and notBefore ≤ notAfter. The validity at verification time is checked
-/// separately, against the time of each verification.
+/// keyUsage keyCertSign and cRLSign, a subjectKeyIdentifier, and
+/// notBefore ≤ notAfter. The validity at verification time is checked
+/// separately, against the time of each verification, and the IACA's
+/// countryName together with the Document Signer's (so that a CA root used
+/// for another purpose, such as a reader-authentication root without a
+/// countryName, still loads).
 pub(crate) fn check_iaca(cert: &ParsedCertificate) -> Result<(), Error> {
     let who = format!("trust anchor {:?}", cert.subject());
     if !cert.is_ca() {
@@ -85,9 +88,6 @@ pub(crate) fn check_iaca(cert: &ParsedCertificate) -> Result<(), Error> {
     }
     if cert.subject_key_identifier().is_none() {
         return Err(bad(&who, "subjectKeyIdentifier missing (IACA profile, Annex B.1.2)"));
-    }
-    if cert.subject_attribute(OID_COUNTRY).is_none() {
-        return Err(bad(&who, "subject countryName missing (IACA profile, Annex B.1.2)"));
     }
     if cert.not_after() < cert.not_before() {
         return Err(bad(&who, "notAfter precedes notBefore"));

@@ -63,8 +63,8 @@ impl TrustAnchor {
 
     /// Parses a DER certificate that must be an IACA root meeting ISO
     /// 18013-5 Annex B.1.2: self-signed CA, keyUsage keyCertSign and
-    /// cRLSign, subjectKeyIdentifier, countryName, allowed algorithm and
-    /// curve. Anything else is refused with `certificate_profile_invalid`.
+    /// cRLSign, subjectKeyIdentifier, allowed algorithm and curve (its
+    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`.
     pub fn iaca(der: &[u8]) -> Result<Self, Error> {
         let cert = ParsedCertificate::from_der(der)?;
         profile::check_iaca(&cert)?;

@@ -99,13 +99,6 @@ fn iaca_profile_is_checked_on_load() {
     );
     refused(
         &self_signed(&CertSpec {
-            subject: "CN=No Country IACA".into(),
-            ..base.clone()
-        }),
-        "countryName missing",
-    );
-    refused(
-        &self_signed(&CertSpec {
             not_before: T2024,
             not_after: T2024 - DAY,
             ..base.clone()
@@ -215,6 +208,22 @@ fn ds_country_must_match_the_iaca() {
         &MdocSpec::default(),
         ErrorCode::CertificateProfileInvalid,
         "subject countryName missing",
+    );
+}
+
+#[test]
+fn iaca_without_country_loads_but_vouches_for_no_ds() {
+    let iaca = CertSpec {
+        subject: "CN=No Country IACA".into(),
+        ..CertSpec::iaca("x")
+    };
+    let pki = TestPki::with_specs(iaca, CertSpec::ds("Test DS"));
+    assert_eq!(TrustAnchor::from_der(&pki.iaca_der).unwrap().role(), AnchorRole::Iaca);
+    assert_rule(
+        &pki,
+        &MdocSpec::default(),
+        ErrorCode::CertificateProfileInvalid,
+        "IACA subject countryName missing",
     );
 }
 
