@@ -27,8 +27,9 @@ pub struct Policy {
     pub clock_skew_secs: i64,
     /// Resource limits on the input.
     pub limits: Limits,
-    /// Accept a Document Signer certificate that is itself a trust anchor
-    /// (a pinned signer), skipping the DS profile rules for it. An operator
+    /// Accept a Document Signer certificate that is itself a trust anchor of
+    /// role [`AnchorRole::PinnedSigner`](crate::AnchorRole::PinnedSigner)
+    /// (an IACA never signs MSOs), skipping the DS profile rules for it. An operator
     /// who adds a certificate as an anchor trusts that key directly. Default
     /// `true`; set to `false` to require the IACA → DS path of Annex B.
     pub allow_anchor_as_signer: bool,

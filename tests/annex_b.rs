@@ -10,7 +10,7 @@ use kakunin::{
     AnchorRole, CertificateProfile, DeviceAuthInput, ErrorCode, Policy, TrustAnchor, TrustStore, UnixTime,
     Verification, Verifier,
 };
-use support::revocation::resign;
+use support::revocation::{resign, resign_cert};
 use support::*;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, KeyUsages};
 
@@ -345,4 +345,35 @@ fn eudi_eku_alias_is_interoperable_only() {
     let v = verify(&pki, &b, strict());
     assert_eq!(v.error_codes(), vec![ErrorCode::CertificateProfileInvalid]);
     assert!(v.to_json().contains("exactly 1.0.18013.5.1.2"));
+}
+
+// ---- algorithms and curves --------------------------------------------------------
+
+#[test]
+fn anchor_on_an_unsupported_curve_is_refused_on_load() {
+    // The test IACA re-labelled as a secp256k1 key.
+    let pki = TestPki::new();
+    let der = resign(&pki.iaca_der, &pki.iaca_key, |tbs| {
+        tbs.subject_public_key_info.algorithm.parameters =
+            Some(der::Any::from(der::asn1::ObjectIdentifier::new_unwrap("1.3.132.0.10")));
+    });
+    let e = TrustAnchor::from_der(&der).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UnsupportedAlgorithm);
+    assert!(TrustStore::from_pem_or_der(&der).is_err());
+}
+
+#[test]
+fn ds_signed_with_a_disallowed_algorithm_is_refused() {
+    // ecdsa-with-SHA1 is not among the Annex B algorithms.
+    let mut pki = TestPki::new();
+    let sha1 = x509_cert::spki::AlgorithmIdentifierOwned {
+        oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.1"),
+        parameters: None,
+    };
+    pki.ds_der = resign_cert(&pki.ds_der, &pki.iaca_key, |c| {
+        c.tbs_certificate.signature = sha1.clone();
+        c.signature_algorithm = sha1.clone();
+    });
+    let v = verify(&pki, &mint(&pki, &MdocSpec::default()), Policy::default());
+    assert_eq!(v.error_codes(), vec![ErrorCode::UnsupportedAlgorithm]);
 }

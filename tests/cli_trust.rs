@@ -10,9 +10,12 @@ use support::*;
 
 fn verify_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join("verify");
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let bin = profile_dir.join("examples").join("verify");
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--example", "verify"])
+        .args(release.then_some("--release"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .unwrap();

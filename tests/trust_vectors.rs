@@ -9,8 +9,8 @@ mod support;
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::x509::ParsedCertificate;
 use kakunin::{
-    AnchorRole, CertificateProfile, DeviceAuthInput, ErrorCode, Policy, SessionTranscript, TrustAnchor, TrustStore,
-    UnixTime, Verification, Verifier,
+    AnchorRole, CertificateProfile, DeviceAuthInput, ErrorCode, Policy, RevocationMode, RevocationPolicy,
+    SessionTranscript, TrustAnchor, TrustStore, UnixTime, Verification, Verifier,
 };
 use support::{data_file, hex_file};
 
@@ -247,4 +247,24 @@ fn aamva_vical_stale_tampered_and_unanchored_are_refused() {
     let e = Vical::verify(&bytes, &[other], at("2025-11-18T20:00:00Z"), &p).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TrustListInvalid);
     assert!(e.message().contains("trust anchor"), "{e}");
+}
+
+#[test]
+fn eudi_mdl_status_reference_is_read_and_required_revocation_reports_what_is_missing() {
+    // The EUDI reference mDL carries a second-edition MSO status (Token Status
+    // List, idx 3971 at issuer.eudiw.dev); no list or CRL is published with it.
+    let file = "eudi-verifier-endpoint/mdl_device_response.hex";
+    let now = at("2025-12-19T09:19:37Z");
+    let anchors = store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"]);
+    let best = Policy::default().with_revocation(RevocationPolicy::new(RevocationMode::BestEffort));
+    assert!(issuer_only(&Verifier::new(anchors.clone()).with_policy(best), file, now).is_valid());
+    let required = Policy::default().with_revocation(RevocationPolicy::new(RevocationMode::Required));
+    let r = issuer_only(&Verifier::new(anchors).with_policy(required), file, now);
+    assert_eq!(
+        r.error_codes(),
+        vec![ErrorCode::RevocationUnavailable, ErrorCode::RevocationUnavailable]
+    );
+    let json = r.to_json();
+    assert!(json.contains("no CRL of"), "{json}");
+    assert!(json.contains("https://issuer.eudiw.dev/token_status_list/"), "{json}");
 }

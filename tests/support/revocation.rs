@@ -87,8 +87,13 @@ pub fn issue_crl(spec: &CrlSpec, key: &SigningKey) -> Vec<u8> {
 
 /// Parses `der`, lets `edit` change the tbsCertificate, re-signs with `issuer_key`.
 pub fn resign(der: &[u8], issuer_key: &SigningKey, edit: impl FnOnce(&mut TbsCertificate)) -> Vec<u8> {
+    resign_cert(der, issuer_key, |c| edit(&mut c.tbs_certificate))
+}
+
+/// Like [`resign`], but `edit` sees the whole certificate (e.g. its outer signatureAlgorithm).
+pub fn resign_cert(der: &[u8], issuer_key: &SigningKey, edit: impl FnOnce(&mut Certificate)) -> Vec<u8> {
     let mut cert = Certificate::from_der(der).unwrap();
-    edit(&mut cert.tbs_certificate);
+    edit(&mut cert);
     let sig: Signature = issuer_key.sign(&cert.tbs_certificate.to_der().unwrap());
     cert.signature = BitString::from_bytes(sig.to_der().as_bytes()).unwrap();
     cert.to_der().unwrap()
