@@ -482,3 +482,40 @@ fn pinned_signer_needs_no_crl_but_its_status_must_be_checked() {
         .verify_device_response(&mint(&pki, &with_status(0)), auth, now());
     assert_codes(&r, ErrorCode::RevocationUnavailable);
 }
+
+#[test]
+fn remembered_verifications_are_bound_to_the_issuer() {
+    // CRL and status-token signatures are verified once and remembered; the
+    // memory must not vouch for them under another IACA of the same name.
+    let pki = TestPki::new();
+    let real_crl = crl(&pki, |_| {});
+    let real_token = token(&pki, |_| {});
+    let shared = data(&[real_crl], &[real_token]);
+    let iaca = CertSpec::iaca("Test IACA");
+    let evil_key = key(66);
+    let evil_iaca = issue_cert(&iaca, &evil_key, &iaca.subject, &evil_key);
+    let evil_ds_key = key(67);
+    let evil_ds = issue_cert(&CertSpec::ds("Test DS"), &evil_ds_key, &iaca.subject, &evil_key);
+    let evil = TestPki {
+        iaca_key: evil_key,
+        iaca_der: evil_iaca,
+        iaca_name: iaca.subject,
+        ds_key: evil_ds_key,
+        ds_der: evil_ds,
+    };
+    let p = || policy(RevocationMode::Required);
+    for _ in 0..2 {
+        assert_valid(&run(&pki, &mint(&pki, &with_status(0)), p(), shared.clone(), now()));
+        // The impostor's own documents: the real CRL and token do not verify under its IACA.
+        let v = run(&evil, &mint(&evil, &with_status(0)), p(), shared.clone(), now());
+        assert_eq!(
+            v.error_codes(),
+            vec![ErrorCode::RevocationUnavailable, ErrorCode::RevocationUnavailable]
+        );
+        assert!(
+            v.to_json().contains("CRL: signature does not verify"),
+            "{}",
+            v.to_json()
+        );
+    }
+}

@@ -7,6 +7,7 @@ use crate::error::{err, Error, ErrorCode};
 use crate::time::UnixTime;
 use crate::x509::{self, ParsedCertificate};
 use der::{Decode, Encode};
+use std::sync::OnceLock;
 use x509_cert::crl::CertificateList;
 
 /// CRL extensions kakunin understands (a critical one it does not
@@ -27,6 +28,9 @@ pub struct Crl {
     this_update: UnixTime,
     next_update: Option<UnixTime>,
     revoked: Vec<Vec<u8>>,
+    /// SHA-256 of the issuer certificate whose key verified the signature:
+    /// shared data is verified once, not once per document.
+    verified_by: OnceLock<[u8; 32]>,
 }
 
 fn invalid(m: impl Into<String>) -> Error {
@@ -79,6 +83,7 @@ impl Crl {
             this_update: x509::to_time(tbs.this_update),
             next_update: tbs.next_update.map(x509::to_time),
             revoked,
+            verified_by: OnceLock::new(),
         })
     }
 
@@ -104,6 +109,10 @@ impl Crl {
         if !issuer.key_usage().is_some_and(|k| k.crl_sign()) {
             return Err(invalid("the issuer's keyUsage lacks cRLSign"));
         }
+        let issuer_hash = crate::crypto::sha256(issuer.der());
+        if self.verified_by.get() == Some(&issuer_hash) {
+            return Ok(());
+        }
         let alg = self
             .signature_algorithm
             .ok_or_else(|| invalid("signature algorithm is not supported"))?;
@@ -117,6 +126,8 @@ impl Crl {
                 issuer.subject()
             )));
         }
+        // Only one issuer is remembered; another (same-named) one re-verifies.
+        let _ = self.verified_by.set(issuer_hash);
         Ok(())
     }
 

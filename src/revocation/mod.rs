@@ -246,7 +246,8 @@ fn check_crls(
 
 /// A status-signing certificate must be issued by the DS's IACA, be valid,
 /// not be a CA, and not be a Document Signer certificate (whose extKeyUsage
-/// limits it to signing MSOs).
+/// limits it to signing MSOs). The signature by the IACA is checked by the
+/// caller (and remembered).
 fn check_status_signer(
     signer: &ParsedCertificate,
     ds: &ParsedCertificate,
@@ -255,39 +256,43 @@ fn check_status_signer(
     now: UnixTime,
     skew: i64,
 ) -> Result<(), Error> {
-    let bad = |m: String| err(ErrorCode::RevocationUnavailable, format!("status list signer: {m}"));
     if signer.der() == ds.der() {
-        return Err(bad("the Document Signer certificate may not sign status lists".into()));
+        return Err(signer_error(
+            "the Document Signer certificate may not sign status lists".into(),
+        ));
     }
     if signer
         .ext_key_usage()
         .is_some_and(|e| e.contains(&x509::OID_EKU_MDL_DS) || e.contains(&OID_EKU_MDL_DS_EUDI_ALIAS))
     {
-        return Err(bad("its extKeyUsage is the mdoc Document Signer purpose".into()));
+        return Err(signer_error(
+            "its extKeyUsage is the mdoc Document Signer purpose".into(),
+        ));
     }
     if signer.is_ca() {
-        return Err(bad("it is a CA certificate".into()));
+        return Err(signer_error("it is a CA certificate".into()));
     }
     if signer.key_usage().is_some_and(|k| !k.digital_signature()) {
-        return Err(bad("keyUsage lacks digitalSignature".into()));
+        return Err(signer_error("keyUsage lacks digitalSignature".into()));
     }
-    let iaca = anchor.certificate();
-    let issued = match path {
-        TrustPath::IssuedByAnchor => {
-            signer.issuer_der() == iaca.subject_der() && signer.is_signed_by(iaca.public_key()).unwrap_or(false)
-        }
-        // A pinned signer has no IACA: its status signer must share its issuer name.
-        _ => false,
-    };
-    if !issued {
-        return Err(bad(format!(
-            "{:?} is not issued by the Document Signer's IACA",
-            signer.subject()
-        )));
+    // A pinned signer has no IACA that could have issued a status signer.
+    if path != TrustPath::IssuedByAnchor || signer.issuer_der() != anchor.certificate().subject_der() {
+        return Err(not_issued(signer));
     }
     signer
         .check_validity(now, skew, "status list signer")
-        .map_err(|e| bad(e.message().to_owned()))
+        .map_err(|e| signer_error(e.message().to_owned()))
+}
+
+fn signer_error(m: String) -> Error {
+    err(ErrorCode::RevocationUnavailable, format!("status list signer: {m}"))
+}
+
+fn not_issued(signer: &ParsedCertificate) -> Error {
+    signer_error(format!(
+        "{:?} is not issued by the Document Signer's IACA",
+        signer.subject()
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -434,6 +439,17 @@ fn verify_token(
             last = e;
             continue;
         }
+        let key = (
+            crate::crypto::sha256(signer.der()),
+            crate::crypto::sha256(anchor.certificate().der()),
+        );
+        if token.verified.get() == Some(&key) {
+            return Ok(());
+        }
+        if !signer.is_signed_by(anchor.certificate().public_key()).unwrap_or(false) {
+            last = not_issued(&signer);
+            continue;
+        }
         if token.alg.curve() != signer.key_curve() {
             last = err(
                 ErrorCode::RevocationUnavailable,
@@ -445,6 +461,7 @@ fn verify_token(
             .public_key()
             .verify_cose(token.alg, &token.sig_structure(), &token.signature)
         {
+            let _ = token.verified.set(key);
             return Ok(());
         }
         last = err(

@@ -18,6 +18,7 @@ use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
 use std::io::Read;
+use std::sync::OnceLock;
 
 /// The largest decompressed status list accepted (bytes).
 pub const MAX_STATUS_LIST_BYTES: usize = 16 * 1024 * 1024;
@@ -60,6 +61,9 @@ pub struct StatusToken {
     pub(crate) expires: Option<UnixTime>,
     pub(crate) ttl: Option<u64>,
     pub(crate) listing: Listing,
+    /// (SHA-256 of the signer certificate, SHA-256 of the anchor) once the
+    /// token signature and the signer's issuance by the anchor verified.
+    pub(crate) verified: OnceLock<([u8; 32], [u8; 32])>,
 }
 
 fn int_claim(claims: &Item<'_>, key: i64, what: &str) -> Result<Option<u64>, Error> {
@@ -179,6 +183,7 @@ impl StatusToken {
             expires,
             ttl,
             listing,
+            verified: OnceLock::new(),
         })
     }
 
