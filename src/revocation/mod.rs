@@ -18,6 +18,11 @@
 //!   a `status` reference. Missing or unusable → `revocation_unavailable`;
 //!   past its nextUpdate / exp / iat+ttl or older than
 //!   [`RevocationPolicy::max_age_secs`] → `revocation_stale`.
+//!
+//! A [`RevocationData`] is shared by every verification that uses it: each
+//! CRL and status token remembers the issuer (by SHA-256 of its certificate)
+//! whose key verified its signature, so repeat documents skip that work,
+//! while another issuer of the same name is verified afresh.
 
 mod crl;
 mod status_list;
