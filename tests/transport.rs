@@ -1,0 +1,218 @@
+//! Round trips between the reader session engine and a simulated holder
+//! (tests/support/holder.rs) over the NFC and BLE framers.
+
+mod support;
+
+use kakunin::session::{DeviceRequestBuilder, ItemsRequest, ReaderSession, SessionEvent, SessionState};
+use kakunin::transport::ble::BleFramer;
+use kakunin::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
+use kakunin::{Curve, ErrorCode, ReaderKey, TrustStore, UnixTime, Verifier};
+use support::holder::{BleHolder, Holder, NfcHolder};
+use support::{annex_d, data};
+
+fn annex_d_reader_key() -> ReaderKey {
+    ReaderKey::from_scalar(Curve::P256, &annex_d("e_reader_key.d.hex")).unwrap()
+}
+
+fn verifier() -> Verifier {
+    Verifier::new(TrustStore::from_pem_or_der(&data("iso18013-5-annex-d/iaca_cert.pem")).unwrap())
+}
+
+fn at_2021() -> UnixTime {
+    UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").unwrap()
+}
+
+/// Sends one message over NFC and returns the holder's reply message.
+fn nfc_exchange(reader: &mut NfcReader, holder: &mut NfcHolder, msg: &[u8]) -> Result<Vec<u8>, kakunin::Error> {
+    let mut apdu = reader.send_message(msg)?;
+    for _ in 0..10_000 {
+        let r = holder.process(&apdu);
+        match reader.on_response(&r)? {
+            NfcEvent::Send(next) => apdu = next,
+            NfcEvent::Message(m) => return Ok(m),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    panic!("no end")
+}
+
+fn nfc_session(
+    config: NfcConfig,
+    response_chunk: usize,
+    tamper: bool,
+) -> (Result<Vec<u8>, kakunin::Error>, ReaderSession, NfcHolder) {
+    let mut holder = NfcHolder::new(Holder::annex_d(), response_chunk);
+    holder.holder.tamper_next = tamper;
+    let mut session = ReaderSession::with_reader_key(
+        holder.holder.engagement.clone(),
+        holder.holder.handover.clone(),
+        annex_d_reader_key(),
+    )
+    .unwrap();
+    let mut reader = NfcReader::new(config);
+    let select = reader.select();
+    assert_eq!(
+        reader.on_response(&holder.process(&select)).unwrap(),
+        NfcEvent::Selected
+    );
+    let se = session.establish(&annex_d("device_request.hex")).unwrap();
+    let reply = nfc_exchange(&mut reader, &mut holder, &se).unwrap();
+    let r = session.receive(&reply).map(|ev| match ev {
+        SessionEvent::Response(r) => r,
+        other => panic!("{other:?}"),
+    });
+    (r, session, holder)
+}
+
+#[test]
+fn nfc_short_apdus_with_chaining_and_get_response() {
+    let cfg = NfcConfig {
+        max_command_data: 100,
+        ..NfcConfig::default()
+    };
+    let (r, session, holder) = nfc_session(cfg, 120, false);
+    let response = r.unwrap();
+    assert_eq!(response, annex_d("device_response.hex"));
+    assert!(holder.chained_commands >= 7, "{}", holder.chained_commands);
+    assert!(holder.get_responses >= 20, "{}", holder.get_responses);
+    assert_eq!(holder.holder.requests, vec![annex_d("device_request.hex")]);
+    let v = verifier().verify_device_response(&response, session.device_auth_input(), at_2021());
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+}
+
+#[test]
+fn nfc_extended_length_single_command() {
+    let cfg = NfcConfig {
+        max_command_data: 65535,
+        extended_length: true,
+        ..NfcConfig::default()
+    };
+    let (r, _, holder) = nfc_session(cfg, 65536, false);
+    assert_eq!(r.unwrap(), annex_d("device_response.hex"));
+    assert_eq!(holder.chained_commands, 0);
+    assert_eq!(holder.get_responses, 0);
+}
+
+#[test]
+fn nfc_tampered_ciphertext_fails() {
+    let (r, session, _) = nfc_session(NfcConfig::default(), 255, true);
+    assert_eq!(r.unwrap_err().code(), ErrorCode::SessionDecryptionFailed);
+    assert_eq!(session.state(), SessionState::Closed);
+}
+
+#[test]
+fn nfc_oversized_response_hits_the_limit() {
+    let cfg = NfcConfig {
+        max_message: 1000,
+        ..NfcConfig::default()
+    };
+    let mut holder = NfcHolder::new(Holder::annex_d(), 200);
+    let mut session = ReaderSession::with_reader_key(
+        holder.holder.engagement.clone(),
+        holder.holder.handover.clone(),
+        annex_d_reader_key(),
+    )
+    .unwrap();
+    let mut reader = NfcReader::new(cfg);
+    let select = reader.select();
+    reader.on_response(&holder.process(&select)).unwrap();
+    let se = session.establish(b"\xa0").unwrap();
+    let e = nfc_exchange(&mut reader, &mut holder, &se).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LimitExceeded);
+}
+
+/// Runs a session over BLE: reader writes chunks, holder notifies chunks.
+fn ble_round_trip(
+    mtu: usize,
+    holder: Holder,
+    reader_key: Option<ReaderKey>,
+    request: &[u8],
+) -> (Result<SessionEvent, kakunin::Error>, ReaderSession, BleHolder) {
+    let mut holder = BleHolder::new(holder, mtu);
+    let engagement = holder.holder.engagement.clone();
+    let handover = holder.holder.handover.clone();
+    let mut session = match reader_key {
+        Some(k) => ReaderSession::with_reader_key(engagement, handover, k).unwrap(),
+        None => ReaderSession::new(engagement, handover).unwrap(),
+    };
+    let mut reader = BleFramer::new(mtu, 1 << 22).unwrap();
+    let se = session.establish(request).unwrap();
+    let mut notifications = Vec::new();
+    let writes = reader.split(&se);
+    for w in &writes {
+        assert!(w.len() <= mtu - 3);
+        notifications.extend(holder.on_write(w));
+    }
+    let mut reply = None;
+    for n in &notifications {
+        assert!(n.len() <= mtu - 3);
+        if let Some(m) = reader.push(n).unwrap() {
+            reply = Some(m);
+        }
+    }
+    (session.receive(&reply.unwrap()), session, holder)
+}
+
+#[test]
+fn ble_round_trip_annex_d_at_minimum_mtu() {
+    let (ev, session, holder) = ble_round_trip(
+        23,
+        Holder::annex_d(),
+        Some(annex_d_reader_key()),
+        &annex_d("device_request.hex"),
+    );
+    let SessionEvent::Response(r) = ev.unwrap() else {
+        panic!()
+    };
+    assert_eq!(r, annex_d("device_response.hex"));
+    assert_eq!(holder.holder.requests, vec![annex_d("device_request.hex")]);
+    let v = verifier().verify_device_response(&r, session.device_auth_input(), at_2021());
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+}
+
+#[test]
+fn ble_round_trip_fresh_keys_on_every_curve() {
+    let request = DeviceRequestBuilder::new()
+        .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"))
+        .build();
+    for (curve, mtu) in [(Curve::P256, 185), (Curve::P384, 23), (Curve::P521, 517)] {
+        let holder = Holder::fresh(curve, annex_d("device_response.hex"));
+        let (ev, mut session, mut holder) = ble_round_trip(mtu, holder, None, &request);
+        assert_eq!(session.reader_key().curve(), curve);
+        let SessionEvent::Response(r) = ev.unwrap() else {
+            panic!()
+        };
+        assert_eq!(r, annex_d("device_response.hex"));
+        assert_eq!(holder.holder.requests, vec![request.clone()]);
+        // A second request in the same session uses counter 2 both ways.
+        let sd = session.request(&request).unwrap();
+        let mut framer = BleFramer::new(mtu, 1 << 22).unwrap();
+        let mut reply = None;
+        for w in framer.split(&sd) {
+            for n in holder.on_write(&w) {
+                if let Some(m) = framer.push(&n).unwrap() {
+                    reply = Some(m);
+                }
+            }
+        }
+        assert!(matches!(
+            session.receive(&reply.unwrap()).unwrap(),
+            SessionEvent::Response(_)
+        ));
+        // Termination reaches the holder.
+        let term = session.terminate();
+        for w in framer.split(&term) {
+            assert!(holder.on_write(&w).is_empty());
+        }
+        assert!(holder.holder.terminated);
+    }
+}
+
+#[test]
+fn ble_tampered_ciphertext_fails() {
+    let mut h = Holder::annex_d();
+    h.tamper_next = true;
+    let (ev, session, _) = ble_round_trip(64, h, Some(annex_d_reader_key()), &annex_d("device_request.hex"));
+    assert_eq!(ev.unwrap_err().code(), ErrorCode::SessionDecryptionFailed);
+    assert_eq!(session.state(), SessionState::Closed);
+}
