@@ -463,3 +463,33 @@ fn apple_proximity_reader_raw_data_verifies() {
         v.error_codes()
     );
 }
+
+#[test]
+fn nfc_handover_exposes_the_ble_carrier() {
+    let (de, _) =
+        DeviceEngagement::from_nfc_handover(&annex_d("handover_select.hex"), Some(&annex_d("handover_request.hex")))
+            .unwrap();
+    assert_eq!(de.raw(), annex_d("device_engagement_nfc.hex"), "bytes unchanged");
+    match de.retrieval_methods() {
+        [RetrievalMethod::Ble {
+            peripheral_server_mode: false,
+            central_client_mode: true,
+            central_client_uuid: Some(u),
+            device_address: Some(addr),
+            ..
+        }] => {
+            assert_eq!(u.to_string(), "3a82d455-d5fc-4db3-bea0-6fd2f6ff32c8");
+            assert_eq!(addr.len(), 7);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Static handover: no Request, so no UUID is known.
+    let (de, _) = DeviceEngagement::from_nfc_handover(&annex_d("handover_select.hex"), None).unwrap();
+    assert!(matches!(
+        de.retrieval_methods(),
+        [RetrievalMethod::Ble {
+            central_client_uuid: None,
+            ..
+        }]
+    ));
+}

@@ -174,7 +174,14 @@ impl DeviceEngagement {
         Self::from_bytes(&raw)
     }
 
-    /// The DeviceEngagement carried by an NFC Handover Select message
+    /// The DeviceEngagement carried by an NFC Handover Select message. When
+    /// the engagement lists no retrieval methods, the Handover Select's BLE
+    /// carrier records become [`RetrievalMethod::Ble`] entries (LE role
+    /// 0x00: mdoc peripheral server mode, 0x01: central client mode, 0x02 /
+    /// 0x03: both; the UUID from the Select, else from the Request). The
+    /// engagement bytes themselves are kept unchanged.
+    ///
+    /// Returns the engagement
     /// (static handover: `request` is `None`; negotiated handover: the
     /// Handover Request the reader sent), and the matching [`Handover`]
     /// for the SessionTranscript (ISO 18013-5 §8.2.2.1, §9.1.5.1).
@@ -183,10 +190,19 @@ impl DeviceEngagement {
         let de = hs
             .device_engagement()
             .ok_or_else(|| bad("Handover Select has no iso.org:18013:deviceengagement record"))?;
-        if let Some(r) = request {
-            HandoverMessage::parse(r, b"Hr")?;
+        let hr = request.map(|r| HandoverMessage::parse(r, b"Hr")).transpose()?;
+        let mut engagement = Self::from_bytes(de)?;
+        if engagement.methods.is_empty() {
+            // §8.2.2.1: with NFC handover the carriers are alternative
+            // carrier records, not DeviceRetrievalMethods.
+            let hr_ble = match &hr {
+                Some(m) => m.ble_carriers()?,
+                None => Vec::new(),
+            };
+            for oob in hs.ble_carriers()? {
+                engagement.methods.push(ble_from_oob(&oob, hr_ble.first()));
+            }
         }
-        let engagement = Self::from_bytes(de)?;
         Ok((
             engagement,
             Handover::Nfc {
@@ -230,10 +246,34 @@ impl DeviceEngagement {
         &self.e_device_key
     }
 
-    /// The device retrieval methods offered (empty for NFC handover, where
-    /// the carriers are in the Handover Select message).
+    /// The device retrieval methods offered: the DeviceEngagement's own, or
+    /// for an NFC handover whose engagement has none, the BLE carriers of the
+    /// Handover Select (see [`DeviceEngagement::from_nfc_handover`]).
     pub fn retrieval_methods(&self) -> &[RetrievalMethod] {
         &self.methods
+    }
+}
+
+/// Maps a BLE OOB record of the holder (and the reader's, for the UUID
+/// offered in a negotiated handover) to a retrieval method.
+fn ble_from_oob(oob: &BleOob, reader_oob: Option<&BleOob>) -> RetrievalMethod {
+    let (peripheral, central) = match oob.le_role {
+        Some(0x00) => (true, false),
+        Some(0x01) => (false, true),
+        _ => (true, true),
+    };
+    let uuid = oob
+        .uuids
+        .first()
+        .or_else(|| reader_oob.and_then(|r| r.uuids.first()))
+        .map(|u| Uuid(*u));
+    RetrievalMethod::Ble {
+        peripheral_server_mode: peripheral,
+        central_client_mode: central,
+        peripheral_server_uuid: if peripheral { uuid } else { None },
+        central_client_uuid: if central { uuid } else { None },
+        device_address: oob.device_address.clone(),
+        l2cap_psm: oob.l2cap_psm.map(u64::from),
     }
 }
 
