@@ -4,7 +4,7 @@
 mod support;
 
 use kakunin::session::{DeviceRequestBuilder, ItemsRequest, ReaderSession, SessionEvent, SessionState};
-use kakunin::transport::ble::BleFramer;
+use kakunin::transport::ble::{peripheral_server, BleEvent, BleFramer, BleMode, BleReader};
 use kakunin::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use kakunin::{Curve, ErrorCode, ReaderKey, TrustStore, UnixTime, Verifier};
 use support::holder::{BleHolder, Holder, NfcHolder};
@@ -135,19 +135,24 @@ fn ble_round_trip(
         Some(k) => ReaderSession::with_reader_key(engagement, handover, k).unwrap(),
         None => ReaderSession::new(engagement, handover).unwrap(),
     };
-    let mut reader = BleFramer::new(mtu, 1 << 22).unwrap();
+    let mut reader = BleReader::new(BleMode::PeripheralServer, mtu, 1 << 22).unwrap();
+    assert_eq!(reader.start().unwrap().value, vec![0x01]);
     let se = session.establish(request).unwrap();
     let mut notifications = Vec::new();
-    let writes = reader.split(&se);
+    let writes = reader.send(&se).unwrap();
+    assert!(writes.len() > 1 || se.len() < mtu - 4);
     for w in &writes {
-        assert!(w.len() <= mtu - 3);
-        notifications.extend(holder.on_write(w));
+        assert_eq!(w.characteristic, peripheral_server::CLIENT2SERVER);
+        assert!(w.value.len() <= mtu - 3);
+        notifications.extend(holder.on_write(&w.value));
     }
     let mut reply = None;
     for n in &notifications {
         assert!(n.len() <= mtu - 3);
-        if let Some(m) = reader.push(n).unwrap() {
-            reply = Some(m);
+        match reader.on_received(peripheral_server::SERVER2CLIENT, n).unwrap() {
+            BleEvent::Message(m) => reply = Some(m),
+            BleEvent::Partial => {}
+            other => panic!("{other:?}"),
         }
     }
     (session.receive(&reply.unwrap()), session, holder)

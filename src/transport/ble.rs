@@ -158,6 +158,165 @@ impl BleFramer {
     }
 }
 
+/// Which GATT role the mdoc takes (ISO 18013-5 §8.3.3.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BleMode {
+    /// mdoc peripheral server mode: the mdoc hosts the service, the reader
+    /// is the GATT client (writes Client2Server and State, receives
+    /// Server2Client notifications).
+    PeripheralServer,
+    /// mdoc central client mode: the reader hosts the service, the mdoc is
+    /// the GATT client (the reader receives Client2Server and State writes,
+    /// sends Server2Client notifications).
+    CentralClient,
+}
+
+/// One GATT operation for the application to perform: a write (the reader
+/// is the client) or a notification (the reader is the server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GattOut {
+    /// The characteristic.
+    pub characteristic: Uuid,
+    /// The value.
+    pub value: Vec<u8>,
+}
+
+/// What received GATT bytes meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BleEvent {
+    /// A chunk of a longer message; nothing to do yet.
+    Partial,
+    /// The mdoc signalled start (central client mode): send the SessionEstablishment.
+    Started,
+    /// A complete session message.
+    Message(Vec<u8>),
+    /// The mdoc signalled the end of the session (State 0x02).
+    Ended,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BleState {
+    Idle,
+    Started,
+    Ended,
+}
+
+/// The reader's BLE transport state machine for one connection: which
+/// characteristic carries what, start/end signalling, chunking.
+#[derive(Debug)]
+pub struct BleReader {
+    mode: BleMode,
+    framer: BleFramer,
+    state: BleState,
+}
+
+impl BleReader {
+    /// A reader for `mode` with the negotiated ATT_MTU.
+    pub fn new(mode: BleMode, att_mtu: usize, max_message: usize) -> Result<Self, Error> {
+        Ok(BleReader {
+            mode,
+            framer: BleFramer::new(att_mtu, max_message)?,
+            state: BleState::Idle,
+        })
+    }
+
+    /// The (State, Client2Server, Server2Client) characteristics of the mode.
+    pub fn characteristics(&self) -> (Uuid, Uuid, Uuid) {
+        match self.mode {
+            BleMode::PeripheralServer => (
+                peripheral_server::STATE,
+                peripheral_server::CLIENT2SERVER,
+                peripheral_server::SERVER2CLIENT,
+            ),
+            BleMode::CentralClient => (
+                central_client::STATE,
+                central_client::CLIENT2SERVER,
+                central_client::SERVER2CLIENT,
+            ),
+        }
+    }
+
+    /// Peripheral server mode: the State write (0x01) that starts the
+    /// session, to send after subscribing to Server2Client notifications.
+    pub fn start(&mut self) -> Result<GattOut, Error> {
+        if self.mode != BleMode::PeripheralServer || self.state != BleState::Idle {
+            return Err(framing(
+                "start is the reader's move only once, in peripheral server mode",
+            ));
+        }
+        self.state = BleState::Started;
+        Ok(GattOut {
+            characteristic: self.characteristics().0,
+            value: vec![STATE_START],
+        })
+    }
+
+    /// The writes (peripheral server mode) or notifications (central client
+    /// mode) that carry `message`.
+    pub fn send(&mut self, message: &[u8]) -> Result<Vec<GattOut>, Error> {
+        if self.state != BleState::Started {
+            return Err(framing(format!("cannot send in state {:?}", self.state)));
+        }
+        let (_, c2s, s2c) = self.characteristics();
+        let characteristic = match self.mode {
+            BleMode::PeripheralServer => c2s,
+            BleMode::CentralClient => s2c,
+        };
+        Ok(self
+            .framer
+            .split(message)
+            .into_iter()
+            .map(|value| GattOut { characteristic, value })
+            .collect())
+    }
+
+    /// Feeds a notification (peripheral server mode) or a write (central
+    /// client mode) received on `characteristic`.
+    pub fn on_received(&mut self, characteristic: Uuid, value: &[u8]) -> Result<BleEvent, Error> {
+        let (state, c2s, s2c) = self.characteristics();
+        if self.state == BleState::Ended {
+            return Err(framing("data after the end of the session"));
+        }
+        if characteristic == state {
+            return match (BleFramer::on_state(value)?, self.mode, self.state) {
+                (STATE_END, _, _) => {
+                    self.state = BleState::Ended;
+                    Ok(BleEvent::Ended)
+                }
+                (_, BleMode::CentralClient, BleState::Idle) => {
+                    self.state = BleState::Started;
+                    Ok(BleEvent::Started)
+                }
+                _ => Err(framing("unexpected State start")),
+            };
+        }
+        let incoming = match self.mode {
+            BleMode::PeripheralServer => s2c,
+            BleMode::CentralClient => c2s,
+        };
+        if characteristic != incoming {
+            return Err(framing(format!("data on unexpected characteristic {characteristic}")));
+        }
+        if self.state != BleState::Started {
+            return Err(framing("data before the session started"));
+        }
+        Ok(match self.framer.push(value)? {
+            Some(m) => BleEvent::Message(m),
+            None => BleEvent::Partial,
+        })
+    }
+
+    /// The State write/notification (0x02) that ends the session.
+    pub fn end(&mut self) -> GattOut {
+        self.state = BleState::Ended;
+        GattOut {
+            characteristic: self.characteristics().0,
+            value: vec![STATE_END],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +350,55 @@ mod tests {
         assert!(!r.has_partial());
         assert!(BleFramer::new(22, 10).is_err());
         assert!(BleFramer::on_state(&[3]).is_err());
+    }
+
+    #[test]
+    fn reader_state_machine_in_both_modes() {
+        let mut r = BleReader::new(BleMode::PeripheralServer, 23, 1 << 16).unwrap();
+        assert!(r.send(b"x").is_err(), "not started");
+        let st = r.start().unwrap();
+        assert_eq!(
+            (st.characteristic, st.value),
+            (peripheral_server::STATE, vec![STATE_START])
+        );
+        assert!(r.start().is_err());
+        let out = r.send(&[7u8; 50]).unwrap();
+        assert!(out.iter().all(|o| o.characteristic == peripheral_server::CLIENT2SERVER));
+        assert!(
+            r.on_received(peripheral_server::CLIENT2SERVER, &[0]).is_err(),
+            "wrong direction"
+        );
+        assert_eq!(
+            r.on_received(peripheral_server::SERVER2CLIENT, &[1, 9]).unwrap(),
+            BleEvent::Partial
+        );
+        assert_eq!(
+            r.on_received(peripheral_server::SERVER2CLIENT, &[0, 8]).unwrap(),
+            BleEvent::Message(vec![9, 8])
+        );
+        assert_eq!(
+            r.on_received(peripheral_server::STATE, &[STATE_END]).unwrap(),
+            BleEvent::Ended
+        );
+        assert!(r.on_received(peripheral_server::SERVER2CLIENT, &[0]).is_err());
+
+        let mut c = BleReader::new(BleMode::CentralClient, 23, 1 << 16).unwrap();
+        assert!(c.start().is_err());
+        assert!(
+            c.on_received(central_client::CLIENT2SERVER, &[0, 1]).is_err(),
+            "before start"
+        );
+        assert_eq!(
+            c.on_received(central_client::STATE, &[STATE_START]).unwrap(),
+            BleEvent::Started
+        );
+        let out = c.send(b"hi").unwrap();
+        assert_eq!(out[0].characteristic, central_client::SERVER2CLIENT);
+        assert_eq!(
+            c.on_received(central_client::CLIENT2SERVER, &[0, 1]).unwrap(),
+            BleEvent::Message(vec![1])
+        );
+        assert_eq!(c.end().value, vec![STATE_END]);
     }
 
     #[test]
