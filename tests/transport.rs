@@ -221,3 +221,92 @@ fn ble_tampered_ciphertext_fails() {
     assert_eq!(ev.unwrap_err().code(), ErrorCode::SessionDecryptionFailed);
     assert_eq!(session.state(), SessionState::Closed);
 }
+
+/// A Type 4 Tag holding the Annex D Handover Select (static handover).
+struct Type4Tag {
+    cc: Vec<u8>,
+    ndef_file: Vec<u8>,
+    selected: Option<[u8; 2]>,
+    reads: usize,
+}
+
+impl Type4Tag {
+    fn new(message: &[u8], mle: u16) -> Self {
+        let mut cc = vec![0x00, 0x0f, 0x20];
+        cc.extend_from_slice(&mle.to_be_bytes());
+        cc.extend_from_slice(&[0x00, 0xff, 0x04, 0x06, 0xE1, 0x04, 0x04, 0x00, 0x00, 0xff]);
+        let mut ndef_file = (message.len() as u16).to_be_bytes().to_vec();
+        ndef_file.extend_from_slice(message);
+        Type4Tag {
+            cc,
+            ndef_file,
+            selected: None,
+            reads: 0,
+        }
+    }
+
+    fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        use kakunin::transport::nfc::{CommandApdu, INS_READ_BINARY, INS_SELECT, NDEF_TAG_AID};
+        let c = CommandApdu::parse(apdu).unwrap();
+        match (c.ins, c.p1) {
+            (INS_SELECT, 0x04) => {
+                assert_eq!(c.data, NDEF_TAG_AID);
+                vec![0x90, 0x00]
+            }
+            (INS_SELECT, 0x00) => {
+                self.selected = Some([c.data[0], c.data[1]]);
+                vec![0x90, 0x00]
+            }
+            (INS_READ_BINARY, _) => {
+                self.reads += 1;
+                let file = match self.selected {
+                    Some([0xE1, 0x03]) => &self.cc,
+                    Some([0xE1, 0x04]) => &self.ndef_file,
+                    _ => return vec![0x69, 0x86],
+                };
+                let off = usize::from(u16::from_be_bytes([c.p1, c.p2]));
+                let end = (off + c.le.unwrap()).min(file.len());
+                let mut v = file[off..end].to_vec();
+                v.extend_from_slice(&[0x90, 0x00]);
+                v
+            }
+            _ => vec![0x6D, 0x00],
+        }
+    }
+}
+
+#[test]
+fn static_handover_read_from_a_type4_tag() {
+    use kakunin::session::DeviceEngagement;
+    use kakunin::transport::nfc::{StaticHandoverReader, TagEvent};
+    let hs = annex_d("handover_select.hex");
+    for mle in [0x3b, 0xff, 0x1000] {
+        let mut tag = Type4Tag::new(&hs, mle);
+        let mut reader = StaticHandoverReader::new(64 * 1024);
+        let mut apdu = reader.start();
+        let message = loop {
+            match reader.on_response(&tag.process(&apdu)).unwrap() {
+                TagEvent::Send(next) => apdu = next,
+                TagEvent::Message(m) => break m,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(message, hs);
+        assert!(tag.reads >= 2 + hs.len().div_ceil(usize::from(mle)));
+        let (de, _) = DeviceEngagement::from_nfc_handover(&message, None).unwrap();
+        assert_eq!(de.raw(), annex_d("device_engagement_nfc.hex"));
+    }
+    // A tag whose NDEF file is not readable is refused.
+    let mut tag = Type4Tag::new(&hs, 0xff);
+    tag.cc[13] = 0xff;
+    let mut reader = StaticHandoverReader::new(64 * 1024);
+    let mut apdu = reader.start();
+    let err = loop {
+        match reader.on_response(&tag.process(&apdu)) {
+            Ok(TagEvent::Send(next)) => apdu = next,
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.code(), ErrorCode::TransportError);
+}

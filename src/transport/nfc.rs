@@ -358,6 +358,193 @@ impl NfcReader {
     }
 }
 
+/// AID of the NFC Forum Type 4 Tag NDEF application (NFC Forum T4T 1.0 §5.1).
+pub const NDEF_TAG_AID: [u8; 7] = [0xD2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01];
+/// File id of the Type 4 Tag Capability Container.
+pub const CC_FILE_ID: [u8; 2] = [0xE1, 0x03];
+/// INS of READ BINARY (ISO/IEC 7816-4 §11.3.3).
+pub const INS_READ_BINARY: u8 = 0xB0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TagState {
+    Idle,
+    SelectApp,
+    SelectCc,
+    ReadCc,
+    SelectNdef,
+    ReadLength,
+    ReadBody,
+    Done,
+}
+
+/// What a response APDU of the tag reading meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TagEvent {
+    /// Transmit this command APDU next.
+    Send(Vec<u8>),
+    /// The NDEF message (for static handover: the Handover Select).
+    Message(Vec<u8>),
+}
+
+/// Reads the NDEF message of an mdoc presenting as an NFC Forum Type 4 Tag
+/// (static handover, ISO 18013-5 §8.2.2.1): SELECT the NDEF application,
+/// SELECT and READ the Capability Container, SELECT the NDEF file, READ its
+/// length and then its content in chunks of at most MLe bytes.
+///
+/// Negotiated handover (NFC Forum TNEP service exchange) is not covered;
+/// its Handover Select is still parsed by
+/// [`DeviceEngagement::from_nfc_handover`](crate::session::DeviceEngagement::from_nfc_handover).
+#[derive(Debug)]
+pub struct StaticHandoverReader {
+    state: TagState,
+    max_message: usize,
+    mle: usize,
+    file_id: [u8; 2],
+    length: usize,
+    message: Vec<u8>,
+}
+
+impl StaticHandoverReader {
+    /// A reader that accepts NDEF messages up to `max_message` bytes.
+    pub fn new(max_message: usize) -> Self {
+        StaticHandoverReader {
+            state: TagState::Idle,
+            max_message,
+            mle: 0,
+            file_id: [0, 0],
+            length: 0,
+            message: Vec::new(),
+        }
+    }
+
+    /// The first command: SELECT of the NDEF Tag Application.
+    pub fn start(&mut self) -> Vec<u8> {
+        self.state = TagState::SelectApp;
+        self.message.clear();
+        command_apdu(0x00, INS_SELECT, 0x04, 0x00, &NDEF_TAG_AID, Some(256), false)
+    }
+
+    fn read(&self, offset: usize, len: usize) -> Vec<u8> {
+        let off = (offset as u16).to_be_bytes();
+        command_apdu(0x00, INS_READ_BINARY, off[0], off[1], &[], Some(len), len > 256)
+    }
+
+    fn next_body_read(&self) -> Vec<u8> {
+        let done = self.message.len();
+        let len = (self.length - done).min(self.mle);
+        self.read(2 + done, len)
+    }
+
+    /// Feeds a response APDU.
+    pub fn on_response(&mut self, rapdu: &[u8]) -> Result<TagEvent, Error> {
+        let r = self.on_response_inner(rapdu);
+        if r.is_err() {
+            self.state = TagState::Idle;
+            self.message.clear();
+        }
+        r
+    }
+
+    fn on_response_inner(&mut self, rapdu: &[u8]) -> Result<TagEvent, Error> {
+        let split = rapdu
+            .len()
+            .checked_sub(2)
+            .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
+        let (data, sw) = rapdu.split_at(split);
+        if sw != [0x90, 0x00] {
+            return Err(framing(format!(
+                "tag answered SW {:02X}{:02X} in state {:?}",
+                sw[0], sw[1], self.state
+            )));
+        }
+        match self.state {
+            TagState::Idle | TagState::Done => Err(framing("unexpected response APDU")),
+            TagState::SelectApp => {
+                self.state = TagState::SelectCc;
+                Ok(TagEvent::Send(command_apdu(
+                    0x00,
+                    INS_SELECT,
+                    0x00,
+                    0x0C,
+                    &CC_FILE_ID,
+                    None,
+                    false,
+                )))
+            }
+            TagState::SelectCc => {
+                self.state = TagState::ReadCc;
+                Ok(TagEvent::Send(self.read(0, 15)))
+            }
+            TagState::ReadCc => {
+                // CCLEN(2) version(1) MLe(2) MLc(2) NDEF File Control TLV (T=04, L=06).
+                let cc = data
+                    .get(..15)
+                    .ok_or_else(|| framing("Capability Container shorter than 15 bytes"))?;
+                let mle = usize::from(u16::from_be_bytes([cc[3], cc[4]]));
+                if mle < 0x0f {
+                    return Err(framing("Capability Container MLe below 15"));
+                }
+                if cc[7] != 0x04 || cc[8] != 0x06 {
+                    return Err(framing("Capability Container lacks an NDEF File Control TLV"));
+                }
+                if cc[13] != 0x00 {
+                    return Err(framing("NDEF file is not readable"));
+                }
+                self.mle = mle.min(65535);
+                self.file_id = [cc[9], cc[10]];
+                self.state = TagState::SelectNdef;
+                Ok(TagEvent::Send(command_apdu(
+                    0x00,
+                    INS_SELECT,
+                    0x00,
+                    0x0C,
+                    &self.file_id,
+                    None,
+                    false,
+                )))
+            }
+            TagState::SelectNdef => {
+                self.state = TagState::ReadLength;
+                Ok(TagEvent::Send(self.read(0, 2)))
+            }
+            TagState::ReadLength => {
+                let n = data.get(..2).ok_or_else(|| framing("NLEN missing"))?;
+                let len = usize::from(u16::from_be_bytes([n[0], n[1]]));
+                if len == 0 {
+                    return Err(framing("the tag holds no NDEF message"));
+                }
+                if len > 0x7FFD {
+                    // READ BINARY addresses 15-bit offsets (ISO/IEC 7816-4 §11.3.3).
+                    return Err(framing("NDEF message beyond READ BINARY's 15-bit offsets"));
+                }
+                if len > self.max_message {
+                    return Err(err(
+                        ErrorCode::LimitExceeded,
+                        "NFC: NDEF message larger than max_message",
+                    ));
+                }
+                self.length = len;
+                self.state = TagState::ReadBody;
+                Ok(TagEvent::Send(self.next_body_read()))
+            }
+            TagState::ReadBody => {
+                let want = (self.length - self.message.len()).min(self.mle);
+                if data.is_empty() || data.len() > want {
+                    return Err(framing("READ BINARY returned an unexpected length"));
+                }
+                self.message.extend_from_slice(data);
+                if self.message.len() == self.length {
+                    self.state = TagState::Done;
+                    Ok(TagEvent::Message(core::mem::take(&mut self.message)))
+                } else {
+                    Ok(TagEvent::Send(self.next_body_read()))
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
