@@ -160,6 +160,22 @@ fn replayed_session_data_fails_on_the_counter() {
     s.establish(&annex_d("device_request.hex")).unwrap();
     s.receive(&annex_d("session_data_device_response.hex")).unwrap();
     assert_eq!(s.state(), SessionState::Idle);
+    // Between requests, unsolicited data is a protocol error…
+    let mut idle = annex_d_session();
+    idle.establish(&annex_d("device_request.hex")).unwrap();
+    idle.receive(&annex_d("session_data_device_response.hex")).unwrap();
+    let e = idle.receive(&annex_d("session_data_device_response.hex")).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SessionProtocolError);
+    // …while the holder's termination is accepted.
+    let mut idle = annex_d_session();
+    idle.establish(&annex_d("device_request.hex")).unwrap();
+    idle.receive(&annex_d("session_data_device_response.hex")).unwrap();
+    assert_eq!(
+        idle.receive(&annex_d("session_termination.hex")).unwrap(),
+        SessionEvent::Terminated
+    );
+    assert_eq!(idle.state(), SessionState::Closed);
+
     s.request(&annex_d("device_request.hex")).unwrap();
     // The same ciphertext again was encrypted with counter 1, the reader now expects 2.
     let e = s.receive(&annex_d("session_data_device_response.hex")).unwrap_err();

@@ -291,7 +291,9 @@ impl ReaderSession {
         Ok(SessionData::encode(Some(&data), None))
     }
 
-    /// Reads a SessionData message from the holder. Any error closes the
+    /// Reads a SessionData message from the holder: the answer to the
+    /// outstanding request or, between requests, a status-only message (for
+    /// example the holder's termination). Any error closes the
     /// session; then send [`ReaderSession::error_message`] (status 10 or 11)
     /// or nothing, as the transport requires.
     pub fn receive(&mut self, session_data: &[u8]) -> Result<SessionEvent, Error> {
@@ -303,10 +305,15 @@ impl ReaderSession {
     }
 
     fn receive_inner(&mut self, session_data: &[u8]) -> Result<SessionEvent, Error> {
-        if self.state != SessionState::AwaitingResponse {
+        if !matches!(self.state, SessionState::AwaitingResponse | SessionState::Idle) {
             return Err(protocol(format!("SessionData not expected (state {:?})", self.state)));
         }
         let msg = SessionData::parse(session_data)?;
+        if self.state == SessionState::Idle && msg.data.is_some() {
+            return Err(protocol(
+                "SessionData with data arrived while no request was outstanding",
+            ));
+        }
         let status = match msg.status {
             None => None,
             Some(code) => match SessionStatus::from_code(code) {
