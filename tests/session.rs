@@ -509,3 +509,65 @@ fn nfc_handover_exposes_the_ble_carrier() {
         }]
     ));
 }
+
+#[test]
+fn reader_auth_through_an_intermediate_ca() {
+    let now = UnixTime::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
+    let key = ReaderKey::from_bytes(&data("session-reader-pki/reader_via_intermediate.key.pem")).unwrap();
+    let mut chain = data("session-reader-pki/reader_via_intermediate.pem");
+    chain.extend(data("session-reader-pki/reader_intermediate.pem"));
+    let signer = ReaderAuthKey::new(key.clone(), &chain).unwrap();
+    assert_eq!(signer.certificate_chain().len(), 2);
+    let roots = TrustStore::from_pem_or_der(&data("session-reader-pki/reader_root.pem")).unwrap();
+    let s = annex_d_session();
+    let req = DeviceRequestBuilder::new()
+        .add_with_reader_auth(&annex_d_items_request(), s.session_transcript(), &signer)
+        .unwrap()
+        .build();
+    let checks = verify_device_request(&req, s.session_transcript(), &roots, now).unwrap();
+    assert!(
+        matches!(checks[0].reader_auth, Some(Ok(_))),
+        "{:?}",
+        checks[0].reader_auth
+    );
+
+    // A root whose pathLenConstraint is 0 does not allow the intermediate.
+    let strict = TrustStore::from_pem_or_der(&data("session-reader-pki/reader_root_pathlen0.pem")).unwrap();
+    let checks = verify_device_request(&req, s.session_transcript(), &strict, now).unwrap();
+    let e = checks[0].reader_auth.as_ref().unwrap().as_ref().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ReaderAuthInvalid);
+    // …but still vouches for a leaf it issued directly (same name and key).
+    let direct = ReaderAuthKey::new(
+        ReaderKey::from_bytes(&data("session-reader-pki/reader.key.pem")).unwrap(),
+        &data("session-reader-pki/reader.pem"),
+    )
+    .unwrap();
+    let req2 = DeviceRequestBuilder::new()
+        .add_with_reader_auth(&annex_d_items_request(), s.session_transcript(), &direct)
+        .unwrap()
+        .build();
+    let checks = verify_device_request(&req2, s.session_transcript(), &strict, now).unwrap();
+    assert!(matches!(checks[0].reader_auth, Some(Ok(_))));
+
+    // Without the intermediate in x5chain the leaf does not chain.
+    let alone = ReaderAuthKey::new(key, &data("session-reader-pki/reader_via_intermediate.pem")).unwrap();
+    let req = DeviceRequestBuilder::new()
+        .add_with_reader_auth(&annex_d_items_request(), s.session_transcript(), &alone)
+        .unwrap()
+        .build();
+    let checks = verify_device_request(&req, s.session_transcript(), &roots, now).unwrap();
+    let e = checks[0].reader_auth.as_ref().unwrap().as_ref().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ReaderAuthInvalid);
+
+    // An end-entity certificate cannot act as the intermediate.
+    let key = ReaderKey::from_bytes(&data("session-reader-pki/reader_via_intermediate.key.pem")).unwrap();
+    let mut fake = data("session-reader-pki/reader_via_intermediate.pem");
+    fake.extend(data("session-reader-pki/reader.pem"));
+    let signer = ReaderAuthKey::new(key, &fake).unwrap();
+    let req = DeviceRequestBuilder::new()
+        .add_with_reader_auth(&annex_d_items_request(), s.session_transcript(), &signer)
+        .unwrap()
+        .build();
+    let checks = verify_device_request(&req, s.session_transcript(), &roots, now).unwrap();
+    assert!(checks[0].reader_auth.as_ref().unwrap().is_err());
+}

@@ -179,9 +179,11 @@ fn invalid(msg: impl Into<String>) -> Error {
 /// at `now`.
 ///
 /// Checks: detached payload; protected `alg` matching the leaf key; the
-/// signature; the leaf issued by an anchor (name, then signature); validity
-/// of both certificates; the leaf is not a CA and, when it has an
-/// extKeyUsage, includes the mdoc reader purpose 1.0.18013.5.1.6 (Annex B.1.7).
+/// signature; a path from the leaf to an anchor through CA certificates of
+/// the x5chain (name, then signature, within every pathLenConstraint);
+/// validity of every certificate on the path; the leaf is not a CA and,
+/// when it has an extKeyUsage, includes the mdoc reader purpose
+/// 1.0.18013.5.1.6 (Annex B.1.7).
 pub fn verify_reader_auth(
     reader_auth: &[u8],
     items_request_bytes: &[u8],
@@ -218,28 +220,75 @@ pub fn verify_reader_auth(
             ));
         }
     }
-    let issuer = leaf.issuer_der();
-    let mut found = None;
-    for a in anchors.anchors() {
-        let c = a.certificate();
-        if c.subject_der() == issuer && leaf.is_signed_by(c.public_key())? {
-            found = Some(c);
-            break;
-        }
+    // Walk leaf → (intermediates from x5chain) → anchor.
+    let mut intermediates = Vec::new();
+    for der in chain.iter().skip(1) {
+        intermediates.push(ParsedCertificate::from_der(der)?);
     }
-    let anchor = found.ok_or_else(|| {
-        invalid(format!(
-            "reader certificate ({}) is not issued by any reader trust anchor",
-            leaf.subject()
-        ))
-    })?;
+    let (anchor, path) = build_path(&leaf, &intermediates, anchors)?;
     leaf.check_validity(now, 0, "reader")?;
+    for c in &path {
+        c.check_validity(now, 0, "reader intermediate CA")?;
+    }
     anchor.check_validity(now, 0, "reader root")?;
     Ok(VerifiedReaderAuth {
         anchor_subject: anchor.subject(),
         certificate: leaf,
         algorithm: alg,
     })
+}
+
+/// Finds anchor and intermediates (in issuing order from the leaf) such that
+/// each certificate is issued (name and signature) by the next; the
+/// intermediates must be CAs and every pathLenConstraint must allow the
+/// path. Bounded by the x5chain length (itself bounded by the limits).
+fn build_path<'a>(
+    leaf: &ParsedCertificate,
+    intermediates: &'a [ParsedCertificate],
+    anchors: &'a TrustStore,
+) -> Result<(&'a ParsedCertificate, Vec<&'a ParsedCertificate>), Error> {
+    let mut path: Vec<&'a ParsedCertificate> = Vec::new();
+    let mut current = leaf;
+    for _ in 0..=intermediates.len() {
+        let issuer = current.issuer_der();
+        for a in anchors.anchors() {
+            let c = a.certificate();
+            if c.subject_der() == issuer && current.is_signed_by(c.public_key())? {
+                let allowed = c
+                    .basic_constraints()
+                    .and_then(|b| b.path_len_constraint)
+                    .is_none_or(|n| usize::from(n) >= path.len());
+                if allowed {
+                    return Ok((c, path));
+                }
+            }
+        }
+        let mut next = None;
+        for c in intermediates {
+            if path.iter().any(|p| core::ptr::eq(*p, c)) {
+                continue;
+            }
+            let allowed = c
+                .basic_constraints()
+                .and_then(|b| b.path_len_constraint)
+                .is_none_or(|n| usize::from(n) >= path.len());
+            if c.subject_der() == issuer && c.is_ca() && allowed && current.is_signed_by(c.public_key())? {
+                next = Some(c);
+                break;
+            }
+        }
+        match next {
+            Some(c) => {
+                path.push(c);
+                current = c;
+            }
+            None => break,
+        }
+    }
+    Err(invalid(format!(
+        "reader certificate ({}) does not chain to any reader trust anchor",
+        leaf.subject()
+    )))
 }
 
 /// One DocRequest of a DeviceRequest, with its reader authentication result.

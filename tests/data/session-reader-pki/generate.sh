@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out reader_root.key.pem
 openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out reader.key.pem
 cat > root.ext <<X
-basicConstraints=critical,CA:TRUE,pathlen:0
+basicConstraints=critical,CA:TRUE,pathlen:1
 keyUsage=critical,keyCertSign,cRLSign
 subjectKeyIdentifier=hash
 X
@@ -38,4 +38,23 @@ openssl ca -batch -config ca.cnf -selfsign -keyfile reader_root.key.pem -in root
 openssl req -new -key reader.key.pem -subj "/CN=kakunin test reader" -out leaf.csr
 openssl ca -batch -config ca.cnf -cert reader_root.pem -keyfile reader_root.key.pem -in leaf.csr -out reader.pem \
   -startdate 20240101000000Z -enddate 20340101000000Z -extfile leaf.ext -notext
-rm -rf ca ca.cnf root.ext leaf.ext root.csr leaf.csr
+# A second reader certificate issued through an intermediate CA.
+openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out reader_intermediate.key.pem
+openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out reader_via_intermediate.key.pem
+cat > int.ext <<X
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+X
+openssl req -new -key reader_intermediate.key.pem -subj "/CN=kakunin test reader intermediate" -out int.csr
+openssl ca -batch -config ca.cnf -cert reader_root.pem -keyfile reader_root.key.pem -in int.csr \
+  -out reader_intermediate.pem -startdate 20240101000000Z -enddate 20340101000000Z -extfile int.ext -notext
+openssl req -new -key reader_via_intermediate.key.pem -subj "/CN=kakunin test reader 2" -out leaf2.csr
+openssl ca -batch -config ca.cnf -cert reader_intermediate.pem -keyfile reader_intermediate.key.pem -in leaf2.csr \
+  -out reader_via_intermediate.pem -startdate 20240101000000Z -enddate 20340101000000Z -extfile leaf.ext -notext
+# The same root (name and key) re-issued with pathlen:0: forbids the intermediate.
+sed 's/pathlen:1/pathlen:0/' root.ext > root0.ext
+openssl ca -batch -config ca.cnf -selfsign -keyfile reader_root.key.pem -in root.csr -out reader_root_pathlen0.pem \
+  -startdate 20240101000000Z -enddate 20340101000000Z -extfile root0.ext -notext
+rm -rf ca ca.cnf root.ext root0.ext leaf.ext int.ext root.csr leaf.csr int.csr leaf2.csr
