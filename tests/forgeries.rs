@@ -14,11 +14,16 @@ fn now() -> UnixTime {
 fn verify_with(pki: &TestPki, bytes: &[u8], policy: Policy, at: UnixTime) -> Verification {
     let t = transcript();
     let (rk, _) = reader_key();
-    Verifier::new(pki.trust_store()).with_policy(policy).verify_device_response(
-        bytes,
-        DeviceAuthInput { session_transcript: Some(&t), reader_key: Some(&rk) },
-        at,
-    )
+    Verifier::new(pki.trust_store())
+        .with_policy(policy)
+        .verify_device_response(
+            bytes,
+            DeviceAuthInput {
+                session_transcript: Some(&t),
+                reader_key: Some(&rk),
+            },
+            at,
+        )
 }
 
 fn verify(pki: &TestPki, bytes: &[u8]) -> Verification {
@@ -55,24 +60,44 @@ fn minted_response_is_valid() {
     let docs = v.into_verified().unwrap();
     assert_eq!(docs[0].doc_type(), MDL);
     assert_eq!(docs[0].device_auth(), Some(kakunin::DeviceAuthKind::Signature));
-    assert_eq!(docs[0].element(MDL_NS, "family_name").and_then(|v| v.as_text()), Some("Yamada"));
-    assert_eq!(docs[0].element(MDL_NS, "age_over_20").and_then(|v| v.as_bool()), Some(true));
+    assert_eq!(
+        docs[0].element(MDL_NS, "family_name").and_then(|v| v.as_text()),
+        Some("Yamada")
+    );
+    assert_eq!(
+        docs[0].element(MDL_NS, "age_over_20").and_then(|v| v.as_bool()),
+        Some(true)
+    );
 }
 
 #[test]
 fn minted_mac_response_is_valid_and_wrong_reader_key_fails() {
     let pki = TestPki::new();
     let (_, sec1) = reader_key();
-    let bytes = mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 }, ..spec() });
+    let bytes = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
+            ..spec()
+        },
+    );
     let v = verify(&pki, &bytes);
     assert!(v.is_valid(), "{:?}", v.error_codes());
-    assert_eq!(v.documents()[0].as_ref().unwrap().device_auth(), Some(kakunin::DeviceAuthKind::Mac));
+    assert_eq!(
+        v.documents()[0].as_ref().unwrap().device_auth(),
+        Some(kakunin::DeviceAuthKind::Mac)
+    );
 
     let other = kakunin::ReaderKey::from_scalar(kakunin::Curve::P256, &key(77).to_bytes()).unwrap();
     let t = transcript();
     let v = Verifier::new(pki.trust_store()).verify_device_response(
         &bytes,
-        DeviceAuthInput { session_transcript: Some(&t), reader_key: Some(&other) },
+        DeviceAuthInput {
+            session_transcript: Some(&t),
+            reader_key: Some(&other),
+        },
         now(),
     );
     assert_rejected(&v, ErrorCode::DeviceMacInvalid);
@@ -127,16 +152,37 @@ fn cbor_malformed_duplicate_key_inside_signed_item() {
 fn structure_invalid_missing_issuer_signed_and_alg() {
     let pki = TestPki::new();
     let bad_doc = map(vec![(text("docType"), text(MDL))]);
-    assert_rejected(&verify(&pki, &device_response(vec![bad_doc])), ErrorCode::StructureInvalid);
+    assert_rejected(
+        &verify(&pki, &device_response(vec![bad_doc])),
+        ErrorCode::StructureInvalid,
+    );
     // alg only in the unprotected header: the protected header is empty.
-    let bytes = mint(&pki, &MdocSpec { issuer_protected: vec![], ..spec() });
+    let bytes = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: vec![],
+            ..spec()
+        },
+    );
     assert_rejected(&verify(&pki, &bytes), ErrorCode::StructureInvalid);
 }
 
 #[test]
 fn unsupported_versions() {
     let pki = TestPki::new();
-    assert_rejected(&verify(&pki, &mint(&pki, &MdocSpec { mso_version: "2.0".into(), ..spec() })), ErrorCode::UnsupportedVersion);
+    assert_rejected(
+        &verify(
+            &pki,
+            &mint(
+                &pki,
+                &MdocSpec {
+                    mso_version: "2.0".into(),
+                    ..spec()
+                },
+            ),
+        ),
+        ErrorCode::UnsupportedVersion,
+    );
     let resp = enc(&map(vec![
         (text("version"), text("9.9")),
         (text("documents"), Value::Array(vec![mint_document(&pki, &spec())])),
@@ -148,18 +194,29 @@ fn unsupported_versions() {
 #[test]
 fn unsupported_algorithms() {
     let pki = TestPki::new();
-    let md5 = mint(&pki, &MdocSpec { digest_algorithm: "MD5".into(), ..spec() });
+    let md5 = mint(
+        &pki,
+        &MdocSpec {
+            digest_algorithm: "MD5".into(),
+            ..spec()
+        },
+    );
     assert_rejected(&verify(&pki, &md5), ErrorCode::UnsupportedAlgorithm);
     let rs256 = mint(
         &pki,
-        &MdocSpec { issuer_protected: vec![(Value::Integer(1.into()), Value::Integer((-257).into()))], ..spec() },
+        &MdocSpec {
+            issuer_protected: vec![(Value::Integer(1.into()), Value::Integer((-257).into()))],
+            ..spec()
+        },
     );
     assert_rejected(&verify(&pki, &rs256), ErrorCode::UnsupportedAlgorithm);
     let (_, sec1) = reader_key();
     let mac_alg = mint(
         &pki,
         &MdocSpec {
-            device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 },
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
             device_protected: Some(vec![(Value::Integer(1.into()), Value::Integer(6.into()))]),
             ..spec()
         },
@@ -171,7 +228,16 @@ fn unsupported_algorithms() {
 fn sha384_and_sha512_digests_verify() {
     let pki = TestPki::new();
     for alg in ["SHA-384", "SHA-512"] {
-        let v = verify(&pki, &mint(&pki, &MdocSpec { digest_algorithm: alg.into(), ..spec() }));
+        let v = verify(
+            &pki,
+            &mint(
+                &pki,
+                &MdocSpec {
+                    digest_algorithm: alg.into(),
+                    ..spec()
+                },
+            ),
+        );
         assert!(v.is_valid(), "{alg}: {:?}", v.error_codes());
     }
 }
@@ -179,7 +245,13 @@ fn sha384_and_sha512_digests_verify() {
 #[test]
 fn issuer_signature_invalid() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { break_issuer_signature: true, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            break_issuer_signature: true,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::IssuerSignatureInvalid);
 }
 
@@ -201,8 +273,20 @@ fn issuer_chain_untrusted_same_name_impostor_iaca() {
     let impostor_der = issue_cert(&iaca, &impostor_key, &iaca.subject, &impostor_key);
     let ds_key = key(67);
     let ds_der = issue_cert(&CertSpec::ds("Evil DS"), &ds_key, &iaca.subject, &impostor_key);
-    let evil = TestPki { iaca_key: impostor_key, iaca_der: impostor_der.clone(), iaca_name: iaca.subject, ds_key, ds_der };
-    let b = mint(&evil, &MdocSpec { extra_chain: vec![impostor_der], ..spec() });
+    let evil = TestPki {
+        iaca_key: impostor_key,
+        iaca_der: impostor_der.clone(),
+        iaca_name: iaca.subject,
+        ds_key,
+        ds_der,
+    };
+    let b = mint(
+        &evil,
+        &MdocSpec {
+            extra_chain: vec![impostor_der],
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::IssuerChainUntrusted);
 }
 
@@ -210,12 +294,19 @@ fn issuer_chain_untrusted_same_name_impostor_iaca() {
 fn issuer_chain_scoped_anchor() {
     let pki = TestPki::new();
     let store = kakunin::TrustStore::builder()
-        .add(kakunin::TrustAnchor::from_der(&pki.iaca_der).unwrap().with_doc_types(["org.iso.23220.1.jp.mnc"]))
+        .add(
+            kakunin::TrustAnchor::from_der(&pki.iaca_der)
+                .unwrap()
+                .with_doc_types(["org.iso.23220.1.jp.mnc"]),
+        )
         .build();
     let t = transcript();
     let v = Verifier::new(store).verify_device_response(
         &mint(&pki, &spec()),
-        DeviceAuthInput { session_transcript: Some(&t), reader_key: None },
+        DeviceAuthInput {
+            session_transcript: Some(&t),
+            reader_key: None,
+        },
         now(),
     );
     assert_first(&v, ErrorCode::IssuerChainUntrusted);
@@ -224,28 +315,68 @@ fn issuer_chain_scoped_anchor() {
 #[test]
 fn x5chain_in_protected_header_verifies() {
     let pki = TestPki::new();
-    let v = verify(&pki, &mint(&pki, &MdocSpec { x5chain_protected: true, ..spec() }));
+    let v = verify(
+        &pki,
+        &mint(
+            &pki,
+            &MdocSpec {
+                x5chain_protected: true,
+                ..spec()
+            },
+        ),
+    );
     assert!(v.is_valid(), "{:?}", v.error_codes());
 }
 
 #[test]
 fn certificate_expired_and_not_yet_valid() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { valid_until: T2024 + 20 * YEAR, ..spec() });
-    assert_first(&verify_with(&pki, &b, Policy::default(), UnixTime::from_secs(T2024 + 4 * YEAR)), ErrorCode::CertificateExpired);
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            valid_until: T2024 + 20 * YEAR,
+            ..spec()
+        },
+    );
+    assert_first(
+        &verify_with(&pki, &b, Policy::default(), UnixTime::from_secs(T2024 + 4 * YEAR)),
+        ErrorCode::CertificateExpired,
+    );
     let early = UnixTime::from_secs(T2024 - 40 * DAY);
-    let b = mint(&pki, &MdocSpec { signed: T2024 - 50 * DAY, valid_from: T2024 - 50 * DAY, ..spec() });
-    assert_first(&verify_with(&pki, &b, Policy::default(), early), ErrorCode::CertificateNotYetValid);
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            signed: T2024 - 50 * DAY,
+            valid_from: T2024 - 50 * DAY,
+            ..spec()
+        },
+    );
+    assert_first(
+        &verify_with(&pki, &b, Policy::default(), early),
+        ErrorCode::CertificateNotYetValid,
+    );
 }
 
 #[test]
 fn certificate_profile_invalid() {
     let iaca = CertSpec::iaca("Test IACA");
     let cases = [
-        CertSpec { ca: Some(true), ..CertSpec::ds("CA DS") },
-        CertSpec { key_usage: Some(vec![x509_cert::ext::pkix::KeyUsages::KeyCertSign]), ..CertSpec::ds("KU DS") },
-        CertSpec { key_usage: None, ..CertSpec::ds("No KU DS") },
-        CertSpec { eku: Some(vec!["1.3.6.1.5.5.7.3.1"]), ..CertSpec::ds("TLS DS") },
+        CertSpec {
+            ca: Some(true),
+            ..CertSpec::ds("CA DS")
+        },
+        CertSpec {
+            key_usage: Some(vec![x509_cert::ext::pkix::KeyUsages::KeyCertSign]),
+            ..CertSpec::ds("KU DS")
+        },
+        CertSpec {
+            key_usage: None,
+            ..CertSpec::ds("No KU DS")
+        },
+        CertSpec {
+            eku: Some(vec!["1.3.6.1.5.5.7.3.1"]),
+            ..CertSpec::ds("TLS DS")
+        },
     ];
     for ds in cases {
         let pki = TestPki::with_specs(iaca.clone(), ds.clone());
@@ -253,11 +384,20 @@ fn certificate_profile_invalid() {
         assert_rejected(&v, ErrorCode::CertificateProfileInvalid);
     }
     // Without extKeyUsage: accepted by the interoperable profile, refused by Annex B.
-    let pki = TestPki::with_specs(iaca, CertSpec { eku: None, ..CertSpec::ds("No EKU DS") });
+    let pki = TestPki::with_specs(
+        iaca,
+        CertSpec {
+            eku: None,
+            ..CertSpec::ds("No EKU DS")
+        },
+    );
     let b = mint(&pki, &spec());
     assert!(verify(&pki, &b).is_valid());
     let strict = Policy::default().with_certificate_profile(kakunin::CertificateProfile::AnnexB);
-    assert_rejected(&verify_with(&pki, &b, strict, now()), ErrorCode::CertificateProfileInvalid);
+    assert_rejected(
+        &verify_with(&pki, &b, strict, now()),
+        ErrorCode::CertificateProfileInvalid,
+    );
 }
 
 #[test]
@@ -267,41 +407,93 @@ fn pinned_signer_can_be_disallowed() {
     let store = kakunin::TrustStore::from_pem_or_der(&pki.ds_der).unwrap();
     let b = mint(&pki, &spec());
     let t = transcript();
-    let auth = DeviceAuthInput { session_transcript: Some(&t), reader_key: None };
-    assert!(Verifier::new(store.clone()).verify_device_response(&b, auth, now()).is_valid());
+    let auth = DeviceAuthInput {
+        session_transcript: Some(&t),
+        reader_key: None,
+    };
+    assert!(Verifier::new(store.clone())
+        .verify_device_response(&b, auth, now())
+        .is_valid());
     let strict = Verifier::new(store).with_policy(Policy::default().with_anchor_as_signer(false));
-    assert_first(&strict.verify_device_response(&b, auth, now()), ErrorCode::IssuerChainUntrusted);
+    assert_first(
+        &strict.verify_device_response(&b, auth, now()),
+        ErrorCode::IssuerChainUntrusted,
+    );
 }
 
 #[test]
 fn mso_doctype_mismatch() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { mso_doc_type: Some("org.iso.23220.1.jp.mnc".into()), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            mso_doc_type: Some("org.iso.23220.1.jp.mnc".into()),
+            ..spec()
+        },
+    );
     assert_rejected(&verify(&pki, &b), ErrorCode::MsoDoctypeMismatch);
 }
 
 #[test]
 fn mso_expired_not_yet_valid_and_skew() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { valid_until: T2024 - 60, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            valid_until: T2024 - 60,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::MsoExpired);
     assert!(verify_with(&pki, &b, Policy::default().with_clock_skew(120), now()).is_valid());
-    let b = mint(&pki, &MdocSpec { valid_from: T2024 + 60, signed: T2024 - DAY, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            valid_from: T2024 + 60,
+            signed: T2024 - DAY,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::MsoNotYetValid);
-    let b = mint(&pki, &MdocSpec { valid_from: T2024 - DAY, signed: T2024 + 3600, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            valid_from: T2024 - DAY,
+            signed: T2024 + 3600,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::MsoNotYetValid);
 }
 
 #[test]
 fn digest_mismatch_and_missing() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { tamper_value: Some((MDL_NS.into(), "family_name".into())), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            tamper_value: Some((MDL_NS.into(), "family_name".into())),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DigestMismatch);
-    let b = mint(&pki, &MdocSpec { drop_digest: Some((MDL_NS.into(), "age_over_20".into())), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            drop_digest: Some((MDL_NS.into(), "age_over_20".into())),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DigestMissing);
     // Every item claims digestID 0: the MSO map then repeats a key, which the
     // signed-structure hygiene refuses before any digest is compared.
-    let b = mint(&pki, &MdocSpec { force_digest_id: Some(0), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            force_digest_id: Some(0),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::CborMalformed);
 }
 
@@ -326,7 +518,8 @@ fn digest_missing_unknown_namespace() {
     // Items in a namespace the MSO has no digests for: mint with two
     // namespaces, then rename the second one after signing.
     let mut s = spec();
-    s.namespaces.push(("org.example.extra".into(), vec![("x".into(), Value::Bool(true))]));
+    s.namespaces
+        .push(("org.example.extra".into(), vec![("x".into(), Value::Bool(true))]));
     let mut doc = mint_document(&pki, &s);
     let Value::Map(entries) = &mut doc else { panic!() };
     let Value::Map(is) = &mut entries[1].1 else { panic!() };
@@ -338,16 +531,32 @@ fn digest_missing_unknown_namespace() {
 #[test]
 fn device_signature_invalid() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { break_device_auth: true, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            break_device_auth: true,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DeviceSignatureInvalid);
     // An attached payload that is not the DeviceAuthenticationBytes.
-    let b = mint(&pki, &MdocSpec { device_payload: Some(b"something else".to_vec()), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_payload: Some(b"something else".to_vec()),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DeviceSignatureInvalid);
     // A response replayed under another session transcript.
-    let other = kakunin::SessionTranscript::from_bytes(&enc(&Value::Array(vec![Value::Null, Value::Null, text("x")]))).unwrap();
+    let other =
+        kakunin::SessionTranscript::from_bytes(&enc(&Value::Array(vec![Value::Null, Value::Null, text("x")]))).unwrap();
     let v = Verifier::new(pki.trust_store()).verify_device_response(
         &mint(&pki, &spec()),
-        DeviceAuthInput { session_transcript: Some(&other), reader_key: None },
+        DeviceAuthInput {
+            session_transcript: Some(&other),
+            reader_key: None,
+        },
         now(),
     );
     assert_first(&v, ErrorCode::DeviceSignatureInvalid);
@@ -357,32 +566,70 @@ fn device_signature_invalid() {
 fn device_mac_invalid() {
     let pki = TestPki::new();
     let (_, sec1) = reader_key();
-    let b = mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 }, break_device_auth: true, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
+            break_device_auth: true,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DeviceMacInvalid);
 }
 
 #[test]
 fn device_auth_missing() {
     let pki = TestPki::new();
-    let b = mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::NoDeviceSigned, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::NoDeviceSigned,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::DeviceAuthMissing);
     let (_, sec1) = reader_key();
-    let both =
-        mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 }, both_device_auths: true, ..spec() });
+    let both = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
+            both_device_auths: true,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &both), ErrorCode::DeviceAuthMissing);
 }
 
 #[test]
 fn session_transcript_and_reader_key_missing() {
     let pki = TestPki::new();
-    let v = Verifier::new(pki.trust_store()).verify_device_response(&mint(&pki, &spec()), DeviceAuthInput::default(), now());
+    let v = Verifier::new(pki.trust_store()).verify_device_response(
+        &mint(&pki, &spec()),
+        DeviceAuthInput::default(),
+        now(),
+    );
     assert_first(&v, ErrorCode::SessionTranscriptMissing);
     let (_, sec1) = reader_key();
-    let b = mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 }, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
+            ..spec()
+        },
+    );
     let t = transcript();
     let v = Verifier::new(pki.trust_store()).verify_device_response(
         &b,
-        DeviceAuthInput { session_transcript: Some(&t), reader_key: None },
+        DeviceAuthInput {
+            session_transcript: Some(&t),
+            reader_key: None,
+        },
         now(),
     );
     assert_first(&v, ErrorCode::ReaderKeyMissing);
@@ -392,17 +639,40 @@ fn session_transcript_and_reader_key_missing() {
 fn algorithm_key_mismatch() {
     let pki = TestPki::new();
     let es384 = vec![(Value::Integer(1.into()), Value::Integer((-35).into()))];
-    let b = mint(&pki, &MdocSpec { device_protected: Some(es384.clone()), ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_protected: Some(es384.clone()),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::AlgorithmKeyMismatch);
-    let b = mint(&pki, &MdocSpec { issuer_protected: es384, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: es384,
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::AlgorithmKeyMismatch);
     let p384 = kakunin::ReaderKey::from_scalar(kakunin::Curve::P384, &[0x22; 48]).unwrap();
     let (_, sec1) = reader_key();
-    let b = mint(&pki, &MdocSpec { device_auth: DeviceAuthMode::Mac { reader_public_sec1: sec1 }, ..spec() });
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_auth: DeviceAuthMode::Mac {
+                reader_public_sec1: sec1,
+            },
+            ..spec()
+        },
+    );
     let t = transcript();
     let v = Verifier::new(pki.trust_store()).verify_device_response(
         &b,
-        DeviceAuthInput { session_transcript: Some(&t), reader_key: Some(&p384) },
+        DeviceAuthInput {
+            session_transcript: Some(&t),
+            reader_key: Some(&p384),
+        },
         now(),
     );
     assert_first(&v, ErrorCode::AlgorithmKeyMismatch);
@@ -420,17 +690,25 @@ fn limit_exceeded() {
     let mut one_doc = Limits::default();
     one_doc.max_documents = 1;
     let two = device_response(vec![mint_document(&pki, &spec()), mint_document(&pki, &spec())]);
-    assert_rejected(&verify_with(&pki, &two, Policy::default().with_limits(one_doc), now()), ErrorCode::LimitExceeded);
+    assert_rejected(
+        &verify_with(&pki, &two, Policy::default().with_limits(one_doc), now()),
+        ErrorCode::LimitExceeded,
+    );
     let mut few = Limits::default();
     few.max_elements = 2;
-    assert_rejected(&verify_with(&pki, &b, Policy::default().with_limits(few), now()), ErrorCode::LimitExceeded);
+    assert_rejected(
+        &verify_with(&pki, &b, Policy::default().with_limits(few), now()),
+        ErrorCode::LimitExceeded,
+    );
 }
 
 #[test]
 fn large_portrait_passes_default_limits() {
     let pki = TestPki::new();
     let mut s = spec();
-    s.namespaces[0].1.push(("portrait".into(), Value::Bytes(vec![0xff; 100 * 1024])));
+    s.namespaces[0]
+        .1
+        .push(("portrait".into(), Value::Bytes(vec![0xff; 100 * 1024])));
     let v = verify(&pki, &mint(&pki, &s));
     assert!(v.is_valid(), "{:?}", v.error_codes());
 }
@@ -438,17 +716,33 @@ fn large_portrait_passes_default_limits() {
 #[test]
 fn element_not_authorized_and_authorized() {
     let pki = TestPki::new();
-    let device_ns = vec![("org.example.device".to_string(), vec![("nickname".to_string(), text("hana"))])];
-    let b = mint(&pki, &MdocSpec { device_namespaces: device_ns.clone(), ..spec() });
+    let device_ns = vec![(
+        "org.example.device".to_string(),
+        vec![("nickname".to_string(), text("hana"))],
+    )];
+    let b = mint(
+        &pki,
+        &MdocSpec {
+            device_namespaces: device_ns.clone(),
+            ..spec()
+        },
+    );
     assert_first(&verify(&pki, &b), ErrorCode::ElementNotAuthorized);
     let b = mint(
         &pki,
-        &MdocSpec { device_namespaces: device_ns, key_authorized_namespaces: vec!["org.example.device".into()], ..spec() },
+        &MdocSpec {
+            device_namespaces: device_ns,
+            key_authorized_namespaces: vec!["org.example.device".into()],
+            ..spec()
+        },
     );
     let v = verify(&pki, &b);
     assert!(v.is_valid(), "{:?}", v.error_codes());
     let doc = v.documents()[0].as_ref().unwrap();
-    assert_eq!(doc.device_namespaces()[0].get("nickname").and_then(|v| v.as_text()), Some("hana"));
+    assert_eq!(
+        doc.device_namespaces()[0].get("nickname").and_then(|v| v.as_text()),
+        Some("hana")
+    );
     // Device-signed values never mix with issuer-signed ones.
     assert!(doc.element("org.example.device", "nickname").is_none());
 }
@@ -458,7 +752,10 @@ fn no_documents() {
     let pki = TestPki::new();
     let empty = device_response(vec![]);
     assert_first(&verify(&pki, &empty), ErrorCode::NoDocuments);
-    let status = enc(&map(vec![(text("version"), text("1.0")), (text("status"), Value::Integer(10.into()))]));
+    let status = enc(&map(vec![
+        (text("version"), text("1.0")),
+        (text("status"), Value::Integer(10.into())),
+    ]));
     assert_first(&verify(&pki, &status), ErrorCode::NoDocuments);
 }
 
@@ -466,7 +763,13 @@ fn no_documents() {
 fn one_bad_document_makes_the_response_invalid() {
     let pki = TestPki::new();
     let good = mint_document(&pki, &spec());
-    let bad = mint_document(&pki, &MdocSpec { break_issuer_signature: true, ..spec() });
+    let bad = mint_document(
+        &pki,
+        &MdocSpec {
+            break_issuer_signature: true,
+            ..spec()
+        },
+    );
     let v = verify(&pki, &device_response(vec![good, bad]));
     assert!(!v.is_valid());
     assert!(v.documents()[0].is_ok());
@@ -482,6 +785,9 @@ fn every_error_code_of_issue_2_is_exercised_here() {
     let src = include_str!("forgeries.rs");
     for code in kakunin::ErrorCode::ALL.iter().take(22) {
         let variant = format!("{code:?}");
-        assert!(src.contains(&format!("ErrorCode::{variant})")) || src.contains(&format!("ErrorCode::{variant},")), "{variant} has no forgery test");
+        assert!(
+            src.contains(&format!("ErrorCode::{variant})")) || src.contains(&format!("ErrorCode::{variant},")),
+            "{variant} has no forgery test"
+        );
     }
 }

@@ -42,7 +42,12 @@ pub fn key(seed: u8) -> SigningKey {
 
 pub fn hex_file(path: &str) -> Vec<u8> {
     let p = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
-    hex::decode(std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}")).trim()).expect("hex")
+    hex::decode(
+        std::fs::read_to_string(&p)
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+            .trim(),
+    )
+    .expect("hex")
 }
 
 pub fn data_file(path: &str) -> Vec<u8> {
@@ -122,7 +127,14 @@ pub fn issue_cert(spec: &CertSpec, subject_key: &SigningKey, issuer_name: &str, 
     let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes()).expect("spki parse");
     let mut exts = Vec::new();
     if let Some(ca) = spec.ca {
-        exts.push(ext("2.5.29.19", true, &BasicConstraints { ca, path_len_constraint: if ca { Some(0) } else { None } }));
+        exts.push(ext(
+            "2.5.29.19",
+            true,
+            &BasicConstraints {
+                ca,
+                path_len_constraint: if ca { Some(0) } else { None },
+            },
+        ));
     }
     if let Some(ku) = &spec.key_usage {
         let mut flags = flagset::FlagSet::<KeyUsages>::default();
@@ -139,7 +151,11 @@ pub fn issue_cert(spec: &CertSpec, subject_key: &SigningKey, issuer_name: &str, 
         ));
     }
     if spec.ski {
-        exts.push(ext("2.5.29.14", false, &SubjectKeyIdentifier(OctetString::new(key_id(subject_key)).unwrap())));
+        exts.push(ext(
+            "2.5.29.14",
+            false,
+            &SubjectKeyIdentifier(OctetString::new(key_id(subject_key)).unwrap()),
+        ));
     }
     if spec.aki {
         exts.push(ext(
@@ -152,13 +168,19 @@ pub fn issue_cert(spec: &CertSpec, subject_key: &SigningKey, issuer_name: &str, 
             },
         ));
     }
-    let alg = AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap(OID_ECDSA_SHA256), parameters: None };
+    let alg = AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap(OID_ECDSA_SHA256),
+        parameters: None,
+    };
     let tbs = TbsCertificate {
         version: Version::V3,
         serial_number: SerialNumber::new(&[spec.serial]).expect("serial"),
         signature: alg.clone(),
         issuer: Name::from_str(issuer_name).expect("issuer name"),
-        validity: Validity { not_before: time(spec.not_before), not_after: time(spec.not_after) },
+        validity: Validity {
+            not_before: time(spec.not_before),
+            not_after: time(spec.not_after),
+        },
         subject: Name::from_str(&spec.subject).expect("subject name"),
         subject_public_key_info: spki,
         issuer_unique_id: None,
@@ -194,7 +216,13 @@ impl TestPki {
         let ds_key = key(2);
         let iaca_der = issue_cert(&iaca, &iaca_key, &iaca.subject, &iaca_key);
         let ds_der = issue_cert(&ds, &ds_key, &iaca.subject, &iaca_key);
-        TestPki { iaca_key, iaca_der, iaca_name: iaca.subject.clone(), ds_key, ds_der }
+        TestPki {
+            iaca_key,
+            iaca_der,
+            iaca_name: iaca.subject.clone(),
+            ds_key,
+            ds_der,
+        }
     }
 
     pub fn trust_store(&self) -> kakunin::TrustStore {
@@ -391,7 +419,10 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
             let bytes = item(v);
             let tagged = enc(&tag24(bytes.clone()));
             if spec.drop_digest.as_ref() != Some(&(ns.clone(), id.clone())) {
-                digests.push((Value::Integer(digest_id.into()), Value::Bytes(hash(&spec.digest_algorithm, &tagged))));
+                digests.push((
+                    Value::Integer(digest_id.into()),
+                    Value::Bytes(hash(&spec.digest_algorithm, &tagged)),
+                ));
             }
             let sent = if spec.tamper_value.as_ref() == Some(&(ns.clone(), id.clone())) {
                 item(&text("forged"))
@@ -418,7 +449,10 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
         (text("digestAlgorithm"), text(&spec.digest_algorithm)),
         (text("valueDigests"), map(value_digests)),
         (text("deviceKeyInfo"), map(dki)),
-        (text("docType"), text(spec.mso_doc_type.as_deref().unwrap_or(&spec.doc_type))),
+        (
+            text("docType"),
+            text(spec.mso_doc_type.as_deref().unwrap_or(&spec.doc_type)),
+        ),
         (
             text("validityInfo"),
             map(vec![
@@ -443,8 +477,14 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
     } else {
         unprotected.push((Value::Integer(33.into()), chain));
     }
-    let protected_bytes = if protected.is_empty() { Vec::new() } else { enc(&map(protected)) };
-    let sig: Signature = pki.ds_key.sign(&sig_structure("Signature1", &protected_bytes, &payload));
+    let protected_bytes = if protected.is_empty() {
+        Vec::new()
+    } else {
+        enc(&map(protected))
+    };
+    let sig: Signature = pki
+        .ds_key
+        .sign(&sig_structure("Signature1", &protected_bytes, &payload));
     let mut sig_bytes = sig.to_bytes().to_vec();
     if spec.break_issuer_signature {
         sig_bytes[10] ^= 1;
@@ -455,16 +495,21 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
         Value::Bytes(payload),
         Value::Bytes(sig_bytes),
     ]);
-    let issuer_signed = map(vec![(text("nameSpaces"), map(issuer_ns)), (text("issuerAuth"), issuer_auth)]);
+    let issuer_signed = map(vec![
+        (text("nameSpaces"), map(issuer_ns)),
+        (text("issuerAuth"), issuer_auth),
+    ]);
 
-    let mut doc = vec![(text("docType"), text(&spec.doc_type)), (text("issuerSigned"), issuer_signed)];
+    let mut doc = vec![
+        (text("docType"), text(&spec.doc_type)),
+        (text("issuerSigned"), issuer_signed),
+    ];
     if !matches!(spec.device_auth, DeviceAuthMode::NoDeviceSigned) {
-        let dns = map(
-            spec.device_namespaces
-                .iter()
-                .map(|(ns, els)| (text(ns), map(els.iter().map(|(k, v)| (text(k), v.clone())).collect())))
-                .collect(),
-        );
+        let dns = map(spec
+            .device_namespaces
+            .iter()
+            .map(|(ns, els)| (text(ns), map(els.iter().map(|(k, v)| (text(k), v.clone())).collect())))
+            .collect());
         let dns_bytes = tag24(enc(&dns));
         let da = enc(&Value::Array(vec![
             text("DeviceAuthentication"),
@@ -543,5 +588,8 @@ pub fn mint(pki: &TestPki, spec: &MdocSpec) -> Vec<u8> {
 pub fn reader_key() -> (kakunin::ReaderKey, Vec<u8>) {
     let k = key(9);
     let sec1 = k.verifying_key().to_encoded_point(false).as_bytes().to_vec();
-    (kakunin::ReaderKey::from_scalar(kakunin::Curve::P256, &k.to_bytes()).unwrap(), sec1)
+    (
+        kakunin::ReaderKey::from_scalar(kakunin::Curve::P256, &k.to_bytes()).unwrap(),
+        sec1,
+    )
 }
