@@ -136,3 +136,33 @@ fn usage_and_io_errors_exit_2() {
     let (code, _, _) = verify(&["--at", "yesterday"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    let d = hex::decode(
+        std::fs::read_to_string(data("iso18013-5-annex-d/e_reader_key.d.hex"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let sk = p256::SecretKey::from_slice(&d).unwrap();
+    let dir = std::env::temp_dir();
+    let pem = dir.join(format!("kakunin-rk-{}.pem", std::process::id()));
+    std::fs::write(&pem, sk.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
+    let sec1 = dir.join(format!("kakunin-rk-{}.der", std::process::id()));
+    std::fs::write(&sec1, sk.to_sec1_der().unwrap().as_slice()).unwrap();
+    for key in [&pem, &sec1] {
+        let (code, out, err) = verify(&["--reader-key", key.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{}: {out}{err}", key.display());
+        assert!(out.contains("\"device_auth\":\"mac\""));
+    }
+    // A key that is not the reader's: the MAC must fail (exit 1).
+    let other = p256::SecretKey::from_slice(&[0x42; 32]).unwrap();
+    std::fs::write(&pem, other.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
+    let (code, out, _) = verify(&["--reader-key", pem.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("device_mac_invalid"));
+    let _ = std::fs::remove_file(&pem);
+    let _ = std::fs::remove_file(&sec1);
+}
