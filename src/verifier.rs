@@ -133,20 +133,8 @@ impl Verification {
         if !self.is_valid() {
             return Err(self);
         }
-        let mut out = Vec::with_capacity(self.documents.len());
-        for d in self.documents {
-            match d {
-                Ok(v) => out.push(v),
-                Err(_) => {
-                    return Err(Verification {
-                        documents: Vec::new(),
-                        errors: Vec::new(),
-                        time: self.time,
-                    })
-                }
-            }
-        }
-        Ok(out)
+        // `is_valid` established that every outcome is `Ok`.
+        Ok(self.documents.into_iter().filter_map(Result::ok).collect())
     }
 
     /// Every error code of the response and its documents.
@@ -288,10 +276,16 @@ impl Verifier {
         let mut errors = Vec::new();
         match self.verify_issuer_part(&item, doc_type, now, &mut errors) {
             Some(part) if errors.is_empty() => Ok(part.into_document(None, Vec::new(), now)),
-            _ => Err(RejectedDocument {
-                claimed_doc_type: doc_type.unwrap_or_default().to_owned(),
-                errors,
-            }),
+            _ => {
+                let claimed = match doc_type {
+                    Some(d) => d.to_owned(),
+                    None => claimed_mso_doc_type(&item, limits).unwrap_or_default(),
+                };
+                Err(RejectedDocument {
+                    claimed_doc_type: claimed,
+                    errors,
+                })
+            }
         }
     }
 
@@ -843,6 +837,16 @@ impl Verifier {
         }
         Ok((kind, out))
     }
+}
+
+/// The docType an IssuerSigned's MSO claims, read without verifying anything
+/// (used only to label a rejection).
+fn claimed_mso_doc_type(issuer_signed: &Item<'_>, limits: &Limits) -> Option<String> {
+    let auth = issuer_signed.get("issuerAuth")?;
+    let msg = CoseMessage::parse(auth, TAG_SIGN1, "issuerAuth", limits).ok()?;
+    let payload = cbor::decode(msg.payload?, limits).ok()?;
+    let mso = cbor::decode(payload.tag24_bytes()?, limits).ok()?;
+    mso.get("docType")?.value.as_text().map(str::to_owned)
 }
 
 /// The verified issuer side of a document.

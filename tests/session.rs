@@ -13,7 +13,7 @@ use kakunin::{
     Curve, DeviceAuthInput, Error, ErrorCode, ReaderKey, SessionTranscript, SignatureAlgorithm, TrustStore, UnixTime,
     Verifier,
 };
-use support::{annex_d, data};
+use support::{annex_d, data_file as data};
 
 fn at_2021() -> UnixTime {
     UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").unwrap()

@@ -8,7 +8,7 @@ use kakunin::transport::ble::{peripheral_server, BleEvent, BleFramer, BleMode, B
 use kakunin::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use kakunin::{Curve, ErrorCode, ReaderKey, TrustStore, UnixTime, Verifier};
 use support::holder::{BleHolder, Holder, NfcHolder};
-use support::{annex_d, data};
+use support::{annex_d, data_file as data};
 
 fn annex_d_reader_key() -> ReaderKey {
     ReaderKey::from_scalar(Curve::P256, &annex_d("e_reader_key.d.hex")).unwrap()
