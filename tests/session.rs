@@ -571,3 +571,15 @@ fn reader_auth_through_an_intermediate_ca() {
     let checks = verify_device_request(&req, s.session_transcript(), &roots, now).unwrap();
     assert!(checks[0].reader_auth.as_ref().unwrap().is_err());
 }
+
+#[test]
+fn session_values_can_move_across_threads() {
+    // The C ABI will hand ReaderSession out as an opaque handle.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ReaderSession>();
+    assert_send_sync::<kakunin::transport::nfc::NfcReader>();
+    assert_send_sync::<kakunin::transport::ble::BleReader>();
+    let s = annex_d_session();
+    let t = std::thread::spawn(move || s.session_transcript().as_tagged_bytes().to_vec());
+    assert_eq!(t.join().unwrap(), annex_d("session_transcript_bytes.hex"));
+}
