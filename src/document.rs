@@ -83,6 +83,8 @@ pub struct VerifiedDocument {
     pub(crate) namespaces: Vec<Namespace>,
     pub(crate) device_namespaces: Vec<Namespace>,
     pub(crate) verified_at: UnixTime,
+    /// Registered elements of an unexpected (not security-relevant) type.
+    pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
 }
 
 impl VerifiedDocument {
@@ -115,6 +117,13 @@ impl VerifiedDocument {
     /// The time the document was verified at.
     pub fn verified_at(&self) -> UnixTime {
         self.verified_at
+    }
+
+    /// Registered elements whose type contradicts the document-type registry
+    /// but that are not security-relevant (kept, flagged). Identifiers and
+    /// type names only.
+    pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
+        &self.warnings
     }
 
     /// Issuer-signed elements by namespace, in received order.
