@@ -105,8 +105,9 @@ impl VerifiedDocument {
     /// Evidence, in order: `age_over_NN` when disclosed (the nearest applicable
     /// NN: `true` with NN ≥ n proves it, `false` with NN ≤ n disproves it),
     /// else `age_in_years`, else the birth date (ISO 18013-5 §7.2.5). Every
-    /// disclosed age element is cross-checked, allowing for birthdays since
-    /// the MSO was signed; any contradiction gives
+    /// disclosed age element (also `age_birth_year`) is cross-checked against
+    /// the answer, allowing for birthdays since the MSO was signed: when one
+    /// says "at least n" and another "under n" the verdict is
     /// [`AgeVerdict::Contradictory`].
     ///
     /// A birth date is compared with the verification time in every time zone
@@ -188,44 +189,48 @@ impl VerifiedDocument {
                 chosen = answer(v, AgeEvidence::BirthDate);
             }
         }
-        if !self.age_facts_consistent(&f, d_lo, d_hi) {
+        if self.age_facts_disagree(&f, n, chosen.verdict, d_lo, d_hi) {
             chosen.verdict = AgeVerdict::Contradictory;
         }
         chosen
     }
 
-    /// Whether one age interval satisfies every disclosed fact. Upper bounds
-    /// from the issuer's view (`false`, `age_in_years`) are widened by the
-    /// birthdays that can have passed since the MSO was signed.
-    fn age_facts_consistent(&self, f: &AgeFacts, d_lo: FullDate, d_hi: FullDate) -> bool {
+    /// Whether the disclosed facts disagree about "at least `n`", counting
+    /// the chosen verdict as one vote. Upper bounds from the issuer's view
+    /// (`false`, `age_in_years`) are widened by the birthdays that can have
+    /// passed since the MSO was signed, so a stale fact never outvotes a
+    /// birth date.
+    fn age_facts_disagree(&self, f: &AgeFacts, n: u8, chosen: AgeVerdict, d_lo: FullDate, d_hi: FullDate) -> bool {
         let elapsed = self.verified_at.secs().saturating_sub(self.validity.signed.secs());
         let slack: i128 = if elapsed > 0 {
             i128::from(elapsed / (365 * 86_400)) + 1
         } else {
             0
         };
-        let mut lo: i128 = i128::MIN;
-        let mut hi: i128 = i128::MAX;
+        let n = i128::from(n);
+        let mut yes = chosen == AgeVerdict::AtLeast;
+        let mut no = chosen == AgeVerdict::Under;
+        let mut vote = |lo: i128, hi: i128| {
+            yes |= lo >= n;
+            no |= hi < n;
+        };
         for (nn, b) in &f.over {
             if *b {
-                lo = lo.max(i128::from(*nn));
+                vote(i128::from(*nn), i128::MAX);
             } else {
-                hi = hi.min(i128::from(*nn) - 1 + slack);
+                vote(i128::MIN, i128::from(*nn) - 1 + slack);
             }
         }
         for a in &f.in_years {
-            lo = lo.max(*a);
-            hi = hi.min(a.saturating_add(slack));
+            vote(*a, a.saturating_add(slack));
         }
         for y in &f.birth_years {
-            lo = lo.max(i128::from(d_lo.year) - y - 1);
-            hi = hi.min(i128::from(d_hi.year) - y);
+            vote(i128::from(d_lo.year) - y - 1, i128::from(d_hi.year) - y);
         }
         for b in &f.birth_date {
-            lo = lo.max(i128::from(b.years_until(d_lo)));
-            hi = hi.min(i128::from(b.years_until(d_hi)));
+            vote(i128::from(b.years_until(d_lo)), i128::from(b.years_until(d_hi)));
         }
-        lo <= hi
+        yes && no
     }
 
     /// The basic identity items, exactly as received (no normalisation):
@@ -252,13 +257,11 @@ impl VerifiedDocument {
                 Role::Address => set(&mut b.address, text),
                 Role::BirthDateText => set(&mut b.birth_date, text),
                 Role::SexText => set(&mut b.sex_text, text),
-                Role::SexCode => {
-                    if b.sex_code.is_none() {
-                        b.sex_code = match v {
-                            ElementValue::Integer(i) => u32::try_from(*i).ok(),
-                            _ => None,
-                        };
-                    }
+                Role::SexCode if b.sex_code.is_none() => {
+                    b.sex_code = match v {
+                        ElementValue::Integer(i) => u32::try_from(*i).ok(),
+                        _ => None,
+                    };
                 }
                 Role::BirthDate if birth_value.is_none() => birth_value = Some(v),
                 Role::Portrait if b.portrait.is_none() => b.portrait = v.as_bytes().map(Portrait::new),
