@@ -30,6 +30,16 @@ pub enum AgeVerdict {
 }
 
 impl AgeVerdict {
+    /// A stable number for the C ABI: 0 unknown, 1 at least, 2 under, 3 contradictory.
+    pub fn number(self) -> u32 {
+        match self {
+            AgeVerdict::Unknown => 0,
+            AgeVerdict::AtLeast => 1,
+            AgeVerdict::Under => 2,
+            AgeVerdict::Contradictory => 3,
+        }
+    }
+
     /// `"at_least"`, `"under"`, `"unknown"` or `"contradictory"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,6 +66,25 @@ pub enum AgeEvidence {
 }
 
 impl AgeEvidence {
+    /// A stable number for the C ABI: 0 none, 1 age_over_NN, 2 age_in_years,
+    /// 3 birth date (the NN of age_over_NN is [`AgeEvidence::nn`]).
+    pub fn number(self) -> u32 {
+        match self {
+            AgeEvidence::None => 0,
+            AgeEvidence::AgeOver(_) => 1,
+            AgeEvidence::AgeInYears => 2,
+            AgeEvidence::BirthDate => 3,
+        }
+    }
+
+    /// NN of [`AgeEvidence::AgeOver`], else 0.
+    pub fn nn(self) -> u8 {
+        match self {
+            AgeEvidence::AgeOver(nn) => nn,
+            _ => 0,
+        }
+    }
+
     /// The element identifier (`"age_over_20"`, `"age_in_years"`,
     /// `"birth_date"`), or `""` for [`AgeEvidence::None`].
     pub fn element_id(self) -> String {
@@ -179,9 +208,9 @@ impl VerifiedDocument {
                 };
                 chosen = answer(v, AgeEvidence::AgeInYears);
             } else if let Some(b) = f.birth_date.first() {
-                let v = if b.years_until(d_lo) >= i32::from(n) {
+                let v = if completed_years(*b, d_lo) >= i128::from(n) {
                     AgeVerdict::AtLeast
-                } else if b.years_until(d_hi) < i32::from(n) {
+                } else if completed_years(*b, d_hi) < i128::from(n) {
                     AgeVerdict::Under
                 } else {
                     AgeVerdict::Unknown
@@ -228,7 +257,7 @@ impl VerifiedDocument {
             vote(i128::from(d_lo.year) - y - 1, i128::from(d_hi.year) - y);
         }
         for b in &f.birth_date {
-            vote(i128::from(b.years_until(d_lo)), i128::from(b.years_until(d_hi)));
+            vote(completed_years(*b, d_lo), completed_years(*b, d_hi));
         }
         yes && no
     }
@@ -286,6 +315,16 @@ impl VerifiedDocument {
     /// The issuer-signed portrait with its detected image format.
     pub fn portrait(&self) -> Option<Portrait<'_>> {
         self.basic_info().portrait
+    }
+}
+
+/// Completed years from `birth` to `on` (no overflow for any date).
+fn completed_years(birth: FullDate, on: FullDate) -> i128 {
+    let years = i128::from(on.year) - i128::from(birth.year);
+    if (on.month, on.day) < (birth.month, birth.day) {
+        years - 1
+    } else {
+        years
     }
 }
 
@@ -383,6 +422,15 @@ impl ImageFormat {
             ImageFormat::Jpeg2000
         } else {
             ImageFormat::Unknown
+        }
+    }
+
+    /// A stable number for the C ABI: 0 unknown, 1 JPEG, 2 JPEG 2000.
+    pub fn number(self) -> u32 {
+        match self {
+            ImageFormat::Unknown => 0,
+            ImageFormat::Jpeg => 1,
+            ImageFormat::Jpeg2000 => 2,
         }
     }
 

@@ -835,3 +835,17 @@ fn error_messages_never_carry_values() {
         );
     }
 }
+
+#[test]
+fn debug_output_of_results_carries_no_value() {
+    for (name, v) in [("annex-d", annex_d()), ("mnc", mnc(&jp_mnc::hanako()))] {
+        let dbg = format!("{v:?}");
+        assert!(
+            dbg.contains("family_name") || dbg.contains("full_name_unicode"),
+            "{name}"
+        );
+        for value in ["Doe", "花子", "東京都", "ffd8ff", "[255, 216, 255"] {
+            assert!(!dbg.contains(value), "{name}: {value} in {dbg}");
+        }
+    }
+}
