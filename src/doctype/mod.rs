@@ -4,7 +4,7 @@
 //! the AAMVA mDL guidelines and Japan's My Number Card profile).
 //!
 //! After every cryptographic check passed, each verified element is checked
-//! against this registry ([`check_document`]):
+//! against this registry (at the end of verification):
 //! - a *security-relevant* element (age_over_NN, age_in_years,
 //!   age_birth_year, birth dates, portrait) of the wrong type rejects the
 //!   document with [`ErrorCode::ElementTypeInvalid`]: answers such as
