@@ -33,15 +33,19 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod answers;
+pub mod audit;
 pub mod cbor;
 mod cose;
 pub mod crypto;
 mod device_auth;
+pub mod doctype;
 mod document;
 mod error;
 mod json;
 mod limits;
 mod mso;
+pub mod privacy;
 pub mod session;
 mod time;
 pub mod transport;
@@ -50,8 +54,10 @@ mod value;
 mod verifier;
 pub mod x509;
 
+pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::{ReaderKey, SessionTranscript};
+pub use doctype::TypeWarning;
 pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;

@@ -275,7 +275,7 @@ impl Verifier {
         let item = cbor::decode(issuer_signed, limits).map_err(|e| reject(e.into()))?;
         let mut errors = Vec::new();
         match self.verify_issuer_part(&item, doc_type, now, &mut errors) {
-            Some(part) if errors.is_empty() => Ok(part.into_document(None, Vec::new(), now)),
+            Some(part) if errors.is_empty() => part.into_document(None, Vec::new(), now),
             _ => {
                 let claimed = match doc_type {
                     Some(d) => d.to_owned(),
@@ -409,7 +409,7 @@ impl Verifier {
         if !errors.is_empty() {
             return reject(errors);
         }
-        Ok(part.into_document(kind, device_ns, now))
+        part.into_document(kind, device_ns, now)
     }
 
     /// Issuer data authentication (ISO 18013-5 §9.1.2, §9.3.1). Returns the
@@ -863,8 +863,9 @@ impl IssuerPart<'_> {
         device_auth: Option<DeviceAuthKind>,
         device_namespaces: Vec<Namespace>,
         now: UnixTime,
-    ) -> VerifiedDocument {
-        VerifiedDocument {
+    ) -> DocumentResult {
+        // Element types against the document-type registry (src/doctype).
+        crate::doctype::check_document(VerifiedDocument {
             doc_type: self.doc_type,
             issuer: self.issuer,
             validity: self.mso.validity,
@@ -873,6 +874,7 @@ impl IssuerPart<'_> {
             namespaces: self.namespaces,
             device_namespaces,
             verified_at: now,
-        }
+            warnings: Vec::new(),
+        })
     }
 }

@@ -25,6 +25,8 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate, Version};
 
+pub mod jp_mnc;
+
 pub const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 pub const OID_EKU_DS: &str = "1.0.18013.5.1.2";
 
