@@ -129,6 +129,9 @@ error_codes! {
     /// NFC APDU or BLE GATT framing was malformed or out of sequence
     /// (ISO 18013-5 §8.3.3).
     TransportError = 36, "transport_error", "transport framing error";
+    /// A DeviceRequest asked for an element the request policy refuses
+    /// (e.g. `individual_number_unicode` without a stated purpose).
+    RequestRefused = 37, "request_refused", "request refused by the privacy policy";
 }
 
 impl fmt::Display for ErrorCode {

@@ -291,6 +291,7 @@ fn device_request_builder_reproduces_annex_d() {
     // Unsigned requests: intentToRetain defaults to false.
     let plain = DeviceRequestBuilder::new()
         .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "age_over_18"))
+        .unwrap()
         .build();
     let checks = verify_device_request(&plain, &transcript, &TrustStore::default(), at_2021()).unwrap();
     assert_eq!(checks.len(), 1);
@@ -582,4 +583,41 @@ fn session_values_can_move_across_threads() {
     let s = annex_d_session();
     let t = std::thread::spawn(move || s.session_transcript().as_tagged_bytes().to_vec());
     assert_eq!(t.join().unwrap(), annex_d("session_transcript_bytes.hex"));
+}
+
+#[test]
+fn my_number_is_requested_only_through_the_privacy_policy() {
+    use kakunin::privacy::{RequestBuilder, RequestPolicy};
+    const MNC: &str = "org.iso.23220.1.jp.mnc";
+    const JP: &str = "org.iso.23220.1.jp";
+    // Asking directly is refused, with or without reader authentication.
+    let direct = ItemsRequest::new(MNC).element(JP, "individual_number_unicode");
+    let e = DeviceRequestBuilder::new().add(&direct).unwrap_err();
+    assert_eq!(e.code(), kakunin::ErrorCode::RequestRefused);
+    // Through a policy without a purpose: refused before any bytes exist.
+    assert!(RequestBuilder::new(MNC)
+        .element(JP, "individual_number_unicode")
+        .build(&RequestPolicy::new())
+        .is_err());
+    // With a stated purpose the request goes out, not retained by default.
+    let policy = RequestPolicy::new()
+        .allow_individual_number("マイナンバー法 §19 (tax filing)")
+        .unwrap();
+    let checked = RequestBuilder::new(MNC)
+        .element(JP, "individual_number_unicode")
+        .build(&policy)
+        .unwrap();
+    let req = DeviceRequestBuilder::new()
+        .add(&ItemsRequest::from(&checked))
+        .unwrap()
+        .build();
+    let hex_req = hex::encode(&req);
+    assert!(hex_req.contains(&format!("{}f4", hex::encode("individual_number_unicode"))));
+    // A policy-approved age-only request converts as is.
+    let age = kakunin::privacy::jp_alcohol_tobacco_request(MNC).unwrap();
+    let bytes = DeviceRequestBuilder::new()
+        .add(&ItemsRequest::from(&age))
+        .unwrap()
+        .build();
+    assert!(hex::encode(bytes).contains(&hex::encode("age_over_20")));
 }

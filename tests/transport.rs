@@ -179,6 +179,7 @@ fn ble_round_trip_annex_d_at_minimum_mtu() {
 fn ble_round_trip_fresh_keys_on_every_curve() {
     let request = DeviceRequestBuilder::new()
         .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"))
+        .unwrap()
         .build();
     for (curve, mtu) in [(Curve::P256, 185), (Curve::P384, 23), (Curve::P521, 517)] {
         let holder = Holder::fresh(curve, annex_d("device_response.hex"));

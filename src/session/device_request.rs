@@ -2,7 +2,8 @@
 
 use crate::cbor;
 use crate::device_auth::SessionTranscript;
-use crate::error::Error;
+use crate::error::{err, Error, ErrorCode};
+use crate::privacy::{ElementRequest, INDIVIDUAL_NUMBER};
 use crate::session::reader_auth::{sign_reader_auth, ReaderAuthSigner};
 
 /// The elements requested for one docType.
@@ -13,6 +14,9 @@ use crate::session::reader_auth::{sign_reader_auth, ReaderAuthSigner};
 pub struct ItemsRequest {
     doc_type: String,
     namespaces: Vec<(String, Vec<(String, bool)>)>,
+    /// The stated purpose under which a [`crate::privacy::RequestPolicy`]
+    /// approved asking for `individual_number_unicode`.
+    individual_number_purpose: Option<String>,
 }
 
 impl ItemsRequest {
@@ -21,6 +25,7 @@ impl ItemsRequest {
         ItemsRequest {
             doc_type: doc_type.into(),
             namespaces: Vec::new(),
+            individual_number_purpose: None,
         }
     }
 
@@ -72,9 +77,39 @@ impl ItemsRequest {
         out
     }
 
+    /// Privacy by default: `individual_number_unicode` (Japan's My Number) may
+    /// only be requested through a [`crate::privacy::RequestPolicy`] that
+    /// enabled it for a stated purpose.
+    fn check_privacy(&self) -> Result<(), Error> {
+        let asks_number = self
+            .namespaces
+            .iter()
+            .any(|(_, els)| els.iter().any(|(id, _)| id == INDIVIDUAL_NUMBER));
+        if asks_number && self.individual_number_purpose.is_none() {
+            return Err(err(
+                ErrorCode::RequestRefused,
+                "individual_number_unicode may only be requested through privacy::RequestPolicy::allow_individual_number",
+            ));
+        }
+        Ok(())
+    }
+
     /// ItemsRequestBytes: `#6.24(bstr .cbor ItemsRequest)`.
     pub fn to_tagged_bytes(&self) -> Vec<u8> {
         cbor::tag24(&self.to_cbor())
+    }
+}
+
+impl From<&ElementRequest> for ItemsRequest {
+    /// An ItemsRequest from a request that a [`crate::privacy::RequestPolicy`]
+    /// already checked (the only way to ask for `individual_number_unicode`).
+    fn from(r: &ElementRequest) -> Self {
+        let mut items = ItemsRequest::new(r.doc_type());
+        for e in r.elements() {
+            items = items.element_with_retention(&e.namespace, &e.element, e.intent_to_retain);
+        }
+        items.individual_number_purpose = r.purpose().map(str::to_owned);
+        items
     }
 }
 
@@ -91,14 +126,16 @@ impl DeviceRequestBuilder {
         Self::default()
     }
 
-    /// Adds a DocRequest without reader authentication.
-    pub fn add(&mut self, items: &ItemsRequest) -> &mut Self {
+    /// Adds a DocRequest without reader authentication. Refuses
+    /// (`request_refused`) what the privacy policy does not allow.
+    pub fn add(&mut self, items: &ItemsRequest) -> Result<&mut Self, Error> {
+        items.check_privacy()?;
         let mut out = Vec::new();
         cbor::write_head(&mut out, 5, 1);
         cbor::write_text(&mut out, "itemsRequest");
         out.extend_from_slice(&items.to_tagged_bytes());
         self.doc_requests.push(out);
-        self
+        Ok(self)
     }
 
     /// Adds a DocRequest with a ReaderAuth over this session's transcript
@@ -109,6 +146,7 @@ impl DeviceRequestBuilder {
         transcript: &SessionTranscript,
         signer: &dyn ReaderAuthSigner,
     ) -> Result<&mut Self, Error> {
+        items.check_privacy()?;
         let items_bytes = items.to_tagged_bytes();
         let reader_auth = sign_reader_auth(&items_bytes, transcript, signer)?;
         let mut out = Vec::with_capacity(items_bytes.len() + reader_auth.len() + 32);

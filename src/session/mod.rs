@@ -154,7 +154,7 @@ pub enum SessionEvent {
 /// let (engagement, handover) = DeviceEngagement::from_nfc_handover(handover_select, None)?;
 /// let mut session = ReaderSession::new(engagement, handover)?;
 /// let request = DeviceRequestBuilder::new()
-///     .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "age_over_18"))
+///     .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "age_over_18"))?
 ///     .build();
 /// let reply = radio(&session.establish(&request)?);
 /// if let SessionEvent::Response(response) = session.receive(&reply)? {
