@@ -175,21 +175,23 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<u8, String> {
     let de_path = args.engagement.as_deref().unwrap_or_default();
-    let engagement = load_engagement(de_path)?;
-    let handover = match &args.select {
-        None => Handover::Qr,
+    let given = load_engagement(de_path)?;
+    let (engagement, handover) = match &args.select {
+        None => (given, Handover::Qr),
         Some(sp) => {
             let select = read_input(sp)?;
             let request = args.request.as_deref().map(read_input).transpose()?;
             let (in_select, handover) =
                 DeviceEngagement::from_nfc_handover(&select, request.as_deref()).map_err(|e| format!("{sp}: {e}"))?;
-            if in_select.raw() != engagement.raw() {
-                return Err(format!(
-                    "{de_path}: differs from the DeviceEngagement record in the Handover Select; \
-                     the SessionTranscript must use the NFC engagement (not a QR one)"
-                ));
+            // With NFC handover the engagement that counts is the one the
+            // Handover Select carried: the transcript must use those bytes.
+            if in_select.raw() != given.raw() {
+                eprintln!(
+                    "reader: note: {de_path} differs from the DeviceEngagement record in the Handover Select; \
+                     using the Handover Select's (ISO 18013-5 §9.1.5.1)"
+                );
             }
-            handover
+            (in_select, handover)
         }
     };
     let key_path = args.reader_key.as_deref().unwrap_or_default();
