@@ -490,3 +490,66 @@ fn device_mac_with_an_ed25519_device_key_is_a_key_mismatch() {
         );
     }
 }
+
+/// The reader's private key in every format the API reads (PKCS#8 and SEC1,
+/// DER and PEM, COSE_Key with `d`), on each ECDH curve.
+fn reader_key_encodings(k: &TestKey) -> Vec<(&'static str, Vec<u8>)> {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    macro_rules! encodings {
+        ($sk:expr) => {{
+            let sk = $sk;
+            vec![
+                ("PKCS#8 DER", sk.to_pkcs8_der().unwrap().as_bytes().to_vec()),
+                (
+                    "PKCS#8 PEM",
+                    sk.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes().to_vec(),
+                ),
+                ("SEC1 DER", sk.to_sec1_der().unwrap().to_vec()),
+                ("SEC1 PEM", sk.to_sec1_pem(LineEnding::LF).unwrap().as_bytes().to_vec()),
+            ]
+        }};
+    }
+    let d = k.secret_bytes();
+    let mut out = match k.curve() {
+        Curve::P256 => encodings!(p256::SecretKey::from_slice(&d).unwrap()),
+        Curve::P384 => encodings!(p384::SecretKey::from_slice(&d).unwrap()),
+        Curve::P521 => encodings!(p521::SecretKey::from_slice(&d).unwrap()),
+        other => panic!("{other:?} is no ECDH curve"),
+    };
+    let Value::Map(mut cose) = k.cose_key() else {
+        panic!("COSE_Key")
+    };
+    cose.push((Value::Integer((-4).into()), Value::Bytes(d)));
+    out.push(("COSE_Key", enc(&Value::Map(cose))));
+    out
+}
+
+#[test]
+fn reader_keys_on_every_curve_in_every_format_verify_device_mac() {
+    let pki = TestPki::new();
+    for curve in TestKey::ECDH_CURVES {
+        let reader = TestKey::new(curve, 9);
+        let bytes = mint(
+            &pki,
+            &MdocSpec::default()
+                .with_device_key(TestKey::new(curve, 3))
+                .with_mac_to(&reader),
+        );
+        for (format, encoded) in reader_key_encodings(&reader) {
+            let what = format!("{} reader key as {format}", curve.name());
+            let key = ReaderKey::from_bytes(&encoded).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(key.curve(), curve, "{what}");
+            let doc = assert_valid(verify_against(pki.trust_store(), &bytes, Some(&key)), &what);
+            assert_eq!(doc.device_auth(), Some(DeviceAuthKind::Mac), "{what}");
+        }
+        // Another reader's key, in the same formats, fails the MAC.
+        for (format, encoded) in reader_key_encodings(&TestKey::new(curve, 10)) {
+            let key = ReaderKey::from_bytes(&encoded).unwrap();
+            assert_first(
+                &verify_against(pki.trust_store(), &bytes, Some(&key)),
+                ErrorCode::DeviceMacInvalid,
+                &format!("{} other reader key as {format}", curve.name()),
+            );
+        }
+    }
+}
