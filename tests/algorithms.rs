@@ -553,3 +553,137 @@ fn reader_keys_on_every_curve_in_every_format_verify_device_mac() {
         }
     }
 }
+
+// --------------------------------------------------------- MSO deviceKey form
+
+/// A COSE_Key built from `(label, value)` pairs.
+fn cose_key(entries: Vec<(i64, Value)>) -> Value {
+    map(entries
+        .into_iter()
+        .map(|(k, v)| (Value::Integer(k.into()), v))
+        .collect())
+}
+
+fn int(i: i64) -> Value {
+    Value::Integer(i.into())
+}
+
+#[test]
+fn compressed_device_keys_verify_on_each_nist_curve() {
+    let pki = TestPki::new();
+    for curve in TestKey::ECDH_CURVES {
+        let device = TestKey::new(curve, 3);
+        let spec = MdocSpec {
+            device_cose_key: Some(device.cose_key_compressed()),
+            ..MdocSpec::default().with_device_key(device.clone())
+        };
+        let what = format!("compressed {} deviceKey", curve.name());
+        assert_valid(verify_against(pki.trust_store(), &mint(&pki, &spec), None), &what);
+
+        // The other sign bit names the other point (x, -y): the device's
+        // signature no longer verifies.
+        let Value::Map(mut other) = device.cose_key_compressed() else {
+            unreachable!()
+        };
+        for (k, v) in other.iter_mut() {
+            if *k == int(-3) {
+                *v = Value::Bool(!matches!(v, Value::Bool(true)));
+            }
+        }
+        let forged = MdocSpec {
+            device_cose_key: Some(Value::Map(other)),
+            ..spec
+        };
+        assert_first(
+            &verify_against(pki.trust_store(), &mint(&pki, &forged), None),
+            ErrorCode::DeviceSignatureInvalid,
+            &format!("{what} with the other sign bit"),
+        );
+    }
+}
+
+#[test]
+fn malformed_device_keys_are_refused() {
+    let pki = TestPki::new();
+    let p384 = TestKey::p384(3);
+    let p = p384.public_bytes();
+    let (x, y) = (p[1..49].to_vec(), p[49..].to_vec());
+    let p256 = TestKey::p256(3).public_bytes();
+    let ed = TestKey::ed25519(3).public_bytes();
+    let mut y_flipped = y.clone();
+    y_flipped[47] ^= 1;
+    let cases: Vec<(&str, Value, ErrorCode)> = vec![
+        (
+            "crv P-384 with P-256 coordinates",
+            cose_key(vec![
+                (1, int(2)),
+                (-1, int(2)),
+                (-2, Value::Bytes(p256[1..33].to_vec())),
+                (-3, Value::Bytes(p256[33..].to_vec())),
+            ]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "crv P-256 with P-384 coordinates",
+            cose_key(vec![
+                (1, int(2)),
+                (-1, int(1)),
+                (-2, Value::Bytes(x.clone())),
+                (-3, Value::Bytes(y.clone())),
+            ]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "P-384 point off the curve",
+            cose_key(vec![
+                (1, int(2)),
+                (-1, int(2)),
+                (-2, Value::Bytes(x.clone())),
+                (-3, Value::Bytes(y_flipped)),
+            ]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "kty OKP with crv P-384",
+            cose_key(vec![(1, int(1)), (-1, int(2)), (-2, Value::Bytes(x.clone()))]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "kty EC2 with crv Ed25519",
+            cose_key(vec![
+                (1, int(2)),
+                (-1, int(6)),
+                (-2, Value::Bytes(ed.clone())),
+                (-3, Value::Bytes(ed.clone())),
+            ]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "EC2 without y",
+            cose_key(vec![(1, int(2)), (-1, int(2)), (-2, Value::Bytes(x.clone()))]),
+            ErrorCode::StructureInvalid,
+        ),
+        (
+            "crv X25519 (18013-5 allows it for deviceMac; kakunin does not support it)",
+            cose_key(vec![(1, int(1)), (-1, int(4)), (-2, Value::Bytes(ed.clone()))]),
+            ErrorCode::UnsupportedAlgorithm,
+        ),
+        (
+            "crv brainpoolP256r1 (not supported)",
+            cose_key(vec![
+                (1, int(2)),
+                (-1, int(256)),
+                (-2, Value::Bytes(x.clone())),
+                (-3, Value::Bytes(y.clone())),
+            ]),
+            ErrorCode::UnsupportedAlgorithm,
+        ),
+    ];
+    for (what, key, code) in cases {
+        let spec = MdocSpec {
+            device_cose_key: Some(key),
+            ..MdocSpec::default().with_device_key(p384.clone())
+        };
+        assert_first(&verify_against(pki.trust_store(), &mint(&pki, &spec), None), code, what);
+    }
+}

@@ -235,6 +235,21 @@ impl TestKey {
         }
     }
 
+    /// COSE_Key of an EC2 key with the compressed point: `y` is the sign
+    /// bit (RFC 9053 §7.1.1).
+    pub fn cose_key_compressed(&self) -> Value {
+        let Value::Map(mut m) = self.cose_key() else {
+            unreachable!("a COSE_Key is a map")
+        };
+        let odd = self.public_bytes().last().is_some_and(|b| b & 1 == 1);
+        for (k, v) in m.iter_mut() {
+            if *k == Value::Integer((-3).into()) {
+                *v = Value::Bool(odd);
+            }
+        }
+        Value::Map(m)
+    }
+
     /// SubjectPublicKeyInfo (RFC 5480 §2, RFC 8410 §4).
     pub fn spki(&self) -> SubjectPublicKeyInfoOwned {
         let curve_oid = match self {

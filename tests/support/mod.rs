@@ -244,6 +244,8 @@ pub struct MdocSpec {
     pub issuer_signature_form: SigForm,
     /// How the device encodes deviceSignature (default: valid COSE).
     pub device_signature_form: SigForm,
+    /// Send this COSE_Key as the MSO deviceKey instead of the device key's own.
+    pub device_cose_key: Option<Value>,
 }
 
 pub const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -286,6 +288,7 @@ impl Default for MdocSpec {
             device_key: None,
             issuer_signature_form: SigForm::Cose,
             device_signature_form: SigForm::Cose,
+            device_cose_key: None,
         }
     }
 }
@@ -367,7 +370,10 @@ pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Val
         value_digests.push((text(ns), map(digests)));
         issuer_ns.push((text(ns), Value::Array(items)));
     }
-    let mut dki = vec![(text("deviceKey"), device_key.cose_key())];
+    let mut dki = vec![(
+        text("deviceKey"),
+        spec.device_cose_key.clone().unwrap_or_else(|| device_key.cose_key()),
+    )];
     if !spec.key_authorized_namespaces.is_empty() {
         dki.push((
             text("keyAuthorizations"),
