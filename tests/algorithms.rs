@@ -152,6 +152,33 @@ fn certificate_signature_algorithm_confusion_is_untrusted() {
 }
 
 #[test]
+fn certificate_signature_algorithm_must_equal_the_signed_one() {
+    // RFC 5280 §4.1.1.2: the outer signatureAlgorithm must be the
+    // tbsCertificate.signature the issuer signed. Here the issuer signed a
+    // tbsCertificate naming ecdsa-with-SHA256, but over SHA-384, and the
+    // outer label was changed to ecdsa-with-SHA384 so that it verifies.
+    use der::{Decode, Encode};
+    let (iaca, ds) = (TestKey::p384(1), TestKey::p256(2));
+    let mut pki = CurvePki::new(iaca.clone(), ds.clone());
+    let signed = issue_cert_as(
+        &CertSpec::ds("Test DS"),
+        &ds,
+        &pki.iaca_name,
+        &iaca,
+        X509Alg::Ecdsa(HashAlg::Sha256),
+        X509Alg::Ecdsa(HashAlg::Sha384),
+    );
+    let mut cert = x509_cert::Certificate::from_der(&signed).unwrap();
+    cert.signature_algorithm = X509Alg::Ecdsa(HashAlg::Sha384).identifier();
+    pki.ds_der = cert.to_der().unwrap();
+    assert_first(
+        &verify(&pki, &pki.mint(&pki.spec())),
+        ErrorCode::CertificateProfileInvalid,
+        "outer signatureAlgorithm relabelled",
+    );
+}
+
+#[test]
 fn a_certificate_hash_other_than_the_curves_own_is_accepted() {
     // RFC 5758 §3.2 pairs no hash with a curve: a P-384 IACA may sign with
     // ecdsa-with-SHA256, a P-256 IACA with ecdsa-with-SHA512, and a P-521
