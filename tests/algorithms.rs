@@ -13,7 +13,7 @@ use kakunin::{
     Curve, DeviceAuthInput, DeviceAuthKind, ErrorCode, ReaderKey, SignatureAlgorithm, UnixTime, Verification,
     VerifiedDocument, Verifier,
 };
-use support::keys::{alg_header, issue_cert_as, CurvePki, HashAlg, SigForm, TestKey, X509Alg};
+use support::keys::{alg_header, issue_cert_as, issue_cert_for_spki, CurvePki, HashAlg, SigForm, TestKey, X509Alg};
 use support::*;
 
 const ALGORITHMS: [SignatureAlgorithm; 4] = [
@@ -713,4 +713,70 @@ fn malformed_device_keys_are_refused() {
         };
         assert_first(&verify_against(pki.trust_store(), &mint(&pki, &spec), None), code, what);
     }
+}
+
+/// The Ed25519 identity point, and the signature (R = identity, S = 0) that
+/// cofactorless non-strict verification accepts for every message under it.
+fn ed25519_identity_and_universal_signature() -> (Vec<u8>, Vec<u8>) {
+    let mut identity = vec![0u8; 32];
+    identity[0] = 1;
+    let mut universal = identity.clone();
+    universal.extend_from_slice(&[0u8; 32]);
+    // The premise: plain verification accepts it; strict verification does not.
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&identity.clone().try_into().unwrap()).unwrap();
+    let sig = ed25519_dalek::Signature::from_slice(&universal).unwrap();
+    assert!(ed25519_dalek::Verifier::verify(&vk, b"any message", &sig).is_ok());
+    assert!(vk.verify_strict(b"any message", &sig).is_err());
+    (identity, universal)
+}
+
+#[test]
+fn ed25519_small_order_document_signer_key_accepts_no_signature() {
+    // An IACA that certified a small-order Ed25519 key: issuerAuth carrying
+    // the universal signature must still fail.
+    let (identity, universal) = ed25519_identity_and_universal_signature();
+    let iaca = TestKey::p256(1);
+    let mut pki = CurvePki::new(iaca.clone(), TestKey::ed25519(2));
+    let spki = x509_cert::spki::SubjectPublicKeyInfoOwned {
+        algorithm: X509Alg::Ed25519.identifier(),
+        subject_public_key: der::asn1::BitString::from_bytes(&identity).unwrap(),
+    };
+    let alg = iaca.x509_alg();
+    pki.ds_der = issue_cert_for_spki(
+        &CertSpec::ds("Test DS"),
+        (spki, vec![0x1d; 20]),
+        &pki.iaca_name,
+        &iaca,
+        alg,
+        alg,
+    );
+    let forged = edit_issuer_signature(&pki.mint(&pki.spec()), |sig| *sig = universal);
+    assert_first(
+        &verify(&pki, &forged),
+        ErrorCode::IssuerSignatureInvalid,
+        "small-order Ed25519 DS key with R = identity, S = 0",
+    );
+}
+
+#[test]
+fn ed25519_small_order_device_key_accepts_no_signature() {
+    // The same universal signature under a small-order MSO deviceKey.
+    let (identity, universal) = ed25519_identity_and_universal_signature();
+    let pki = TestPki::new();
+    let spec = MdocSpec {
+        device_cose_key: Some(cose_key(vec![(1, int(1)), (-1, int(6)), (-2, Value::Bytes(identity))])),
+        ..MdocSpec::default().with_device_key(TestKey::ed25519(3))
+    };
+    let forged = edit_document(&mint(&pki, &spec), |doc| {
+        let sig = field(field(field(doc, "deviceSigned"), "deviceAuth"), "deviceSignature");
+        let Value::Array(parts) = sig else {
+            panic!("deviceSignature")
+        };
+        parts[3] = Value::Bytes(universal);
+    });
+    assert_first(
+        &verify_against(pki.trust_store(), &forged, None),
+        ErrorCode::DeviceSignatureInvalid,
+        "small-order Ed25519 deviceKey with R = identity, S = 0",
+    );
 }

@@ -386,6 +386,20 @@ pub fn issue_cert_as(
     labelled: X509Alg,
     signed: X509Alg,
 ) -> Vec<u8> {
+    let subject = (subject_key.spki(), subject_key.key_id());
+    issue_cert_for_spki(spec, subject, issuer_name, issuer_key, labelled, signed)
+}
+
+/// Like [`issue_cert_as`] for any SubjectPublicKeyInfo (and its SKI value),
+/// e.g. one no test key has.
+pub fn issue_cert_for_spki(
+    spec: &CertSpec,
+    (spki, subject_key_id): (SubjectPublicKeyInfoOwned, Vec<u8>),
+    issuer_name: &str,
+    issuer_key: &TestKey,
+    labelled: X509Alg,
+    signed: X509Alg,
+) -> Vec<u8> {
     let mut exts = Vec::new();
     if let Some(ca) = spec.ca {
         exts.push(ext(
@@ -415,7 +429,7 @@ pub fn issue_cert_as(
         exts.push(ext(
             "2.5.29.14",
             false,
-            &SubjectKeyIdentifier(OctetString::new(subject_key.key_id()).unwrap()),
+            &SubjectKeyIdentifier(OctetString::new(subject_key_id).unwrap()),
         ));
     }
     if spec.aki {
@@ -440,7 +454,7 @@ pub fn issue_cert_as(
             not_after: time(spec.not_after),
         },
         subject: Name::from_str(&spec.subject).expect("subject name"),
-        subject_public_key_info: subject_key.spki(),
+        subject_public_key_info: spki,
         issuer_unique_id: None,
         subject_unique_id: None,
         extensions: Some(exts),
