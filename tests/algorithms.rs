@@ -322,6 +322,20 @@ fn edit_issuer_signature(bytes: &[u8], f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> 
     })
 }
 
+/// Like [`edit_issuer_signature`] for documents[0]'s deviceSignature.
+fn edit_device_signature(bytes: &[u8], f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    edit_document(bytes, |doc| {
+        let auth = field(field(field(doc, "deviceSigned"), "deviceAuth"), "deviceSignature");
+        let Value::Array(parts) = auth else {
+            panic!("deviceSignature")
+        };
+        let Value::Bytes(sig) = &mut parts[3] else {
+            panic!("signature")
+        };
+        f(sig);
+    })
+}
+
 fn edit_document(bytes: &[u8], f: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut resp: Value = ciborium::from_reader(bytes).expect("response");
     let docs = field(&mut resp, "documents");
@@ -767,16 +781,56 @@ fn ed25519_small_order_device_key_accepts_no_signature() {
         device_cose_key: Some(cose_key(vec![(1, int(1)), (-1, int(6)), (-2, Value::Bytes(identity))])),
         ..MdocSpec::default().with_device_key(TestKey::ed25519(3))
     };
-    let forged = edit_document(&mint(&pki, &spec), |doc| {
-        let sig = field(field(field(doc, "deviceSigned"), "deviceAuth"), "deviceSignature");
-        let Value::Array(parts) = sig else {
-            panic!("deviceSignature")
-        };
-        parts[3] = Value::Bytes(universal);
-    });
+    let forged = edit_device_signature(&mint(&pki, &spec), |sig| *sig = universal);
     assert_first(
         &verify_against(pki.trust_store(), &forged, None),
         ErrorCode::DeviceSignatureInvalid,
         "small-order Ed25519 deviceKey with R = identity, S = 0",
     );
+}
+
+/// The group order n of a NIST curve, big-endian in the curve's field size.
+fn group_order(curve: Curve) -> Vec<u8> {
+    use p256::elliptic_curve::bigint::ArrayEncoding;
+    use p256::elliptic_curve::Curve as _;
+    let be = match curve {
+        Curve::P256 => p256::NistP256::ORDER.to_be_byte_array().to_vec(),
+        Curve::P384 => p384::NistP384::ORDER.to_be_byte_array().to_vec(),
+        Curve::P521 => p521::NistP521::ORDER.to_be_byte_array().to_vec(),
+        other => panic!("{other:?} is no ECDSA curve"),
+    };
+    be[be.len() - curve.field_bytes()..].to_vec()
+}
+
+#[test]
+fn ecdsa_signatures_with_out_of_range_r_and_s_are_refused() {
+    // r = s = 0 (CVE-2022-21449, "psychic signatures": Java accepted them for
+    // every message) and r = s = n, which is 0 modulo the order.
+    for curve in [Curve::P256, Curve::P384, Curve::P521] {
+        let key = TestKey::new(curve, 2);
+        let n = group_order(curve);
+        assert_eq!(n.len(), curve.field_bytes());
+        assert_ne!(n[0], 0, "{curve:?} order sliced wrongly");
+        for (what, forged_sig) in [
+            ("r = s = 0", vec![0u8; 2 * n.len()]),
+            ("r = s = n", [n.clone(), n.clone()].concat()),
+        ] {
+            let pki = CurvePki::new(TestKey::p256(1), key.clone());
+            let forged = edit_issuer_signature(&pki.mint(&pki.spec()), |sig| *sig = forged_sig.clone());
+            assert_first(
+                &verify(&pki, &forged),
+                ErrorCode::IssuerSignatureInvalid,
+                &format!("{} issuerAuth with {what}", curve.name()),
+            );
+
+            let pki = TestPki::new();
+            let bytes = mint(&pki, &MdocSpec::default().with_device_key(key.clone()));
+            let forged = edit_device_signature(&bytes, |sig| *sig = forged_sig.clone());
+            assert_first(
+                &verify_against(pki.trust_store(), &forged, None),
+                ErrorCode::DeviceSignatureInvalid,
+                &format!("{} deviceSignature with {what}", curve.name()),
+            );
+        }
+    }
 }
