@@ -705,7 +705,7 @@ fn malformed_device_keys_are_refused() {
             ErrorCode::StructureInvalid,
         ),
         (
-            "crv X25519 (18013-5 allows it for deviceMac; kakunin does not support it)",
+            "crv X25519 (key agreement only; not supported)",
             cose_key(vec![(1, int(1)), (-1, int(4)), (-2, Value::Bytes(ed.clone()))]),
             ErrorCode::UnsupportedAlgorithm,
         ),

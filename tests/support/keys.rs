@@ -1,4 +1,4 @@
-//! Test keys on every curve an mdoc may use (ISO 18013-5 §9.1.5.2, RFC 9053):
+//! Test keys on every curve kakunin accepts (ISO 18013-5 §9.1.2.4, RFC 9053):
 //! P-256, P-384, P-521 and Ed25519, for the IACA, the Document Signer and the
 //! device. Each key signs COSE (fixed-size `r‖s`, RFC 9053 §2.1) and X.509
 //! (DER ECDSA with the hash that matches the curve, or pure Ed25519), exports
@@ -538,7 +538,7 @@ impl MdocSpec {
     }
 }
 
-/// EMacKey (ISO 18013-5 §9.1.3.5): HKDF-SHA256(ECDH z, salt =
+/// EMacKey (ISO 18013-5 §9.1.3): HKDF-SHA256(ECDH z, salt =
 /// SHA-256(SessionTranscriptBytes), info "EMacKey"), 32 bytes.
 pub fn emac_key(z: &[u8], transcript_bytes: &[u8]) -> [u8; 32] {
     let salt = sha2::Sha256::digest(enc(&tag24(transcript_bytes.to_vec())));
