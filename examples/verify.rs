@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
-//!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]
+//!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
 //!        [--revocation off|best-effort|required]
 //! ```
@@ -39,13 +39,14 @@ struct Args {
     crls: Vec<String>,
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
+    audit: bool,
 }
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("verify: {msg}");
     eprintln!(
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
-         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] \
+         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
          [--revocation off|best-effort|required]"
     );
@@ -67,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
         crls: Vec::new(),
         status_lists: Vec::new(),
         revocation: None,
+        audit: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -103,6 +105,7 @@ fn parse_args() -> Result<Args, String> {
                         .ok_or(format!("--revocation: expected off, best-effort or required, got {v}"))?,
                 );
             }
+            "--audit" => a.audit = true,
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -241,7 +244,14 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     };
     let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
     if args.json {
-        println!("{}", result.to_json());
+        let json = result.to_json();
+        if args.audit {
+            // The report object with one more member: the personal-data-free audit record.
+            let audit = kakunin::audit::AuditRecord::new(&result).to_json();
+            println!("{},\"audit\":{audit}}}", json.strip_suffix('}').unwrap_or(&json));
+        } else {
+            println!("{json}");
+        }
     } else {
         if sample {
             println!(
@@ -249,6 +259,12 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
             );
         }
         print_report(&result);
+        if args.audit {
+            println!(
+                "\nAudit record: {}",
+                kakunin::audit::AuditRecord::new(&result).to_json()
+            );
+        }
     }
     Ok(result.is_valid())
 }
@@ -313,6 +329,16 @@ fn print_document(i: usize, d: &DocumentResult) {
                 "  device auth: {}",
                 doc.device_auth().map_or("not checked (issuer only)", |k| k.as_str())
             );
+            print_basic_four(doc);
+            for w in doc.warnings() {
+                println!(
+                    "  warning:     {}/{} is {}, expected {}",
+                    w.namespace,
+                    w.element,
+                    w.received,
+                    w.expected.as_str()
+                );
+            }
             for ns in doc.namespaces() {
                 println!("  [{}]", ns.name);
                 for (id, value) in &ns.elements {
@@ -333,6 +359,19 @@ fn print_document(i: usize, d: &DocumentResult) {
             }
         }
     }
+}
+
+/// The basic four items of a My Number Card (券面事項), text as received.
+fn print_basic_four(doc: &kakunin::VerifiedDocument) {
+    if doc.doc_type() != kakunin::doctype::JP_MNC_DOCTYPE {
+        return;
+    }
+    let b = doc.basic_info();
+    let show = |v: Option<&str>| v.unwrap_or("(not disclosed)").to_owned();
+    println!("  氏名 (name):         {}", show(b.full_name));
+    println!("  住所 (address):      {}", show(b.address));
+    println!("  生年月日 (birth):    {}", show(b.birth_date));
+    println!("  性別 (sex):          {}", show(b.sex_text));
 }
 
 fn display_value(v: &ElementValue) -> String {

@@ -791,3 +791,19 @@ fn every_error_code_of_issue_2_is_exercised_here() {
         );
     }
 }
+
+#[test]
+fn tagged_cose_sign1_issuer_auth_verifies_and_wrong_tag_is_refused() {
+    let pki = TestPki::new();
+    let wrap = |tag: u64| {
+        let mut doc = mint_document(&pki, &spec());
+        let Value::Map(entries) = &mut doc else { panic!() };
+        let Value::Map(is) = &mut entries[1].1 else { panic!() };
+        let auth = std::mem::replace(&mut is[1].1, Value::Null);
+        is[1].1 = Value::Tag(tag, Box::new(auth));
+        device_response(vec![doc])
+    };
+    let v = verify(&pki, &wrap(18));
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+    assert_first(&verify(&pki, &wrap(17)), ErrorCode::StructureInvalid);
+}

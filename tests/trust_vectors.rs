@@ -173,19 +173,27 @@ fn annex_d_and_auth0_full_verification_still_pass() {
     );
     assert!(r.is_valid(), "{:?}", r.error_codes());
 
+    // auth0's self-signed signer is a pinned signer: example 2 verifies;
+    // example 1 passes every trust check and fails only on an element type.
     let v = Verifier::new(store(&["auth0-mdl-examples/issuer.pem"]));
     let t = transcript("auth0-mdl-examples/session_transcript_bytes.hex");
-    for f in ["example1_device_response.hex", "example2_device_response.hex"] {
-        let r = v.verify_device_response(
-            &hex_file(&format!("auth0-mdl-examples/{f}")),
+    let run = |n: u8| {
+        v.verify_device_response(
+            &hex_file(&format!("auth0-mdl-examples/example{n}_device_response.hex")),
             DeviceAuthInput {
                 session_transcript: Some(&t),
                 reader_key: None,
             },
             at("2024-01-01T00:00:00Z"),
-        );
-        assert!(r.is_valid(), "{f}: {:?}", r.error_codes());
-    }
+        )
+    };
+    let r = run(2);
+    assert!(r.is_valid(), "example2: {:?}", r.error_codes());
+    assert_eq!(
+        r.documents()[0].as_ref().unwrap().issuer().trust_path,
+        kakunin::TrustPath::PinnedSigner
+    );
+    assert_eq!(run(1).error_codes(), vec![ErrorCode::ElementTypeInvalid]);
 }
 
 fn aamva_root() -> ParsedCertificate {
