@@ -206,6 +206,24 @@ fn crl_with_forged_signature_or_from_the_future_is_unusable() {
 }
 
 #[test]
+fn crl_extensions_kakunin_cannot_honour_are_refused_on_load() {
+    let pki = TestPki::new();
+    let load = |ext: (&'static str, bool)| {
+        let der = crl(&pki, |s| s.extensions = vec![ext]);
+        RevocationData::new().add_crl(&der).map(|_| ())
+    };
+    // A critical issuingDistributionPoint may partition the CRL: it cannot
+    // prove that the DS is absent. Delta CRLs are not supported.
+    let e = load(("2.5.29.28", true)).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::RevocationUnavailable);
+    assert!(e.message().contains("unsupported critical extension 2.5.29.28"), "{e}");
+    let e = load(("2.5.29.27", false)).unwrap_err();
+    assert!(e.message().contains("delta CRLs"), "{e}");
+    // Non-critical unknown extensions are ignored.
+    assert!(load(("1.2.3.4", false)).is_ok());
+}
+
+#[test]
 fn malformed_crl_is_refused_on_load() {
     let pki = TestPki::new();
     let mut bytes = crl(&pki, |_| {});

@@ -41,6 +41,8 @@ pub struct CrlSpec {
     pub this_update: i64,
     pub next_update: Option<i64>,
     pub revoked_serials: Vec<u8>,
+    /// Extra CRL extensions (OID, critical), each with a NULL value.
+    pub extensions: Vec<(&'static str, bool)>,
 }
 
 impl CrlSpec {
@@ -51,6 +53,7 @@ impl CrlSpec {
             this_update: T2024 - DAY,
             next_update: Some(T2024 + 7 * DAY),
             revoked_serials: vec![],
+            extensions: vec![],
         }
     }
 }
@@ -73,7 +76,20 @@ pub fn issue_crl(spec: &CrlSpec, key: &SigningKey) -> Vec<u8> {
         this_update: time(spec.this_update),
         next_update: spec.next_update.map(time),
         revoked_certificates: if revoked.is_empty() { None } else { Some(revoked) },
-        crl_extensions: None,
+        crl_extensions: if spec.extensions.is_empty() {
+            None
+        } else {
+            Some(
+                spec.extensions
+                    .iter()
+                    .map(|(oid, critical)| x509_cert::ext::Extension {
+                        extn_id: ObjectIdentifier::new_unwrap(oid),
+                        critical: *critical,
+                        extn_value: der::asn1::OctetString::new(vec![0x05, 0x00]).unwrap(),
+                    })
+                    .collect(),
+            )
+        },
     };
     let sig: Signature = key.sign(&tbs.to_der().unwrap());
     CertificateList {
