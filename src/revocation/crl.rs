@@ -1,5 +1,5 @@
 //! Certificate revocation lists (RFC 5280 §5) issued by an IACA for its
-//! Document Signers (ISO 18013-5 Annex B.1.3 CRL profile). The caller passes
+//! Document Signers (ISO 18013-5 Annex B, CRL profile). The caller passes
 //! the CRL DER it fetched; nothing here does I/O.
 
 use crate::crypto::X509SignatureAlgorithm;
