@@ -300,3 +300,58 @@ fn pkg_config_and_documented_link_line() {
         "README must document the static link line `{line}`"
     );
 }
+
+/// The C snippet of README's "Use from C / Swift / Kotlin" section compiles
+/// with the documented flags and verifies the Annex D sample.
+#[test]
+fn readme_c_snippet_works() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let start = readme.find("```c\n").expect("a ```c block in README") + 5;
+    let len = readme[start..].find("```").expect("end of the ```c block");
+    let main = r#"
+#include <stdlib.h>
+#include <string.h>
+static uint8_t *load(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) exit(3);
+    static uint8_t raw[65536];
+    size_t n = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    uint8_t *out = malloc(n + 1);
+    if (!out) exit(3);
+    if (strstr(path, ".pem")) { memcpy(out, raw, n); *len = n; return out; }
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        if (raw[i] == '\n') { i--; continue; }
+        char h[3] = {(char)raw[i], (char)raw[i + 1], 0};
+        out[k++] = (uint8_t)strtoul(h, NULL, 16);
+    }
+    *len = k;
+    return out;
+}
+int main(void) {
+    const char *d = "tests/data/iso18013-5-annex-d/";
+    char p[256];
+    size_t pem_len, resp_len, st_len, key_len;
+    snprintf(p, sizeof p, "%siaca_cert.pem", d); uint8_t *pem = load(p, &pem_len);
+    snprintf(p, sizeof p, "%sdevice_response.hex", d); uint8_t *resp = load(p, &resp_len);
+    snprintf(p, sizeof p, "%ssession_transcript_bytes.hex", d); uint8_t *st = load(p, &st_len);
+    snprintf(p, sizeof p, "%se_reader_key.d.hex", d); uint8_t *key = load(p, &key_len);
+    kakunin_reader_key *rk = NULL;
+    if (kakunin_reader_key_from_scalar(1, key, key_len, &rk) != KAKUNIN_OK) return 4;
+    int valid = verify(pem, pem_len, resp, resp_len, st, st_len, rk, 1609459200);
+    kakunin_reader_key_free(rk);
+    free(pem); free(resp); free(st); free(key);
+    return valid ? 0 : 1;
+}
+"#;
+    let src = out_dir().join("readme_snippet.c");
+    std::fs::write(&src, format!("{}{main}", &readme[start..start + len])).expect("write snippet");
+    let exe = out_dir().join("readme_snippet");
+    build(&tool("CC", "cc"), C_FLAGS, &[&src], &default_link(), &exe);
+    let out = run(&exe, &[]);
+    check("README C snippet", &out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("family_name: Doe"), "{stdout}");
+    assert!(stdout.contains(&rust_annex_d_json("2021-01-01T00:00:00Z")), "{stdout}");
+}

@@ -44,7 +44,7 @@ pub const KAKUNIN_VERSION_MINOR: u32 = 1;
 /// Patch version of the library.
 pub const KAKUNIN_VERSION_PATCH: u32 = 0;
 /// The library version as text.
-pub const KAKUNIN_VERSION: &'static str = "0.1.0";
+pub const KAKUNIN_VERSION: &str = "0.1.0";
 /// Version of the C ABI. Raised only when something is *added*; nothing is
 /// ever removed or changed (deprecate, never delete).
 pub const KAKUNIN_ABI_VERSION: u32 = 1;
