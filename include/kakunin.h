@@ -337,6 +337,124 @@ typedef uint32_t kakunin_device_auth;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The verdict of an age question (`AgeVerdict::number()` in Rust).
+enum kakunin_age_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Nothing disclosed decides the question (or a birth date on a birthday boundary).
+  KAKUNIN_AGE_UNKNOWN = 0,
+  // The holder is at least N.
+  KAKUNIN_AGE_AT_LEAST = 1,
+  // The holder is under N.
+  KAKUNIN_AGE_UNDER = 2,
+  // The disclosed age elements contradict each other: trust none.
+  KAKUNIN_AGE_CONTRADICTORY = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_age_verdict kakunin_age_verdict;
+#else
+typedef uint32_t kakunin_age_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The element an age verdict rests on (`AgeEvidence::number()` in Rust).
+enum kakunin_age_evidence
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No age element was disclosed.
+  KAKUNIN_AGE_EVIDENCE_NONE = 0,
+  // `age_over_NN` (its NN is returned separately).
+  KAKUNIN_AGE_EVIDENCE_AGE_OVER = 1,
+  // `age_in_years`.
+  KAKUNIN_AGE_EVIDENCE_AGE_IN_YEARS = 2,
+  // The birth date, compared with the verification time.
+  KAKUNIN_AGE_EVIDENCE_BIRTH_DATE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_age_evidence kakunin_age_evidence;
+#else
+typedef uint32_t kakunin_age_evidence;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Portrait image formats (`ImageFormat::number()` in Rust).
+enum kakunin_image_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Neither JPEG nor JPEG 2000.
+  KAKUNIN_IMAGE_UNKNOWN = 0,
+  // JPEG.
+  KAKUNIN_IMAGE_JPEG = 1,
+  // JPEG 2000.
+  KAKUNIN_IMAGE_JPEG2000 = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_image_format kakunin_image_format;
+#else
+typedef uint32_t kakunin_image_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Basic identity items (`kakunin_verification_document_basic_item`), found
+// through the document-type registry (`VerifiedDocument::basic_info`).
+enum kakunin_basic_item
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Full name (e.g. My Number Card 氏名).
+  KAKUNIN_BASIC_FULL_NAME = 1,
+  // Family name (the Latin form when only that is disclosed).
+  KAKUNIN_BASIC_FAMILY_NAME = 2,
+  // Given name (the Latin form when only that is disclosed).
+  KAKUNIN_BASIC_GIVEN_NAME = 3,
+  // Address.
+  KAKUNIN_BASIC_ADDRESS = 4,
+  // Birth date as text.
+  KAKUNIN_BASIC_BIRTH_DATE = 5,
+  // Sex as text.
+  KAKUNIN_BASIC_SEX_TEXT = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_basic_item kakunin_basic_item;
+#else
+typedef uint32_t kakunin_basic_item;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Fields of a type warning (`kakunin_verification_document_warning`).
+enum kakunin_warning_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The namespace.
+  KAKUNIN_WARNING_NAMESPACE = 1,
+  // The element identifier.
+  KAKUNIN_WARNING_ELEMENT = 2,
+  // The registered type.
+  KAKUNIN_WARNING_EXPECTED = 3,
+  // The received kind of value.
+  KAKUNIN_WARNING_RECEIVED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_warning_field kakunin_warning_field;
+#else
+typedef uint32_t kakunin_warning_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // One verified element: namespace, identifier and value. A borrowed view
 // owned by its `kakunin_verification`; never freed on its own.
 typedef struct kakunin_element kakunin_element;
@@ -435,6 +553,66 @@ kakunin_status kakunin_format_rfc3339(int64_t unix_secs,
 // that a panic never crosses into the host application. Never call it in
 // production code (the default panic hook prints a message to stderr).
 kakunin_status kakunin_debug_panic(void);
+
+// "Is the holder of verified document `doc` at least `years` old?" at the
+// verification time, deciding a birth date in every time zone (UTC−12 …
+// UTC+14; on a birthday boundary the verdict is `KAKUNIN_AGE_UNKNOWN`).
+// Writes a `kakunin_age_verdict`, a `kakunin_age_evidence` and the NN of
+// `age_over_NN` (else 0). `years` above 255 is `KAKUNIN_INVALID_PARAMETER`.
+kakunin_status kakunin_verification_document_age_at_least(const struct kakunin_verification *verification,
+                                                          size_t doc,
+                                                          uint32_t years,
+                                                          uint32_t *out_verdict,
+                                                          uint32_t *out_evidence,
+                                                          uint32_t *out_evidence_nn);
+
+// As `kakunin_verification_document_age_at_least`, with the counter's local
+// calendar date at `utc_offset_secs` from UTC (Japan: 32400).
+kakunin_status kakunin_verification_document_age_at_least_at_offset(const struct kakunin_verification *verification,
+                                                                    size_t doc,
+                                                                    uint32_t years,
+                                                                    int32_t utc_offset_secs,
+                                                                    uint32_t *out_verdict,
+                                                                    uint32_t *out_evidence,
+                                                                    uint32_t *out_evidence_nn);
+
+// A basic identity item (a `kakunin_basic_item` value) of verified document
+// `doc`, borrowed; `KAKUNIN_NOT_FOUND` when not disclosed.
+kakunin_status kakunin_verification_document_basic_item(const struct kakunin_verification *verification,
+                                                        size_t doc,
+                                                        uint32_t item,
+                                                        struct kakunin_str *out);
+
+// The sex code (ISO/IEC 5218) of verified document `doc`; `KAKUNIN_NOT_FOUND` when not disclosed.
+kakunin_status kakunin_verification_document_sex_code(const struct kakunin_verification *verification,
+                                                      size_t doc,
+                                                      uint32_t *out);
+
+// The portrait of verified document `doc` (borrowed bytes) and its
+// `kakunin_image_format`; `KAKUNIN_NOT_FOUND` when not disclosed.
+kakunin_status kakunin_verification_document_portrait(const struct kakunin_verification *verification,
+                                                      size_t doc,
+                                                      struct kakunin_bytes *out_image,
+                                                      uint32_t *out_format);
+
+// The number of type warnings of verified document `doc` (elements whose
+// type contradicts the registry without affecting security).
+kakunin_status kakunin_verification_document_warning_count(const struct kakunin_verification *verification,
+                                                           size_t doc,
+                                                           size_t *out_count);
+
+// A field (a `kakunin_warning_field` value) of type warning `index` of
+// verified document `doc`, borrowed.
+kakunin_status kakunin_verification_document_warning(const struct kakunin_verification *verification,
+                                                     size_t doc,
+                                                     size_t index,
+                                                     uint32_t field,
+                                                     struct kakunin_str *out);
+
+// The personal-data-free audit record of the verification as JSON
+// (`AuditRecord::new(..).to_json()` in Rust), NUL-terminated, borrowed.
+kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
+                                               struct kakunin_str *out);
 
 // A new, empty trust store builder (NULL only if a panic was caught).
 struct kakunin_trust_store_builder *kakunin_trust_store_builder_new(void);

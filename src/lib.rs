@@ -33,10 +33,13 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod answers;
+pub mod audit;
 pub mod cbor;
 mod cose;
 pub mod crypto;
 mod device_auth;
+pub mod doctype;
 mod document;
 mod error;
 #[allow(unsafe_code)]
@@ -44,14 +47,17 @@ pub mod ffi;
 mod json;
 mod limits;
 mod mso;
+pub mod privacy;
 mod time;
 mod trust;
 mod value;
 mod verifier;
 pub mod x509;
 
+pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::{ReaderKey, SessionTranscript};
+pub use doctype::TypeWarning;
 pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
@@ -60,3 +66,8 @@ pub use time::{FullDate, UnixTime};
 pub use trust::{CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
+
+/// The README's Rust snippets are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -7,6 +7,8 @@
 //! honouring CARGO_TARGET_DIR) or one level up. Compilers: `$CC` (default
 //! `cc`) and `$CXX` (default `c++`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -354,4 +356,83 @@ int main(void) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("family_name: Doe"), "{stdout}");
     assert!(stdout.contains(&rust_annex_d_json("2021-01-01T00:00:00Z")), "{stdout}");
+}
+
+/// The Rust `verify` example binary (built on demand, as tests/doctypes_cli.rs does).
+fn rust_verify_example() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("profile directory");
+    let p = dir.join("examples").join("verify");
+    if !p.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", "verify"])
+            .status()
+            .expect("cargo build --example verify");
+        assert!(status.success());
+    }
+    p
+}
+
+/// On a minted My Number Card response (basic four items, audit record) and
+/// on Annex D, the C tool prints exactly what the Rust tool prints, in every
+/// output mode.
+#[test]
+fn c_example_output_equals_rust_example() {
+    use support::{jp_mnc, transcript_bytes, TestPki};
+    let dir = out_dir().join("mnc");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let pki = TestPki::new();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.display().to_string()
+    };
+    let resp = write("response.cbor", &jp_mnc::hanako().response(&pki));
+    let iaca = write("iaca.der", &pki.iaca_der);
+    let tr = write("transcript.cbor", &transcript_bytes());
+    let c_exe = out_dir().join("verify_parity");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("examples/c/verify.c")],
+        &default_link(),
+        &c_exe,
+    );
+    let rust_exe = rust_verify_example();
+    let mnc = [
+        "--device-response",
+        resp.as_str(),
+        "--trust-anchor",
+        iaca.as_str(),
+        "--session-transcript",
+        tr.as_str(),
+        "--at",
+        "2024-01-01T00:00:00Z",
+    ];
+    let mut cases: Vec<Vec<&str>> = Vec::new();
+    for extra in [
+        &[][..],
+        &["--audit"],
+        &["--json"],
+        &["--json", "--audit"],
+        &["--issuer-only"],
+    ] {
+        let mut a = mnc.to_vec();
+        a.extend_from_slice(extra);
+        cases.push(a);
+        cases.push(extra.to_vec()); // the bundled Annex D sample
+    }
+    cases.push(vec!["--at", "2026-06-01T00:00:00Z"]);
+    for args in &cases {
+        let c = run(&c_exe, args);
+        let r = run(&rust_exe, args);
+        assert_eq!(
+            String::from_utf8_lossy(&c.stdout),
+            String::from_utf8_lossy(&r.stdout),
+            "C and Rust verify differ for {args:?}"
+        );
+        assert_eq!(c.status.code(), r.status.code(), "exit codes differ for {args:?}");
+    }
+    let out = String::from_utf8_lossy(&run(&c_exe, &mnc).stdout).into_owned();
+    assert!(out.contains("氏名 (name):         𠮷田\u{3000}花子\n"), "{out}");
 }

@@ -3,7 +3,7 @@
  * (include/kakunin.h). Same flags, same report, same JSON, same exit codes:
  *
  *   verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
- *          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]
+ *          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
  *
  * Exit 0 = valid, 1 = invalid, 2 = usage or I/O error. Input files may be
  * binary or hex text (whitespace ignored). With no --device-response, run from
@@ -29,6 +29,7 @@
 #define SAMPLE_READER_KEY "tests/data/iso18013-5-annex-d/e_reader_key.d.hex"
 #define SAMPLE_TIME "2021-01-01T00:00:00Z"
 #define MAX_ANCHORS 64
+#define JP_MNC_DOCTYPE "org.iso.23220.1.jp.mnc"
 #define EM_DASH "\xe2\x80\x94"
 
 struct args {
@@ -41,6 +42,7 @@ struct args {
     long long skew;
     int json;
     int issuer_only;
+    int audit;
 };
 
 struct buf {
@@ -52,7 +54,7 @@ static int usage(const char *msg) {
     fprintf(stderr, "verify: %s\n", msg);
     fprintf(stderr,
             "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] "
-            "[--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]\n");
+            "[--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]\n");
     return 2;
 }
 
@@ -179,6 +181,8 @@ static int parse_args(int argc, char **argv, struct args *a, const char **err) {
             a->json = 1;
         } else if (!strcmp(name, "--issuer-only")) {
             a->issuer_only = 1;
+        } else if (!strcmp(name, "--audit")) {
+            a->audit = 1;
         } else if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *err = "help";
             return -1;
@@ -232,6 +236,27 @@ static void print_value(const kakunin_element *e) {
     }
 }
 
+/* The four basic items of a My Number Card (verify.rs print_basic_four). */
+static void print_basic_four(const kakunin_verification *v, size_t i, kakunin_str doc_type) {
+    if (doc_type.len != strlen(JP_MNC_DOCTYPE) || memcmp(doc_type.data, JP_MNC_DOCTYPE, doc_type.len) != 0) return;
+    static const struct { uint32_t item; const char *label; } rows[] = {
+        {KAKUNIN_BASIC_FULL_NAME, "\xe6\xb0\x8f\xe5\x90\x8d (name):         "},
+        {KAKUNIN_BASIC_ADDRESS, "\xe4\xbd\x8f\xe6\x89\x80 (address):      "},
+        {KAKUNIN_BASIC_BIRTH_DATE, "\xe7\x94\x9f\xe5\xb9\xb4\xe6\x9c\x88\xe6\x97\xa5 (birth):    "},
+        {KAKUNIN_BASIC_SEX_TEXT, "\xe6\x80\xa7\xe5\x88\xa5 (sex):          "},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        kakunin_str s;
+        printf("  %s", rows[r].label);
+        if (kakunin_verification_document_basic_item(v, i, rows[r].item, &s) == KAKUNIN_OK) {
+            print_str(s);
+        } else {
+            printf("(not disclosed)");
+        }
+        printf("\n");
+    }
+}
+
 static void print_document(const kakunin_verification *v, size_t i) {
     bool valid = false;
     kakunin_verification_document_is_valid(v, i, &valid);
@@ -270,7 +295,19 @@ static void print_document(const kakunin_verification *v, size_t i) {
         printf("not checked (issuer only)");
     }
     printf("\n");
+    print_basic_four(v, i, doc_type);
     size_t n = 0;
+    kakunin_verification_document_warning_count(v, i, &n);
+    for (size_t w = 0; w < n; w++) {
+        kakunin_str ns = {"", 0}, id = {"", 0}, expected = {"", 0}, received = {"", 0};
+        kakunin_verification_document_warning(v, i, w, KAKUNIN_WARNING_NAMESPACE, &ns);
+        kakunin_verification_document_warning(v, i, w, KAKUNIN_WARNING_ELEMENT, &id);
+        kakunin_verification_document_warning(v, i, w, KAKUNIN_WARNING_EXPECTED, &expected);
+        kakunin_verification_document_warning(v, i, w, KAKUNIN_WARNING_RECEIVED, &received);
+        printf("  warning:     %.*s/%.*s is %.*s, expected %.*s\n", (int)ns.len, ns.data, (int)id.len, id.data,
+               (int)received.len, received.data, (int)expected.len, expected.data);
+    }
+    n = 0;
     kakunin_verification_document_element_count(v, i, &n);
     kakunin_str prev_ns = {"", 0};
     int prev_device = -1;
@@ -359,7 +396,14 @@ static int run(const struct args *a, int sample) {
     if (a->json) {
         kakunin_str json;
         if (kakunin_verification_json(result, &json) != KAKUNIN_OK) goto out;
-        printf("%.*s\n", (int)json.len, json.data);
+        if (a->audit) {
+            /* The report object with one more member: the personal-data-free audit record. */
+            kakunin_str audit;
+            if (kakunin_verification_audit_json(result, &audit) != KAKUNIN_OK || json.len == 0) goto out;
+            printf("%.*s,\"audit\":%.*s}\n", (int)json.len - 1, json.data, (int)audit.len, audit.data);
+        } else {
+            printf("%.*s\n", (int)json.len, json.data);
+        }
     } else {
         if (sample) {
             char when[32];
@@ -369,6 +413,11 @@ static int run(const struct args *a, int sample) {
                    when);
         }
         print_report(result);
+        if (a->audit) {
+            kakunin_str audit;
+            if (kakunin_verification_audit_json(result, &audit) != KAKUNIN_OK) goto out;
+            printf("\nAudit record: %.*s\n", (int)audit.len, audit.data);
+        }
     }
     rc = kakunin_verification_is_valid(result) ? 0 : 1;
 out:

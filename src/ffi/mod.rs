@@ -26,9 +26,13 @@ use std::sync::OnceLock;
 
 use crate::error::ErrorCode;
 
+mod answers;
 mod trust;
 mod verification;
 
+pub use answers::{
+    kakunin_age_evidence, kakunin_age_verdict, kakunin_basic_item, kakunin_image_format, kakunin_warning_field,
+};
 pub use trust::{
     kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript, kakunin_trust_store,
     kakunin_trust_store_builder, kakunin_verifier, kakunin_verifier_builder,
@@ -265,6 +269,17 @@ macro_rules! need {
     };
 }
 pub(crate) use need;
+
+/// `let x = ok!(result)`: returns the status from the boundary closure on `Err`.
+macro_rules! ok {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(s) => return s,
+        }
+    };
+}
+pub(crate) use ok;
 
 /// A shared reference from a pointer the caller passed, `None` when NULL.
 ///

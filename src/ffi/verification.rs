@@ -4,7 +4,7 @@ use core::ffi::c_char;
 use std::ffi::CString;
 use std::sync::OnceLock;
 
-use super::{boundary, free_handle, need, out_ok, try_ref, try_str, write_out};
+use super::{boundary, free_handle, need, ok, out_ok, try_ref, try_str, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*, kakunin_str};
 use crate::document::{DeviceAuthKind, DocumentResult, Namespace};
 use crate::error::Error;
@@ -20,9 +20,10 @@ use crate::verifier::Verification;
 /// details; a rejected document exposes its claimed (unverified) docType and
 /// its errors, nothing else.
 pub struct kakunin_verification {
-    inner: Verification,
+    pub(super) inner: Verification,
     docs: Vec<DocView>,
     json: OnceLock<CString>,
+    pub(super) audit: OnceLock<CString>,
 }
 
 /// One verified element: namespace, identifier and value. A borrowed view
@@ -231,6 +232,7 @@ impl kakunin_verification {
             inner,
             docs,
             json: OnceLock::new(),
+            audit: OnceLock::new(),
         }
     }
 
@@ -241,22 +243,20 @@ impl kakunin_verification {
         }
     }
 
+    /// The verified document `i` (`KAKUNIN_DOCUMENT_REJECTED` when it was rejected).
+    pub(super) fn verified(&self, i: usize) -> Result<&crate::document::VerifiedDocument, kakunin_status> {
+        match self.doc(i)? {
+            (Ok(d), _) => Ok(d),
+            (Err(_), _) => Err(KAKUNIN_DOCUMENT_REJECTED),
+        }
+    }
+
     fn verified_doc(&self, i: usize) -> Result<&DocView, kakunin_status> {
         match self.doc(i)? {
             (Ok(_), v) => Ok(v),
             (Err(_), _) => Err(KAKUNIN_DOCUMENT_REJECTED),
         }
     }
-}
-
-/// `let x = ok!(result)`: returns the status from the boundary closure on `Err`.
-macro_rules! ok {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(s) => return s,
-        }
-    };
 }
 
 /// Whether the whole result is valid: at least one document, every document

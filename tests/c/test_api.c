@@ -228,6 +228,32 @@ static void test_annex_d_valid(struct fixture *fx) {
                  KAKUNIN_NOT_FOUND);
     CHECK_STATUS(kakunin_verification_document_element_count(v, 1, &n), KAKUNIN_OUT_OF_RANGE);
 
+    /* Counter answers over verified elements. */
+    uint32_t verdict = 99, evidence = 99, nn = 99;
+    CHECK_STATUS(kakunin_verification_document_age_at_least(v, 0, 18, &verdict, &evidence, &nn), KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN && evidence == KAKUNIN_AGE_EVIDENCE_NONE && nn == 0);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_at_offset(v, 0, 20, 32400, &verdict, &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    CHECK_STATUS(kakunin_verification_document_age_at_least(v, 0, 256, &verdict, &evidence, &nn),
+                 KAKUNIN_INVALID_PARAMETER);
+    uint32_t format = 99;
+    CHECK_STATUS(kakunin_verification_document_portrait(v, 0, &b, &format), KAKUNIN_OK);
+    CHECK(b.len == 1042 && format == KAKUNIN_IMAGE_JPEG);
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, KAKUNIN_BASIC_FAMILY_NAME, &s), KAKUNIN_OK);
+    CHECK(str_eq(s, "Doe"));
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, KAKUNIN_BASIC_ADDRESS, &s), KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, 0, &s), KAKUNIN_INVALID_PARAMETER);
+    uint32_t sex = 77;
+    CHECK_STATUS(kakunin_verification_document_sex_code(v, 0, &sex), KAKUNIN_NOT_FOUND);
+    CHECK(sex == 77);
+    CHECK_STATUS(kakunin_verification_document_warning_count(v, 0, &n), KAKUNIN_OK);
+    CHECK(n == 0);
+    CHECK_STATUS(kakunin_verification_document_warning(v, 0, 0, KAKUNIN_WARNING_ELEMENT, &s), KAKUNIN_OUT_OF_RANGE);
+    CHECK_STATUS(kakunin_verification_audit_json(v, &s), KAKUNIN_OK);
+    CHECK(s.data[s.len] == '\0' && strncmp(s.data, "{\"time\":\"2021-01-01T00:00:00Z\"", 30) == 0);
+    CHECK(strstr(s.data, "Doe") == NULL); /* the audit record carries no element value */
+
     CHECK_STATUS(kakunin_verification_json(v, &s), KAKUNIN_OK);
     CHECK(s.data[s.len] == '\0' && strlen(s.data) == s.len);
     CHECK(strncmp(s.data, "{\"status\":\"valid\"", 17) == 0);
@@ -259,6 +285,16 @@ static void test_expired_2026(struct fixture *fx) {
     CHECK(e == NULL);
     uint32_t auth = 0;
     CHECK_STATUS(kakunin_verification_document_device_auth(v, 0, &auth), KAKUNIN_DOCUMENT_REJECTED);
+    uint32_t verdict = 0, evidence = 0, nn = 0;
+    CHECK_STATUS(kakunin_verification_document_age_at_least(v, 0, 18, &verdict, &evidence, &nn),
+                 KAKUNIN_DOCUMENT_REJECTED);
+    kakunin_bytes portrait;
+    uint32_t format = 0;
+    CHECK_STATUS(kakunin_verification_document_portrait(v, 0, &portrait, &format), KAKUNIN_DOCUMENT_REJECTED);
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_DOCUMENT_REJECTED);
+    CHECK_STATUS(kakunin_verification_audit_json(v, &s), KAKUNIN_OK);
+    CHECK(strstr(s.data, "\"certificate_expired\"") != NULL);
     CHECK_STATUS(kakunin_verification_json(v, &s), KAKUNIN_OK);
     CHECK(strstr(s.data, "\"certificate_expired\"") != NULL);
     kakunin_verification_free(v);
@@ -475,6 +511,15 @@ static void test_null_arguments(struct fixture *fx) {
     CHECK_STATUS(kakunin_element_bool(NULL, &flag), KAKUNIN_NULL_PARAMETER);
     CHECK_STATUS(kakunin_element_bytes(NULL, &bytes), KAKUNIN_NULL_PARAMETER);
     CHECK_STATUS(kakunin_element_json(NULL, &s), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_age_at_least(NULL, 0, 18, &code, &code, &code), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_at_offset(NULL, 0, 18, 0, &code, &code, &code),
+                 KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_basic_item(NULL, 0, 1, &s), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_sex_code(NULL, 0, &code), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_portrait(NULL, 0, &bytes, &code), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_warning_count(NULL, 0, &n), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_warning(NULL, 0, 0, 1, &s), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_audit_json(NULL, &s), KAKUNIN_NULL_PARAMETER);
 
     /* NULL out-params on a real handle. */
     kakunin_verification *real = verify(fx, fx->response, fx->response_len, T_2021);
@@ -484,6 +529,9 @@ static void test_null_arguments(struct fixture *fx) {
     CHECK_STATUS(kakunin_verification_document_find_element(real, 0, "org.iso.18013.5.1", "\xff", &e),
                  KAKUNIN_INVALID_UTF8);
     CHECK_STATUS(kakunin_verification_document_element(real, 0, 0, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_age_at_least(real, 0, 18, &code, NULL, &code), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_document_portrait(real, 0, &bytes, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_verification_audit_json(real, NULL), KAKUNIN_NULL_PARAMETER);
     kakunin_verification_free(real);
 
     CHECK_STATUS(kakunin_parse_rfc3339(NULL, &i64), KAKUNIN_NULL_PARAMETER);
