@@ -8,8 +8,10 @@
  * Exit 0 = valid, 1 = invalid, 2 = usage or I/O error. Input files may be
  * binary or hex text (whitespace ignored). With no --device-response, run from
  * the repository root, it verifies the bundled ISO 18013-5 Annex D sample.
- * Difference from the Rust tool: only DeviceResponse input (the Rust tool also
- * accepts a bare Document or IssuerSigned), and --at is taken to the second.
+ * Differences from the Rust tool: only DeviceResponse input (the Rust tool
+ * also accepts a bare Document or IssuerSigned; the ABI has
+ * kakunin_verifier_verify_document_issuer_only and _verify_issuer_signed for
+ * those), and --at is taken to the whole second.
  *
  * Build (see README, "Use from C / Swift / Kotlin"):
  *   cargo build --release

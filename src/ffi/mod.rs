@@ -573,6 +573,26 @@ mod tests {
     }
 
     #[test]
+    fn version_functions_agree_with_the_constants() {
+        // SAFETY: kakunin_version returns a static NUL-terminated string.
+        let v = unsafe { core::ffi::CStr::from_ptr(kakunin_version()) };
+        assert_eq!(v.to_str(), Ok(KAKUNIN_VERSION));
+        assert_eq!(kakunin_abi_version(), KAKUNIN_ABI_VERSION);
+    }
+
+    /// The header promises these handles may be shared across threads.
+    #[test]
+    fn immutable_handles_are_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<kakunin_trust_store>();
+        shareable::<kakunin_verifier>();
+        shareable::<kakunin_session_transcript>();
+        shareable::<kakunin_reader_key>();
+        shareable::<kakunin_verification>();
+        shareable::<kakunin_element>();
+    }
+
+    #[test]
     fn panic_is_caught() {
         assert_eq!(kakunin_debug_panic(), kakunin_status::KAKUNIN_PANIC);
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #define DATA "tests/data/iso18013-5-annex-d/"
 /* 2021-01-01T00:00:00Z and 2026-06-01T00:00:00Z */
@@ -541,6 +542,52 @@ static void test_null_arguments(struct fixture *fx) {
     CHECK_STATUS(kakunin_format_rfc3339(0, buf, sizeof buf, NULL), KAKUNIN_NULL_PARAMETER);
 }
 
+/* Immutable handles are shared across threads: one verifier, transcript and
+ * reader key; one result whose lazily built JSON is read concurrently. */
+struct thread_arg {
+    struct fixture *fx;
+    const kakunin_verification *shared;
+    int ok;
+};
+
+static int verify_thread(void *p) {
+    struct thread_arg *a = p;
+    a->ok = 1;
+    for (int i = 0; i < 4; i++) {
+        kakunin_verification *v = NULL;
+        if (kakunin_verifier_verify_device_response(a->fx->verifier, a->fx->response, a->fx->response_len,
+                                                    a->fx->transcript, a->fx->reader_key, T_2021, &v) != KAKUNIN_OK ||
+            !kakunin_verification_is_valid(v)) {
+            a->ok = 0;
+        }
+        kakunin_verification_free(v);
+        kakunin_str s;
+        if (kakunin_verification_json(a->shared, &s) != KAKUNIN_OK || strncmp(s.data, "{\"status\"", 9) != 0 ||
+            kakunin_verification_audit_json(a->shared, &s) != KAKUNIN_OK) {
+            a->ok = 0;
+        }
+    }
+    return 0;
+}
+
+static void test_threads(struct fixture *fx) {
+    kakunin_verification *shared = verify(fx, fx->response, fx->response_len, T_2021);
+    enum { N = 4 };
+    thrd_t t[N];
+    struct thread_arg args[N];
+    for (int i = 0; i < N; i++) {
+        args[i].fx = fx;
+        args[i].shared = shared;
+        args[i].ok = 0;
+        CHECK(thrd_create(&t[i], verify_thread, &args[i]) == thrd_success);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(thrd_join(t[i], NULL) == thrd_success);
+        CHECK(args[i].ok);
+    }
+    kakunin_verification_free(shared);
+}
+
 static void test_free_null(void) {
     kakunin_trust_store_builder_free(NULL);
     kakunin_trust_store_free(NULL);
@@ -602,6 +649,7 @@ int main(int argc, char **argv) {
     test_trust_and_policy(&fx);
     test_issuer_only_structures(&fx);
     test_null_arguments(&fx);
+    test_threads(&fx);
     test_free_null();
     test_panic_boundary();
     test_strings_and_time();
