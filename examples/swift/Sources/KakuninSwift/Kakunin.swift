@@ -189,6 +189,32 @@ public final class Verification {
         return string(s)
     }
 
+    /// The personal-data-free audit record, as JSON.
+    public var auditJSON: String {
+        var s = kakunin_str()
+        guard kakunin_verification_audit_json(handle, &s) == 0 else { return "" }
+        return string(s)
+    }
+
+    /// "Is the holder of verified document `doc` at least `years` old?":
+    /// (verdict, evidence, NN of age_over_NN) as the numbers of kakunin.h
+    /// (verdict 1 = at least, 2 = under, 0 = unknown, 3 = contradictory).
+    public func ageAtLeast(document doc: Int, years: UInt32) throws -> (verdict: UInt32, evidence: UInt32, nn: UInt32) {
+        var verdict: UInt32 = 0, evidence: UInt32 = 0, nn: UInt32 = 0
+        try check(UInt32(kakunin_verification_document_age_at_least(handle, doc, years, &verdict, &evidence, &nn)))
+        return (verdict, evidence, nn)
+    }
+
+    /// The portrait of verified document `doc` and its format (1 JPEG, 2 JPEG 2000), if disclosed.
+    public func portrait(document doc: Int) throws -> (image: Data, format: UInt32)? {
+        var b = kakunin_bytes()
+        var format: UInt32 = 0
+        let st = UInt32(kakunin_verification_document_portrait(handle, doc, &b, &format))
+        if st == 4 { return nil } // KAKUNIN_NOT_FOUND
+        try check(st)
+        return (b.data.map { Data(bytes: $0, count: b.len) } ?? Data(), format)
+    }
+
     public var documents: [Document] {
         (0..<kakunin_verification_document_count(handle)).map(document)
     }

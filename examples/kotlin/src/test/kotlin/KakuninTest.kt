@@ -1,6 +1,7 @@
 // JVM test of the Kotlin binding: verifies the ISO 18013-5 Annex D sample
 // through libkakunin.so, checks an error code and the caught-panic path.
 // Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
+import kakunin.AgeAnswer
 import kakunin.Kakunin
 import kakunin.KakuninException
 import kakunin.ReaderKey
@@ -50,6 +51,9 @@ fun main() {
                         val portrait = doc.element("org.iso.18013.5.1", "portrait") as? Value.Bytes
                         expect(portrait?.value?.size == 1042, "portrait bytes")
                         expect(v.json.startsWith("{\"status\":\"valid\""), "JSON")
+                        expect(v.ageAtLeast(0, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
+                        expect(v.portrait(0)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.auditJson.startsWith("{\"time\":") && !v.auditJson.contains("Doe"), "audit")
                         println("Annex D: VALID, ${doc.elements.size} elements, family_name=Doe")
                     }
                     verifier.verifyDeviceResponse(response, transcript, key, T_2026).use { v ->
@@ -57,6 +61,12 @@ fun main() {
                         val doc = v.documents.single()
                         expect(!doc.valid && doc.elements.isEmpty(), "rejected document has no elements")
                         expect(doc.errors.any { it.code == 7 && it.name == "certificate_expired" }, "certificate_expired")
+                        try {
+                            v.ageAtLeast(0, 18)
+                            expect(false, "no answers from a rejected document")
+                        } catch (e: KakuninException) {
+                            expect(e.status == 6, "KAKUNIN_DOCUMENT_REJECTED")
+                        }
                         println("Annex D in 2026: INVALID, ${doc.errors.map { it.name }}")
                     }
                     // A forged byte: "Doe" -> "Dof" breaks the element digest.

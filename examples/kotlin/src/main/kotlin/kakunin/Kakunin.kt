@@ -94,6 +94,11 @@ interface KakuninLib : Library {
     fun kakunin_verification_document_element_count(v: Pointer, doc: SizeT, out: SizeTByReference): Int
     fun kakunin_verification_document_element(v: Pointer, doc: SizeT, index: SizeT, out: PointerByReference): Int
     fun kakunin_verification_free(v: Pointer?)
+    fun kakunin_verification_audit_json(v: Pointer, out: KView): Int
+    fun kakunin_verification_document_age_at_least(
+        v: Pointer, doc: SizeT, years: Int, verdict: IntByReference, evidence: IntByReference, nn: IntByReference
+    ): Int
+    fun kakunin_verification_document_portrait(v: Pointer, doc: SizeT, image: KView, format: IntByReference): Int
 
     fun kakunin_element_namespace(e: Pointer, out: KView): Int
     fun kakunin_element_identifier(e: Pointer, out: KView): Int
@@ -275,12 +280,48 @@ data class Document(
         elements.firstOrNull { it.namespace == namespace && it.identifier == identifier }?.value
 }
 
+/** The answer to "is the holder at least N?" (numbers of kakunin_age_verdict / kakunin_age_evidence). */
+data class AgeAnswer(val verdict: Int, val evidence: Int, val evidenceNn: Int) {
+    val isAtLeast: Boolean get() = verdict == AT_LEAST
+    companion object {
+        const val UNKNOWN = 0
+        const val AT_LEAST = 1
+        const val UNDER = 2
+        const val CONTRADICTORY = 3
+    }
+}
+
+/** A portrait and its kakunin_image_format (1 JPEG, 2 JPEG 2000, 0 unknown). */
+class Portrait(val image: ByteArray, val format: Int)
+
 /** A verification result (thread-safe). Close it to free (and wipe) the native copy. */
 class Verification internal constructor(p: Pointer) : Handle(p, { lib.kakunin_verification_free(it) }) {
     val isValid: Boolean get() = lib.kakunin_verification_is_valid(ptr) != 0.toByte()
 
     /** The same JSON as the Rust `Verification::to_json()` and the verify tools. */
     val json: String get() = KView().also { check(lib.kakunin_verification_json(ptr, it)) }.text()
+
+    /** The personal-data-free audit record, as JSON. */
+    val auditJson: String get() = KView().also { check(lib.kakunin_verification_audit_json(ptr, it)) }.text()
+
+    /** "Is the holder of verified document `doc` at least `years` old?" */
+    fun ageAtLeast(doc: Int, years: Int): AgeAnswer {
+        val verdict = IntByReference()
+        val evidence = IntByReference()
+        val nn = IntByReference()
+        check(lib.kakunin_verification_document_age_at_least(ptr, SizeT(doc.toLong()), years, verdict, evidence, nn))
+        return AgeAnswer(verdict.value, evidence.value, nn.value)
+    }
+
+    /** The portrait of verified document `doc`, or null when not disclosed. */
+    fun portrait(doc: Int): Portrait? {
+        val image = KView()
+        val format = IntByReference()
+        val st = lib.kakunin_verification_document_portrait(ptr, SizeT(doc.toLong()), image, format)
+        if (st == Status.NOT_FOUND) return null
+        check(st)
+        return Portrait(image.bytes(), format.value)
+    }
 
     val errors: List<KakuninError>
         get() = (0 until lib.kakunin_verification_error_count(ptr).toLong()).map { i ->
