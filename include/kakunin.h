@@ -160,6 +160,16 @@ enum kakunin_status
   KAKUNIN_ELEMENT_TYPE_INVALID = 1031,
   // Input rejected: `no_documents`.
   KAKUNIN_NO_DOCUMENTS = 1032,
+  // Input rejected: `session_decryption_failed`.
+  KAKUNIN_SESSION_DECRYPTION_FAILED = 1033,
+  // Input rejected: `session_protocol_error`.
+  KAKUNIN_SESSION_PROTOCOL_ERROR = 1034,
+  // Input rejected: `reader_auth_invalid`.
+  KAKUNIN_READER_AUTH_INVALID = 1035,
+  // Input rejected: `transport_error`.
+  KAKUNIN_TRANSPORT_ERROR = 1036,
+  // Input rejected: `request_refused`.
+  KAKUNIN_REQUEST_REFUSED = 1037,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

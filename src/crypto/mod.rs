@@ -7,6 +7,7 @@
 
 mod rustcrypto;
 
+pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt, generate_private_key};
 pub(crate) use rustcrypto::{hkdf_sha256, hmac_sha256_verify, PrivateKey, PublicKey};
 
 /// Elliptic curves a key may live on.

@@ -153,6 +153,16 @@ pub enum kakunin_status {
     KAKUNIN_ELEMENT_TYPE_INVALID = 1031,
     /// Input rejected: `no_documents`.
     KAKUNIN_NO_DOCUMENTS = 1032,
+    /// Input rejected: `session_decryption_failed`.
+    KAKUNIN_SESSION_DECRYPTION_FAILED = 1033,
+    /// Input rejected: `session_protocol_error`.
+    KAKUNIN_SESSION_PROTOCOL_ERROR = 1034,
+    /// Input rejected: `reader_auth_invalid`.
+    KAKUNIN_READER_AUTH_INVALID = 1035,
+    /// Input rejected: `transport_error`.
+    KAKUNIN_TRANSPORT_ERROR = 1036,
+    /// Input rejected: `request_refused`.
+    KAKUNIN_REQUEST_REFUSED = 1037,
 }
 
 /// Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
@@ -197,6 +207,11 @@ impl kakunin_status {
             30 => KAKUNIN_COUNTRY_MISMATCH,
             31 => KAKUNIN_ELEMENT_TYPE_INVALID,
             32 => KAKUNIN_NO_DOCUMENTS,
+            33 => KAKUNIN_SESSION_DECRYPTION_FAILED,
+            34 => KAKUNIN_SESSION_PROTOCOL_ERROR,
+            35 => KAKUNIN_READER_AUTH_INVALID,
+            36 => KAKUNIN_TRANSPORT_ERROR,
+            37 => KAKUNIN_REQUEST_REFUSED,
             _ => KAKUNIN_INPUT_REJECTED,
         }
     }

@@ -595,3 +595,11 @@ pub fn reader_key() -> (kakunin::ReaderKey, Vec<u8>) {
         sec1,
     )
 }
+
+/// The simulated mdoc device of the session tests (tests/support/holder.rs).
+pub mod holder;
+
+/// An ISO 18013-5 Annex D file (hex).
+pub fn annex_d(name: &str) -> Vec<u8> {
+    hex_file(&format!("iso18013-5-annex-d/{name}"))
+}
