@@ -727,6 +727,15 @@ kakunin_status kakunin_reader_key_from_scalar(uint32_t cose_curve,
                                               size_t len,
                                               struct kakunin_reader_key **out);
 
+// A reader ephemeral private key as a platform hands it over: any encoding of
+// `kakunin_reader_key_from_bytes`, an ANSI X9.63 private key `04 || X || Y || d`
+// (CryptoKit `x963Representation`; the public part must match `d`), or a bare
+// big-endian scalar of 32, 48 or 66 bytes (P-256/384/521; CryptoKit
+// `rawRepresentation`). For Apple ProximityReader's `ephemeralReaderKey`.
+kakunin_status kakunin_reader_key_from_platform_bytes(const uint8_t *data,
+                                                      size_t len,
+                                                      struct kakunin_reader_key **out);
+
 // Frees (and zeroizes) a reader key. NULL is a no-op.
 void kakunin_reader_key_free(struct kakunin_reader_key *key);
 

@@ -427,6 +427,30 @@ pub extern "C" fn kakunin_reader_key_from_scalar(
     }
 }
 
+/// A reader ephemeral private key as a platform hands it over: any encoding of
+/// `kakunin_reader_key_from_bytes`, an ANSI X9.63 private key `04 || X || Y || d`
+/// (CryptoKit `x963Representation`; the public part must match `d`), or a bare
+/// big-endian scalar of 32, 48 or 66 bytes (P-256/384/521; CryptoKit
+/// `rawRepresentation`). For Apple ProximityReader's `ephemeralReaderKey`.
+#[no_mangle]
+pub extern "C" fn kakunin_reader_key_from_platform_bytes(
+    data: *const u8,
+    len: usize,
+    out: *mut *mut kakunin_reader_key,
+) -> kakunin_status {
+    boundary! {
+        let data = need!(try_slice(data, len));
+        let out = need!(out_ok(out));
+        match crate::session::ephemeral_reader_key_from_bytes(data) {
+            Ok(inner) => {
+                write_out(out, to_handle(kakunin_reader_key { inner }));
+                KAKUNIN_OK
+            }
+            Err(e) => kakunin_status::from_error_code(e.code()),
+        }
+    }
+}
+
 /// Frees (and zeroizes) a reader key. NULL is a no-op.
 #[no_mangle]
 pub extern "C" fn kakunin_reader_key_free(key: *mut kakunin_reader_key) {

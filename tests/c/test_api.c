@@ -415,6 +415,37 @@ static void test_trust_and_policy(struct fixture *fx) {
     const uint8_t zero[32] = {0};
     CHECK(kakunin_reader_key_from_scalar(1, zero, sizeof zero, &k) > KAKUNIN_STATUS_ERROR_CODE_BASE);
     CHECK_STATUS(kakunin_reader_key_from_scalar(6, zero, sizeof zero, &k), KAKUNIN_INVALID_PARAMETER);
+    /* Platform encodings (ProximityReader): a bare scalar and X9.63 04||X||Y||d. */
+    size_t xl, yl, dl;
+    uint8_t *x = read_input(DATA "e_reader_key.x.hex", &xl);
+    uint8_t *y = read_input(DATA "e_reader_key.y.hex", &yl);
+    uint8_t *d = read_input(DATA "e_reader_key.d.hex", &dl);
+    CHECK(xl == 32 && yl == 32 && dl == 32);
+    uint8_t x963[97];
+    x963[0] = 0x04;
+    memcpy(x963 + 1, x, 32);
+    memcpy(x963 + 33, y, 32);
+    memcpy(x963 + 65, d, 32);
+    CHECK_STATUS(kakunin_reader_key_from_platform_bytes(x963, sizeof x963, &k), KAKUNIN_OK);
+    kakunin_verification *pv = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response(fx->verifier, fx->response, fx->response_len, fx->transcript,
+                                                         k, T_2021, &pv),
+                 KAKUNIN_OK);
+    CHECK(kakunin_verification_is_valid(pv));
+    kakunin_verification_free(pv);
+    kakunin_reader_key_free(k);
+    k = NULL;
+    CHECK_STATUS(kakunin_reader_key_from_platform_bytes(d, dl, &k), KAKUNIN_OK);
+    kakunin_reader_key_free(k);
+    k = NULL;
+    x963[40] ^= 1; /* the public part no longer matches d */
+    CHECK(kakunin_reader_key_from_platform_bytes(x963, sizeof x963, &k) > KAKUNIN_STATUS_ERROR_CODE_BASE);
+    CHECK(k == NULL);
+    CHECK_STATUS(kakunin_reader_key_from_platform_bytes(NULL, 0, &k), KAKUNIN_NULL_PARAMETER);
+    free(x);
+    free(y);
+    free(d);
+
     kakunin_session_transcript *t = NULL;
     CHECK_STATUS(kakunin_session_transcript_new(junk, sizeof junk - 1, &t),
                  KAKUNIN_STATUS_ERROR_CODE_BASE + 1 /* cbor_malformed */);

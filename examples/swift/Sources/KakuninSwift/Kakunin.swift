@@ -90,6 +90,13 @@ public final class ReaderKey {
         try withBytes(bytes) { try check(UInt32(kakunin_reader_key_from_bytes($0, $1, &out))) }
         handle = out!
     }
+    /// ProximityReader's `ephemeralReaderKey`: X9.63 (`04 || X || Y || d`), a
+    /// raw scalar, or any encoding of `init(_:)`.
+    public init(ephemeralReaderKey bytes: Data) throws {
+        var out: OpaquePointer?
+        try withBytes(bytes) { try check(UInt32(kakunin_reader_key_from_platform_bytes($0, $1, &out))) }
+        handle = out!
+    }
     /// A big-endian P-256 private scalar.
     public init(p256Scalar d: Data) throws {
         var out: OpaquePointer?
