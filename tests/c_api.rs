@@ -59,6 +59,14 @@ fn build(compiler: &str, flags: &[&str], sources: &[&Path], link: &[String], out
     cmd.args(flags).arg("-I").arg(root().join("include"));
     cmd.args(sources).args(link).arg("-o").arg(out);
     let res = cmd.output().unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+    if !res.status.success() && String::from_utf8_lossy(&res.stderr).contains("undefined reference to `kakunin_") {
+        panic!(
+            "{} lacks the C ABI symbols: another checkout sharing this CARGO_TARGET_DIR may have \
+             overwritten it (staticlib names carry no hash); use a target dir of your own.\n{}",
+            staticlib().display(),
+            String::from_utf8_lossy(&res.stderr)
+        );
+    }
     check(&format!("{compiler} {:?}", sources), &res);
 }
 
