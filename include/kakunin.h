@@ -53,7 +53,7 @@
 
 // Version of the C ABI. Raised only when something is *added*; nothing is
 // ever removed or changed (deprecate, never delete).
-#define KAKUNIN_ABI_VERSION 1
+#define KAKUNIN_ABI_VERSION 2
 
 // Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 #define KAKUNIN_STATUS_ERROR_CODE_BASE 1000
@@ -465,6 +465,54 @@ typedef uint32_t kakunin_warning_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What a trust anchor is trusted for (`kakunin_trust_store_builder_add_anchor`).
+enum kakunin_anchor_role
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // An IACA root (ISO 18013-5 Annex B.1.2): vouches for the Document
+  // Signers, CRLs and status-list signers it issued. Checked on load
+  // against the IACA profile (self-signed CA, keyCertSign + cRLSign,
+  // subjectKeyIdentifier, allowed algorithm and curve).
+  KAKUNIN_ANCHOR_IACA = 1,
+  // A certificate trusted directly as one Document Signer (a pinned
+  // signer): it matches only a byte-identical x5chain certificate and
+  // vouches for nothing else; honoured only while
+  // `kakunin_verifier_builder_set_allow_anchor_as_signer` is true.
+  KAKUNIN_ANCHOR_PINNED_SIGNER = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_anchor_role kakunin_anchor_role;
+#else
+typedef uint32_t kakunin_anchor_role;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// How revocation is checked (`kakunin_verifier_builder_set_revocation_policy`).
+enum kakunin_revocation_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No revocation check (the default).
+  KAKUNIN_REVOCATION_OFF = 1,
+  // Use whatever authentic data was given; missing or stale data does not reject.
+  KAKUNIN_REVOCATION_BEST_EFFORT = 2,
+  // Every applicable mechanism (a CRL for the Document Signer, the status
+  // token when the MSO has a status reference) must be checked with current
+  // data; otherwise `revocation_unavailable` / `revocation_stale`.
+  KAKUNIN_REVOCATION_REQUIRED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_revocation_mode kakunin_revocation_mode;
+#else
+typedef uint32_t kakunin_revocation_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // One verified element: namespace, identifier and value. A borrowed view
 // owned by its `kakunin_verification`; never freed on its own.
 typedef struct kakunin_element kakunin_element;
@@ -473,6 +521,13 @@ typedef struct kakunin_element kakunin_element;
 // `deviceMac`; zeroized when freed. Immutable and thread-safe. Free with
 // `kakunin_reader_key_free`.
 typedef struct kakunin_reader_key kakunin_reader_key;
+
+// CRLs and status-list / identifier-list tokens the application fetched (or
+// cached). Not thread-safe while being filled; a verifier builder takes its
+// own copy, so it may be freed right after
+// `kakunin_verifier_builder_set_revocation_data`. Free with
+// `kakunin_revocation_data_free`.
+typedef struct kakunin_revocation_data kakunin_revocation_data;
 
 // A SessionTranscript (ISO 18013-5 §9.1.5.1), kept as received. Immutable and
 // thread-safe. Free with `kakunin_session_transcript_free`.
@@ -502,6 +557,11 @@ typedef struct kakunin_verifier kakunin_verifier;
 // Collects verification policy. Not thread-safe. Free with
 // `kakunin_verifier_builder_free`.
 typedef struct kakunin_verifier_builder kakunin_verifier_builder;
+
+// A verified VICAL, with the trust store of its entries that meet the IACA
+// profile and the list of entries left out. Immutable and thread-safe.
+// Free with `kakunin_vical_free`.
+typedef struct kakunin_vical kakunin_vical;
 
 // A borrowed UTF-8 string: `len` bytes at `data`, owned by the handle it
 // came from and valid until that handle is freed. Not NUL-terminated unless
@@ -624,6 +684,46 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
 
+// A new, empty set of revocation data (NULL only if a panic was caught).
+struct kakunin_revocation_data *kakunin_revocation_data_new(void);
+
+// Adds a CRL (DER, from the IACA's CRL distribution point). Its structure is
+// checked now (a malformed CRL or one with a critical extension kakunin
+// cannot honour is refused and nothing is added); its signature and dates
+// when it is used.
+kakunin_status kakunin_revocation_data_add_crl(struct kakunin_revocation_data *data,
+                                               const uint8_t *der,
+                                               size_t len);
+
+// Adds a Token Status List or identifier list token (COSE_Sign1 CWT bytes,
+// ISO 18013-5 second edition MSO `status`). Its structure is checked now
+// (on error nothing is added); its signature and time claims when it is used.
+kakunin_status kakunin_revocation_data_add_status_token(struct kakunin_revocation_data *data,
+                                                        const uint8_t *token,
+                                                        size_t len);
+
+// The number of CRLs held (0 for NULL).
+size_t kakunin_revocation_data_crl_count(const struct kakunin_revocation_data *data);
+
+// The number of status tokens held (0 for NULL).
+size_t kakunin_revocation_data_status_token_count(const struct kakunin_revocation_data *data);
+
+// Frees revocation data. NULL is a no-op.
+void kakunin_revocation_data_free(struct kakunin_revocation_data *data);
+
+// Sets the revocation policy: `mode` is a `kakunin_revocation_mode` value;
+// `max_age_secs` > 0 also refuses a CRL or status token whose
+// thisUpdate / iat is older than that (0: no maximum age beyond the list's
+// own nextUpdate / exp / ttl).
+kakunin_status kakunin_verifier_builder_set_revocation_policy(struct kakunin_verifier_builder *builder,
+                                                              uint32_t mode,
+                                                              uint64_t max_age_secs);
+
+// Gives verifiers built from `builder` (a copy of) `data`, replacing any
+// earlier data. `data` stays owned by the caller.
+kakunin_status kakunin_verifier_builder_set_revocation_data(struct kakunin_verifier_builder *builder,
+                                                            const struct kakunin_revocation_data *data);
+
 // A new, empty trust store builder (NULL only if a panic was caught).
 struct kakunin_trust_store_builder *kakunin_trust_store_builder_new(void);
 
@@ -643,6 +743,20 @@ kakunin_status kakunin_trust_store_builder_add_pem_or_der_for(struct kakunin_tru
                                                               const char *const *doc_types,
                                                               size_t doc_types_len);
 
+// Adds every certificate of PEM text (or one DER certificate) with an
+// explicit `role` (a `kakunin_anchor_role` value) instead of deciding it from
+// the certificate as `kakunin_trust_store_builder_add_pem_or_der` does. When
+// `doc_types` is non-NULL the anchors may vouch only for those
+// `doc_types_len` docTypes (NUL-terminated UTF-8); NULL means every docType.
+// A certificate that does not meet the IACA profile is refused as an IACA
+// with `KAKUNIN_CERTIFICATE_PROFILE_INVALID`. On error nothing is added.
+kakunin_status kakunin_trust_store_builder_add_anchor(struct kakunin_trust_store_builder *builder,
+                                                      const uint8_t *data,
+                                                      size_t len,
+                                                      uint32_t role,
+                                                      const char *const *doc_types,
+                                                      size_t doc_types_len);
+
 // Builds an immutable trust store from the anchors added so far and writes
 // it to `*out` (free with `kakunin_trust_store_free`). The builder is left
 // empty and may be reused; it must still be freed.
@@ -659,6 +773,25 @@ kakunin_status kakunin_trust_store_from_pem_or_der(const uint8_t *data,
 
 // The number of anchors in a trust store (0 for NULL).
 size_t kakunin_trust_store_anchor_count(const struct kakunin_trust_store *store);
+
+// The role (a `kakunin_anchor_role` value) of anchor `index` of `store`.
+kakunin_status kakunin_trust_store_anchor_role(const struct kakunin_trust_store *store,
+                                               size_t index,
+                                               uint32_t *out_role);
+
+// The docTypes anchor `index` of `store` may vouch for: `*out_count`
+// receives their number, or `SIZE_MAX` when the anchor is not scoped (it
+// vouches for every docType).
+kakunin_status kakunin_trust_store_anchor_doc_type_count(const struct kakunin_trust_store *store,
+                                                         size_t index,
+                                                         size_t *out_count);
+
+// DocType `doc_type_index` of anchor `index` of `store`, borrowed from the
+// store. `KAKUNIN_OUT_OF_RANGE` past the end (or for an unscoped anchor).
+kakunin_status kakunin_trust_store_anchor_doc_type(const struct kakunin_trust_store *store,
+                                                   size_t index,
+                                                   size_t doc_type_index,
+                                                   struct kakunin_str *out);
 
 // Frees a trust store. Verifiers built from it keep their own reference, so
 // the store may be freed as soon as they are built. NULL is a no-op.
@@ -907,6 +1040,97 @@ kakunin_status kakunin_element_bytes(const struct kakunin_element *element,
 // The element's value as JSON (any type; the same form as in
 // `kakunin_verification_json`: bytes as `{"$bytes":"<base64>"}`), borrowed.
 kakunin_status kakunin_element_json(const struct kakunin_element *element, struct kakunin_str *out);
+
+// Verifies a VICAL (COSE_Sign1 bytes) at `now_unix_secs` against the VICAL
+// anchors in `anchors` (PEM text with one or more certificates, or one DER
+// certificate): signature, x5chain to an anchor, and freshness.
+// `clock_skew_secs` (at least 0) is the tolerated clock difference; a nonzero
+// `max_age_secs` also refuses a VICAL whose `date` is older than that (0: only its
+// `nextUpdate` counts). On success `*out` receives the VICAL (free with
+// `kakunin_vical_free`). A stale VICAL is `KAKUNIN_TRUST_LIST_STALE`; a bad
+// signature, chain or structure `KAKUNIN_TRUST_LIST_INVALID`; unusable anchors
+// their own input status.
+kakunin_status kakunin_vical_verify(const uint8_t *vical,
+                                    size_t vical_len,
+                                    const uint8_t *anchors,
+                                    size_t anchors_len,
+                                    int64_t now_unix_secs,
+                                    int64_t clock_skew_secs,
+                                    uint64_t max_age_secs,
+                                    struct kakunin_vical **out);
+
+// Frees a VICAL. NULL is a no-op.
+void kakunin_vical_free(struct kakunin_vical *vical);
+
+// `vicalProvider`, borrowed from the VICAL handle.
+kakunin_status kakunin_vical_provider(const struct kakunin_vical *vical, struct kakunin_str *out);
+
+// `date` (when the VICAL was issued), in Unix seconds.
+kakunin_status kakunin_vical_date(const struct kakunin_vical *vical, int64_t *out_unix_secs);
+
+// `nextUpdate` in Unix seconds: when the application should have fetched a
+// newer VICAL. `KAKUNIN_NOT_FOUND` when the VICAL states none.
+kakunin_status kakunin_vical_next_update(const struct kakunin_vical *vical, int64_t *out_unix_secs);
+
+// `vicalIssueID`. `KAKUNIN_NOT_FOUND` when the VICAL states none.
+kakunin_status kakunin_vical_issue_id(const struct kakunin_vical *vical, uint64_t *out_id);
+
+// The number of listed entries (`certificateInfos`), loadable or not (0 for NULL).
+size_t kakunin_vical_entry_count(const struct kakunin_vical *vical);
+
+// The IACA certificate (DER) of entry `index`, borrowed from the VICAL handle.
+kakunin_status kakunin_vical_entry_certificate(const struct kakunin_vical *vical,
+                                               size_t index,
+                                               struct kakunin_bytes *out);
+
+// The number of docTypes entry `index` may vouch for.
+kakunin_status kakunin_vical_entry_doc_type_count(const struct kakunin_vical *vical,
+                                                  size_t index,
+                                                  size_t *out_count);
+
+// DocType `doc_type_index` of entry `index`, borrowed from the VICAL handle.
+kakunin_status kakunin_vical_entry_doc_type(const struct kakunin_vical *vical,
+                                            size_t index,
+                                            size_t doc_type_index,
+                                            struct kakunin_str *out);
+
+// `issuingCountry` of entry `index`, borrowed from the VICAL handle;
+// `KAKUNIN_NOT_FOUND` when absent.
+kakunin_status kakunin_vical_entry_issuing_country(const struct kakunin_vical *vical,
+                                                   size_t index,
+                                                   struct kakunin_str *out);
+
+// `issuingAuthority` of entry `index`, borrowed from the VICAL handle;
+// `KAKUNIN_NOT_FOUND` when absent.
+kakunin_status kakunin_vical_entry_issuing_authority(const struct kakunin_vical *vical,
+                                                     size_t index,
+                                                     struct kakunin_str *out);
+
+// Adds the VICAL's loadable IACAs (those meeting the IACA profile, each
+// scoped to its docTypes) to `builder`, beside any anchors already there.
+// `*out_added` receives how many were added (may be NULL).
+kakunin_status kakunin_vical_add_to(const struct kakunin_vical *vical,
+                                    struct kakunin_trust_store_builder *builder,
+                                    size_t *out_added);
+
+// A trust store of only the VICAL's loadable IACAs (scoped to their
+// docTypes); free with `kakunin_trust_store_free`.
+kakunin_status kakunin_vical_trust_store(const struct kakunin_vical *vical,
+                                         struct kakunin_trust_store **out);
+
+// The number of entries left out of the trust store (no docType, or not a
+// valid IACA); 0 for NULL.
+size_t kakunin_vical_rejected_count(const struct kakunin_vical *vical);
+
+// Rejected entry `index` (0 .. `kakunin_vical_rejected_count`):
+// `*out_entry_index` receives its position among the VICAL's entries,
+// `*out_reason` the status of why it was left out, and `*out_message` (may be
+// NULL) a message naming the rule, borrowed from the VICAL handle.
+kakunin_status kakunin_vical_rejected(const struct kakunin_vical *vical,
+                                      size_t index,
+                                      size_t *out_entry_index,
+                                      uint32_t *out_reason,
+                                      struct kakunin_str *out_message);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -444,3 +444,79 @@ fn c_example_output_equals_rust_example() {
     let out = String::from_utf8_lossy(&run(&c_exe, &mnc).stdout).into_owned();
     assert!(out.contains("氏名 (name):         𠮷田\u{3000}花子\n"), "{out}");
 }
+
+/// Where `tests/c/test_trust.c` finds the revocation material the test issuer
+/// minted (committed, so that CI's sanitizer and valgrind runs need no Rust).
+const DERIVED: &str = "tests/data/derived/ffi-revocation";
+
+/// The files of [`DERIVED`], minted by the deterministic test issuer
+/// (fixed keys, RFC 6979 signatures, times around 2024-01-01T00:00:00Z).
+fn revocation_fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    use support::revocation::{
+        issue_crl, status_list_ref, status_signer, status_token, CrlSpec, TokenSpec, STATUS_URI,
+    };
+    use support::{mint, MdocSpec, TestPki};
+    let pki = TestPki::new();
+    let with_status = |idx: u64| MdocSpec {
+        mso_status: Some(status_list_ref(idx, STATUS_URI)),
+        ..MdocSpec::default()
+    };
+    let crl = |serials: Vec<u8>| {
+        let mut s = CrlSpec::of(&pki);
+        s.revoked_serials = serials;
+        issue_crl(&s, &pki.iaca_key)
+    };
+    let (signer_key, signer_der) = status_signer(&pki);
+    // Index 0 valid, 3 revoked (2-bit entries).
+    let token = status_token(
+        &TokenSpec::status_list(&signer_der, 2, vec![0, 0, 0, 1, 2, 0, 3]),
+        &signer_key,
+    );
+    vec![
+        ("iaca.der", pki.iaca_der.clone()),
+        ("ds.der", pki.ds_der.clone()),
+        ("response_status0.cbor", mint(&pki, &with_status(0))),
+        ("response_status3.cbor", mint(&pki, &with_status(3))),
+        ("crl_empty.der", crl(vec![])),
+        ("crl_revoking_ds.der", crl(vec![9, 2])),
+        ("status_list.cwt", token),
+    ]
+}
+
+/// The committed fixtures are what the test issuer mints today
+/// (`KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api` rewrites them).
+#[test]
+fn derived_revocation_fixtures_are_current() {
+    let dir = root().join(DERIVED);
+    let bless = std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some();
+    for (name, bytes) in revocation_fixtures() {
+        let path = dir.join(name);
+        if bless {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(&path, &bytes).expect("write fixture");
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            committed == bytes,
+            "{} is out of date: KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api",
+            path.display()
+        );
+    }
+}
+
+/// Scoped and explicit-role anchors, VICALs and revocation through the C ABI
+/// (`tests/c/test_trust.c`).
+#[test]
+fn c_trust_and_revocation_tests_pass() {
+    let exe = out_dir().join("test_trust");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_trust.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_trust.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_trust: all checks passed"));
+}

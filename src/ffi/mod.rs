@@ -27,19 +27,23 @@ use std::sync::OnceLock;
 use crate::error::ErrorCode;
 
 mod answers;
+mod revocation;
 mod trust;
 mod verification;
+mod vical;
 
 pub use answers::{
     kakunin_age_evidence, kakunin_age_verdict, kakunin_basic_item, kakunin_image_format, kakunin_warning_field,
 };
+pub use revocation::{kakunin_revocation_data, kakunin_revocation_mode};
 pub use trust::{
-    kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript, kakunin_trust_store,
-    kakunin_trust_store_builder, kakunin_verifier, kakunin_verifier_builder,
+    kakunin_anchor_role, kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript,
+    kakunin_trust_store, kakunin_trust_store_builder, kakunin_verifier, kakunin_verifier_builder,
 };
 pub use verification::{
     kakunin_device_auth, kakunin_document_field, kakunin_element, kakunin_value_type, kakunin_verification,
 };
+pub use vical::kakunin_vical;
 
 /// Major version of the library (agrees with Cargo.toml; checked by tests).
 pub const KAKUNIN_VERSION_MAJOR: u32 = 0;
@@ -51,7 +55,7 @@ pub const KAKUNIN_VERSION_PATCH: u32 = 0;
 pub const KAKUNIN_VERSION: &str = "0.1.0";
 /// Version of the C ABI. Raised only when something is *added*; nothing is
 /// ever removed or changed (deprecate, never delete).
-pub const KAKUNIN_ABI_VERSION: u32 = 1;
+pub const KAKUNIN_ABI_VERSION: u32 = 2;
 
 /// The status every fallible function returns (`uint32_t` in C).
 ///
@@ -605,6 +609,7 @@ mod tests {
         shareable::<kakunin_reader_key>();
         shareable::<kakunin_verification>();
         shareable::<kakunin_element>();
+        shareable::<kakunin_vical>();
     }
 
     #[test]

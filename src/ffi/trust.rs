@@ -6,27 +6,29 @@ use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::device_auth::{ReaderKey, SessionTranscript};
-use crate::trust::{CertificateProfile, TrustStore, TrustStoreBuilder};
+use crate::revocation::RevocationData;
+use crate::trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustStore, TrustStoreBuilder};
 use crate::verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 use crate::{Curve, UnixTime};
 
 /// Collects trust anchors (IACA certificates). Not thread-safe: use from one
 /// thread at a time. Free with `kakunin_trust_store_builder_free`.
 pub struct kakunin_trust_store_builder {
-    inner: TrustStoreBuilder,
+    pub(crate) inner: TrustStoreBuilder,
 }
 
 /// An immutable set of trust anchors. Thread-safe: may be shared and used from
 /// many threads at once. Free with `kakunin_trust_store_free`.
 pub struct kakunin_trust_store {
-    inner: TrustStore,
+    pub(crate) inner: TrustStore,
 }
 
 /// Collects verification policy. Not thread-safe. Free with
 /// `kakunin_verifier_builder_free`.
 pub struct kakunin_verifier_builder {
     trust: TrustStore,
-    policy: Policy,
+    pub(crate) policy: Policy,
+    pub(crate) revocation: RevocationData,
 }
 
 /// An immutable verifier (trust store + policy). Thread-safe: may be shared
@@ -56,6 +58,22 @@ pub enum kakunin_certificate_profile {
     KAKUNIN_PROFILE_INTEROPERABLE = 1,
     /// The letter of ISO 18013-5 Annex B.1.4.
     KAKUNIN_PROFILE_ANNEX_B = 2,
+}
+
+/// What a trust anchor is trusted for (`kakunin_trust_store_builder_add_anchor`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum kakunin_anchor_role {
+    /// An IACA root (ISO 18013-5 Annex B.1.2): vouches for the Document
+    /// Signers, CRLs and status-list signers it issued. Checked on load
+    /// against the IACA profile (self-signed CA, keyCertSign + cRLSign,
+    /// subjectKeyIdentifier, allowed algorithm and curve).
+    KAKUNIN_ANCHOR_IACA = 1,
+    /// A certificate trusted directly as one Document Signer (a pinned
+    /// signer): it matches only a byte-identical x5chain certificate and
+    /// vouches for nothing else; honoured only while
+    /// `kakunin_verifier_builder_set_allow_anchor_as_signer` is true.
+    KAKUNIN_ANCHOR_PINNED_SIGNER = 2,
 }
 
 /// Resource limits (`kakunin_verifier_builder_set_limit`); see `Limits` in the Rust API.
@@ -154,6 +172,69 @@ fn add_anchors(builder: &mut kakunin_trust_store_builder, data: &[u8], doc_types
     KAKUNIN_OK
 }
 
+/// Adds every certificate of PEM text (or one DER certificate) with an
+/// explicit `role` (a `kakunin_anchor_role` value) instead of deciding it from
+/// the certificate as `kakunin_trust_store_builder_add_pem_or_der` does. When
+/// `doc_types` is non-NULL the anchors may vouch only for those
+/// `doc_types_len` docTypes (NUL-terminated UTF-8); NULL means every docType.
+/// A certificate that does not meet the IACA profile is refused as an IACA
+/// with `KAKUNIN_CERTIFICATE_PROFILE_INVALID`. On error nothing is added.
+#[no_mangle]
+pub extern "C" fn kakunin_trust_store_builder_add_anchor(
+    builder: *mut kakunin_trust_store_builder,
+    data: *const u8,
+    len: usize,
+    role: u32,
+    doc_types: *const *const c_char,
+    doc_types_len: usize,
+) -> kakunin_status {
+    boundary! {
+        let builder = need!(try_mut(builder));
+        let data = need!(try_slice(data, len));
+        let make: fn(&[u8]) -> Result<TrustAnchor, crate::Error> = match role {
+            1 => TrustAnchor::iaca,
+            2 => TrustAnchor::pinned_signer,
+            _ => return KAKUNIN_INVALID_PARAMETER,
+        };
+        let types = if doc_types.is_null() {
+            None
+        } else {
+            let ptrs: &[*const c_char] = if doc_types_len == 0 {
+                &[]
+            } else {
+                need!(super::try_slice_of(doc_types, doc_types_len))
+            };
+            let mut types = Vec::with_capacity(ptrs.len());
+            for p in ptrs {
+                match need!(try_str(*p)) {
+                    Ok(s) => types.push(s.to_owned()),
+                    Err(e) => return e,
+                }
+            }
+            Some(types)
+        };
+        let ders = match crate::x509::certificates_from_pem_or_der(data) {
+            Ok(d) => d,
+            Err(e) => return kakunin_status::from_error_code(e.code()),
+        };
+        let mut anchors = Vec::with_capacity(ders.len());
+        for der in &ders {
+            let anchor = match make(der) {
+                Ok(a) => a,
+                Err(e) => return kakunin_status::from_error_code(e.code()),
+            };
+            anchors.push(match &types {
+                Some(t) => anchor.with_doc_types(t.iter().cloned()),
+                None => anchor,
+            });
+        }
+        for a in anchors {
+            builder.inner.add(a);
+        }
+        KAKUNIN_OK
+    }
+}
+
 /// Builds an immutable trust store from the anchors added so far and writes
 /// it to `*out` (free with `kakunin_trust_store_free`). The builder is left
 /// empty and may be reused; it must still be freed.
@@ -202,6 +283,63 @@ pub extern "C" fn kakunin_trust_store_anchor_count(store: *const kakunin_trust_s
     boundary! { try_ref(store).map_or(0, |s| s.inner.anchors().len()) }
 }
 
+/// The role (a `kakunin_anchor_role` value) of anchor `index` of `store`.
+#[no_mangle]
+pub extern "C" fn kakunin_trust_store_anchor_role(
+    store: *const kakunin_trust_store,
+    index: usize,
+    out_role: *mut u32,
+) -> kakunin_status {
+    boundary! {
+        let store = need!(try_ref(store));
+        let out = need!(out_ok(out_role));
+        let Some(anchor) = store.inner.anchors().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        let role = match anchor.role() {
+            AnchorRole::Iaca => kakunin_anchor_role::KAKUNIN_ANCHOR_IACA,
+            AnchorRole::PinnedSigner => kakunin_anchor_role::KAKUNIN_ANCHOR_PINNED_SIGNER,
+        };
+        write_out(out, role as u32);
+        KAKUNIN_OK
+    }
+}
+
+/// The docTypes anchor `index` of `store` may vouch for: `*out_count`
+/// receives their number, or `SIZE_MAX` when the anchor is not scoped (it
+/// vouches for every docType).
+#[no_mangle]
+pub extern "C" fn kakunin_trust_store_anchor_doc_type_count(
+    store: *const kakunin_trust_store,
+    index: usize,
+    out_count: *mut usize,
+) -> kakunin_status {
+    boundary! {
+        let store = need!(try_ref(store));
+        let out = need!(out_ok(out_count));
+        let Some(anchor) = store.inner.anchors().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out, anchor.doc_types().map_or(usize::MAX, <[String]>::len));
+        KAKUNIN_OK
+    }
+}
+
+/// DocType `doc_type_index` of anchor `index` of `store`, borrowed from the
+/// store. `KAKUNIN_OUT_OF_RANGE` past the end (or for an unscoped anchor).
+#[no_mangle]
+pub extern "C" fn kakunin_trust_store_anchor_doc_type(
+    store: *const kakunin_trust_store,
+    index: usize,
+    doc_type_index: usize,
+    out: *mut super::kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let store = need!(try_ref(store));
+        let out = need!(out_ok(out));
+        let Some(anchor) = store.inner.anchors().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        let Some(t) = anchor.doc_types().and_then(|t| t.get(doc_type_index)) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out, super::kakunin_str::of(t));
+        KAKUNIN_OK
+    }
+}
+
 /// Frees a trust store. Verifiers built from it keep their own reference, so
 /// the store may be freed as soon as they are built. NULL is a no-op.
 #[no_mangle]
@@ -237,7 +375,7 @@ pub extern "C" fn kakunin_verifier_builder_new(
     boundary! {
         let trust = need!(try_ref(trust));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_verifier_builder { trust: trust.inner.clone(), policy: Policy::default() }));
+        write_out(out, to_handle(kakunin_verifier_builder { trust: trust.inner.clone(), policy: Policy::default(), revocation: RevocationData::new() }));
         KAKUNIN_OK
     }
 }
@@ -333,7 +471,9 @@ pub extern "C" fn kakunin_verifier_builder_build(
     boundary! {
         let builder = need!(try_ref(builder));
         let out = need!(out_ok(out));
-        let inner = Verifier::new(builder.trust.clone()).with_policy(builder.policy.clone());
+        let inner = Verifier::new(builder.trust.clone())
+            .with_policy(builder.policy.clone())
+            .with_revocation_data(builder.revocation.clone());
         write_out(out, to_handle(kakunin_verifier { inner }));
         KAKUNIN_OK
     }

@@ -1,0 +1,287 @@
+//! Verified Issuer Certificate Authority Lists (VICAL, ISO 18013-5 Annex
+//! C.2) for the C ABI: verify a VICAL the application fetched against its
+//! VICAL anchors at a time, read it, and load its IACAs (scoped to their
+//! docTypes) into a trust store builder.
+
+use super::trust::{kakunin_trust_store, kakunin_trust_store_builder};
+use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
+use super::{kakunin_bytes, kakunin_str};
+use super::{kakunin_status, kakunin_status::*};
+use crate::error::Error;
+use crate::time::UnixTime;
+use crate::trust::TrustStore;
+use crate::vical::{Vical, VicalPolicy};
+use crate::x509::{self, ParsedCertificate};
+
+/// A verified VICAL, with the trust store of its entries that meet the IACA
+/// profile and the list of entries left out. Immutable and thread-safe.
+/// Free with `kakunin_vical_free`.
+pub struct kakunin_vical {
+    vical: Vical,
+    store: TrustStore,
+    rejected: Vec<(usize, Error)>,
+}
+
+/// Verifies a VICAL (COSE_Sign1 bytes) at `now_unix_secs` against the VICAL
+/// anchors in `anchors` (PEM text with one or more certificates, or one DER
+/// certificate): signature, x5chain to an anchor, and freshness.
+/// `clock_skew_secs` (at least 0) is the tolerated clock difference; a nonzero
+/// `max_age_secs` also refuses a VICAL whose `date` is older than that (0: only its
+/// `nextUpdate` counts). On success `*out` receives the VICAL (free with
+/// `kakunin_vical_free`). A stale VICAL is `KAKUNIN_TRUST_LIST_STALE`; a bad
+/// signature, chain or structure `KAKUNIN_TRUST_LIST_INVALID`; unusable anchors
+/// their own input status.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_verify(
+    vical: *const u8,
+    vical_len: usize,
+    anchors: *const u8,
+    anchors_len: usize,
+    now_unix_secs: i64,
+    clock_skew_secs: i64,
+    max_age_secs: u64,
+    out: *mut *mut kakunin_vical,
+) -> kakunin_status {
+    boundary! {
+        let bytes = need!(try_slice(vical, vical_len));
+        let anchor_bytes = need!(try_slice(anchors, anchors_len));
+        let out = need!(out_ok(out));
+        if clock_skew_secs < 0 {
+            return KAKUNIN_INVALID_PARAMETER;
+        }
+        let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
+            Ok(d) => d,
+            Err(e) => return kakunin_status::from_error_code(e.code()),
+        };
+        let mut certs = Vec::with_capacity(ders.len());
+        for der in &ders {
+            match ParsedCertificate::from_der(der) {
+                Ok(c) => certs.push(c),
+                Err(e) => return kakunin_status::from_error_code(e.code()),
+            }
+        }
+        let mut policy = VicalPolicy::default().with_clock_skew(clock_skew_secs);
+        if max_age_secs > 0 {
+            policy = policy.with_max_age_secs(max_age_secs);
+        }
+        match Vical::verify(bytes, &certs, UnixTime::from_secs(now_unix_secs), &policy) {
+            Ok(vical) => {
+                let (store, rejected) = vical.trust_store();
+                write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
+                KAKUNIN_OK
+            }
+            Err(e) => kakunin_status::from_error_code(e.code()),
+        }
+    }
+}
+
+/// Frees a VICAL. NULL is a no-op.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_free(vical: *mut kakunin_vical) {
+    boundary! { free_handle(vical) }
+}
+
+/// `vicalProvider`, borrowed from the VICAL handle.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_provider(vical: *const kakunin_vical, out: *mut kakunin_str) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        write_out(out, kakunin_str::of(v.vical.provider()));
+        KAKUNIN_OK
+    }
+}
+
+/// `date` (when the VICAL was issued), in Unix seconds.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_date(vical: *const kakunin_vical, out_unix_secs: *mut i64) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out_unix_secs));
+        write_out(out, v.vical.date().secs());
+        KAKUNIN_OK
+    }
+}
+
+/// `nextUpdate` in Unix seconds: when the application should have fetched a
+/// newer VICAL. `KAKUNIN_NOT_FOUND` when the VICAL states none.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_next_update(vical: *const kakunin_vical, out_unix_secs: *mut i64) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out_unix_secs));
+        let Some(t) = v.vical.next_update() else { return KAKUNIN_NOT_FOUND };
+        write_out(out, t.secs());
+        KAKUNIN_OK
+    }
+}
+
+/// `vicalIssueID`. `KAKUNIN_NOT_FOUND` when the VICAL states none.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_issue_id(vical: *const kakunin_vical, out_id: *mut u64) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out_id));
+        let Some(id) = v.vical.issue_id() else { return KAKUNIN_NOT_FOUND };
+        write_out(out, id);
+        KAKUNIN_OK
+    }
+}
+
+/// The number of listed entries (`certificateInfos`), loadable or not (0 for NULL).
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_count(vical: *const kakunin_vical) -> usize {
+    boundary! { try_ref(vical).map_or(0, |v| v.vical.entries().len()) }
+}
+
+/// The IACA certificate (DER) of entry `index`, borrowed from the VICAL handle.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_certificate(
+    vical: *const kakunin_vical,
+    index: usize,
+    out: *mut kakunin_bytes,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        let Some(e) = v.vical.entries().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out, kakunin_bytes::of(&e.certificate));
+        KAKUNIN_OK
+    }
+}
+
+/// The number of docTypes entry `index` may vouch for.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_doc_type_count(
+    vical: *const kakunin_vical,
+    index: usize,
+    out_count: *mut usize,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out_count));
+        let Some(e) = v.vical.entries().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out, e.doc_types.len());
+        KAKUNIN_OK
+    }
+}
+
+/// DocType `doc_type_index` of entry `index`, borrowed from the VICAL handle.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_doc_type(
+    vical: *const kakunin_vical,
+    index: usize,
+    doc_type_index: usize,
+    out: *mut kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        let Some(e) = v.vical.entries().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        let Some(t) = e.doc_types.get(doc_type_index) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out, kakunin_str::of(t));
+        KAKUNIN_OK
+    }
+}
+
+/// `issuingCountry` of entry `index`, borrowed from the VICAL handle;
+/// `KAKUNIN_NOT_FOUND` when absent.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_issuing_country(
+    vical: *const kakunin_vical,
+    index: usize,
+    out: *mut kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        let Some(e) = v.vical.entries().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        let Some(c) = e.issuing_country.as_deref() else { return KAKUNIN_NOT_FOUND };
+        write_out(out, kakunin_str::of(c));
+        KAKUNIN_OK
+    }
+}
+
+/// `issuingAuthority` of entry `index`, borrowed from the VICAL handle;
+/// `KAKUNIN_NOT_FOUND` when absent.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_entry_issuing_authority(
+    vical: *const kakunin_vical,
+    index: usize,
+    out: *mut kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        let Some(e) = v.vical.entries().get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        let Some(a) = e.issuing_authority.as_deref() else { return KAKUNIN_NOT_FOUND };
+        write_out(out, kakunin_str::of(a));
+        KAKUNIN_OK
+    }
+}
+
+/// Adds the VICAL's loadable IACAs (those meeting the IACA profile, each
+/// scoped to its docTypes) to `builder`, beside any anchors already there.
+/// `*out_added` receives how many were added (may be NULL).
+#[no_mangle]
+pub extern "C" fn kakunin_vical_add_to(
+    vical: *const kakunin_vical,
+    builder: *mut kakunin_trust_store_builder,
+    out_added: *mut usize,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let builder = need!(try_mut(builder));
+        for a in v.store.anchors() {
+            builder.inner.add(a.clone());
+        }
+        write_out(out_added, v.store.anchors().len());
+        KAKUNIN_OK
+    }
+}
+
+/// A trust store of only the VICAL's loadable IACAs (scoped to their
+/// docTypes); free with `kakunin_trust_store_free`.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_trust_store(
+    vical: *const kakunin_vical,
+    out: *mut *mut kakunin_trust_store,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out = need!(out_ok(out));
+        write_out(out, to_handle(kakunin_trust_store { inner: v.store.clone() }));
+        KAKUNIN_OK
+    }
+}
+
+/// The number of entries left out of the trust store (no docType, or not a
+/// valid IACA); 0 for NULL.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_rejected_count(vical: *const kakunin_vical) -> usize {
+    boundary! { try_ref(vical).map_or(0, |v| v.rejected.len()) }
+}
+
+/// Rejected entry `index` (0 .. `kakunin_vical_rejected_count`):
+/// `*out_entry_index` receives its position among the VICAL's entries,
+/// `*out_reason` the status of why it was left out, and `*out_message` (may be
+/// NULL) a message naming the rule, borrowed from the VICAL handle.
+#[no_mangle]
+pub extern "C" fn kakunin_vical_rejected(
+    vical: *const kakunin_vical,
+    index: usize,
+    out_entry_index: *mut usize,
+    out_reason: *mut u32,
+    out_message: *mut kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(vical));
+        let out_entry = need!(out_ok(out_entry_index));
+        let out_reason = need!(out_ok(out_reason));
+        let Some((entry, e)) = v.rejected.get(index) else { return KAKUNIN_OUT_OF_RANGE };
+        write_out(out_entry, *entry);
+        write_out(out_reason, kakunin_status::from_error_code(e.code()) as u32);
+        write_out(out_message, kakunin_str::of(e.message()));
+        KAKUNIN_OK
+    }
+}
