@@ -5,10 +5,13 @@ import kakunin.AgeAnswer
 import kakunin.Kakunin
 import kakunin.KakuninException
 import kakunin.ReaderKey
+import kakunin.RevocationData
+import kakunin.RevocationPolicy
 import kakunin.SessionTranscript
 import kakunin.Status
 import kakunin.TrustStore
 import kakunin.Value
+import kakunin.Vical
 import kakunin.Verifier
 import java.io.File
 import kotlin.system.exitProcess
@@ -30,7 +33,38 @@ private fun hex(name: String): ByteArray {
     return ByteArray(t.length / 2) { t.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
 }
 
+/** The AAMVA VICAL and the test issuer's CRL (tests/data/derived/ffi-revocation). */
+private fun trustAndRevocation() {
+    val vicalBytes = File("tests/data/aamva-vical/aamva_vical_2025-11-18.hex").readText().filter { !it.isWhitespace() }
+        .let { t -> ByteArray(t.length / 2) { t.substring(2 * it, 2 * it + 2).toInt(16).toByte() } }
+    val root = File("tests/data/aamva-vical/aamva_dts_root_ca.pem").readBytes()
+    Vical.verify(vicalBytes, root, 1763496000L).use { v -> // 2025-11-18T20:00:00Z
+        expect(v.provider == "AAMVA" && v.entryCount == 14L && v.rejectedCount == 0L, "VICAL read")
+        v.trustStore().use { expect(it.anchorCount == 14L, "VICAL loads 14 IACAs") }
+    }
+    val stale = try { Vical.verify(vicalBytes, root, 1763596800L).close(); null } catch (e: KakuninException) { e }
+    expect(stale?.errorCodeName == "trust_list_stale", "stale VICAL refused")
+
+    val d = "tests/data/derived/ffi-revocation/"
+    val response = File(d + "response_status0.cbor").readBytes()
+    TrustStore.of(File(d + "iaca.der").readBytes()).use { trust ->
+        RevocationData.of(listOf(File(d + "crl_revoking_ds.der").readBytes()), listOf(File(d + "status_list.cwt").readBytes())).use { data ->
+            Verifier(trust, revocation = RevocationPolicy(RevocationPolicy.REQUIRED), revocationData = data).use { verifier ->
+                verifier.verifyIssuerOnly(response, 1704067200L).use { r ->
+                    expect(!r.isValid && r.json.contains("\"certificate_revoked\""), "CRL revokes the DS")
+                }
+            }
+        }
+        Verifier(trust, revocation = RevocationPolicy(RevocationPolicy.REQUIRED)).use { verifier ->
+            verifier.verifyIssuerOnly(response, 1704067200L).use { r ->
+                expect(!r.isValid && r.json.contains("\"revocation_unavailable\""), "required without data")
+            }
+        }
+    }
+}
+
 fun main() {
+    trustAndRevocation()
     // The ABI version only grows (2: trust, VICAL and revocation calls).
     expect(Kakunin.abiVersion >= 2, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")

@@ -62,6 +62,23 @@ interface KakuninLib : Library {
     fun kakunin_verifier_builder_set_clock_skew(b: Pointer, seconds: Long): Int
     fun kakunin_verifier_builder_build(b: Pointer, out: PointerByReference): Int
     fun kakunin_verifier_builder_free(b: Pointer?)
+    fun kakunin_verifier_builder_set_revocation_policy(b: Pointer, mode: Int, maxAgeSeconds: Long): Int
+    fun kakunin_verifier_builder_set_revocation_data(b: Pointer, data: Pointer): Int
+
+    fun kakunin_revocation_data_new(): Pointer?
+    fun kakunin_revocation_data_add_crl(d: Pointer, der: ByteArray, len: SizeT): Int
+    fun kakunin_revocation_data_add_status_token(d: Pointer, token: ByteArray, len: SizeT): Int
+    fun kakunin_revocation_data_free(d: Pointer?)
+
+    fun kakunin_vical_verify(
+        vical: ByteArray, len: SizeT, anchors: ByteArray, anchorsLen: SizeT,
+        now: Long, skew: Long, maxAgeSeconds: Long, out: PointerByReference
+    ): Int
+    fun kakunin_vical_provider(v: Pointer, out: KView): Int
+    fun kakunin_vical_entry_count(v: Pointer): SizeT
+    fun kakunin_vical_rejected_count(v: Pointer): SizeT
+    fun kakunin_vical_trust_store(v: Pointer, out: PointerByReference): Int
+    fun kakunin_vical_free(v: Pointer?)
     fun kakunin_verifier_free(v: Pointer?)
 
     fun kakunin_session_transcript_new(data: ByteArray, len: SizeT, out: PointerByReference): Int
@@ -164,7 +181,7 @@ abstract class Handle(ptr: Pointer, private val free: (Pointer) -> Unit) : java.
 }
 
 /** An immutable set of trust anchors (thread-safe). */
-class TrustStore private constructor(p: Pointer) : Handle(p, { lib.kakunin_trust_store_free(it) }) {
+class TrustStore internal constructor(p: Pointer) : Handle(p, { lib.kakunin_trust_store_free(it) }) {
     val anchorCount: Long get() = lib.kakunin_trust_store_anchor_count(ptr).toLong()
 
     companion object {
@@ -214,7 +231,12 @@ class ReaderKey private constructor(p: Pointer) : Handle(p, { lib.kakunin_reader
 }
 
 /** An immutable verifier (thread-safe). */
-class Verifier(trust: TrustStore, clockSkewSeconds: Long = 0) : Handle(build(trust, clockSkewSeconds), { lib.kakunin_verifier_free(it) }) {
+class Verifier(
+    trust: TrustStore,
+    clockSkewSeconds: Long = 0,
+    revocation: RevocationPolicy? = null,
+    revocationData: RevocationData? = null
+) : Handle(build(trust, clockSkewSeconds, revocation, revocationData), { lib.kakunin_verifier_free(it) }) {
     /** Verifies a DeviceResponse at `nowUnixSeconds` (issuer and device authentication). */
     fun verifyDeviceResponse(
         response: ByteArray, transcript: SessionTranscript?, readerKey: ReaderKey?, nowUnixSeconds: Long
@@ -234,17 +256,72 @@ class Verifier(trust: TrustStore, clockSkewSeconds: Long = 0) : Handle(build(tru
     }
 
     private companion object {
-        fun build(trust: TrustStore, skew: Long): Pointer {
+        fun build(trust: TrustStore, skew: Long, revocation: RevocationPolicy?, data: RevocationData?): Pointer {
             val b = PointerByReference()
             check(lib.kakunin_verifier_builder_new(trust.ptr, b))
             try {
                 check(lib.kakunin_verifier_builder_set_clock_skew(b.value, skew))
+                if (revocation != null) {
+                    check(lib.kakunin_verifier_builder_set_revocation_policy(b.value, revocation.mode, revocation.maxAgeSeconds))
+                }
+                if (data != null) check(lib.kakunin_verifier_builder_set_revocation_data(b.value, data.ptr))
                 val out = PointerByReference()
                 check(lib.kakunin_verifier_builder_build(b.value, out))
                 return out.value
             } finally {
                 lib.kakunin_verifier_builder_free(b.value)
             }
+        }
+    }
+}
+
+/** How revocation is checked: `mode` is OFF, BEST_EFFORT or REQUIRED; `maxAgeSeconds` 0 = no maximum age. */
+data class RevocationPolicy(val mode: Int, val maxAgeSeconds: Long = 0) {
+    companion object {
+        const val OFF = 1
+        const val BEST_EFFORT = 2
+        const val REQUIRED = 3
+    }
+}
+
+/** CRLs (DER) and status-list tokens the application fetched; a Verifier takes its own copy. */
+class RevocationData private constructor(p: Pointer) : Handle(p, { lib.kakunin_revocation_data_free(it) }) {
+    companion object {
+        fun of(crls: List<ByteArray>, statusTokens: List<ByteArray>): RevocationData {
+            val d = RevocationData(lib.kakunin_revocation_data_new() ?: throw KakuninException(Status.PANIC))
+            try {
+                for (c in crls) check(lib.kakunin_revocation_data_add_crl(d.ptr, c, SizeT(c.size.toLong())))
+                for (t in statusTokens) check(lib.kakunin_revocation_data_add_status_token(d.ptr, t, SizeT(t.size.toLong())))
+            } catch (e: KakuninException) {
+                d.close()
+                throw e
+            }
+            return d
+        }
+    }
+}
+
+/** A VICAL verified against VICAL anchors at a time (thread-safe). */
+class Vical private constructor(p: Pointer) : Handle(p, { lib.kakunin_vical_free(it) }) {
+    val provider: String get() = KView().also { check(lib.kakunin_vical_provider(ptr, it)) }.text()
+    val entryCount: Long get() = lib.kakunin_vical_entry_count(ptr).toLong()
+    val rejectedCount: Long get() = lib.kakunin_vical_rejected_count(ptr).toLong()
+
+    /** A trust store of its IACAs that meet the IACA profile, scoped to their docTypes. */
+    fun trustStore(): TrustStore {
+        val out = PointerByReference()
+        check(lib.kakunin_vical_trust_store(ptr, out))
+        return TrustStore(out.value)
+    }
+
+    companion object {
+        /** Throws KakuninException (errorCodeName `trust_list_stale` / `trust_list_invalid`) when refused. */
+        fun verify(vical: ByteArray, anchorsPemOrDer: ByteArray, nowUnixSeconds: Long, clockSkewSeconds: Long = 0, maxAgeSeconds: Long = 0): Vical {
+            val out = PointerByReference()
+            check(lib.kakunin_vical_verify(
+                vical, SizeT(vical.size.toLong()), anchorsPemOrDer, SizeT(anchorsPemOrDer.size.toLong()),
+                nowUnixSeconds, clockSkewSeconds, maxAgeSeconds, out))
+            return Vical(out.value)
         }
     }
 }
