@@ -6,6 +6,7 @@
 //! trusted unless it is byte-identical to an anchor. The store is immutable
 //! once built and cheap to clone and share across threads.
 
+use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
 use crate::time::UnixTime;
 use crate::x509::{self, ParsedCertificate};
@@ -16,6 +17,8 @@ use std::sync::Arc;
 pub struct TrustAnchor {
     cert: ParsedCertificate,
     doc_types: Option<Vec<String>>,
+    /// SHA-256 of the anchor DER (the anchor half of the DS cache key).
+    fingerprint: [u8; 32],
 }
 
 impl TrustAnchor {
@@ -24,6 +27,7 @@ impl TrustAnchor {
         Ok(TrustAnchor {
             cert: ParsedCertificate::from_der(der)?,
             doc_types: None,
+            fingerprint: crate::crypto::sha256(der),
         })
     }
 
@@ -138,6 +142,7 @@ impl TrustStore {
         ds: &ParsedCertificate,
         doc_type: &str,
         allow_pinned: bool,
+        cache: &DsCache,
     ) -> Result<(&TrustAnchor, TrustPath), Error> {
         let mut scoped_out = false;
         if allow_pinned {
@@ -149,6 +154,7 @@ impl TrustStore {
             }
         }
         let issuer = ds.issuer_der();
+        let mut ds_fingerprint = None;
         for a in self.anchors.iter() {
             if a.cert.subject_der() != issuer {
                 continue;
@@ -158,7 +164,10 @@ impl TrustStore {
                     continue;
                 }
             }
-            if !ds.is_signed_by(a.cert.public_key())? {
+            // The one step the DS cache may answer (issue 7); everything
+            // after it (scope, validity, profile) is evaluated every time.
+            let ds_fp = ds_fingerprint.get_or_insert_with(|| crate::crypto::sha256(ds.der()));
+            if !cache.check(ds_fp, &a.fingerprint, || ds.is_signed_by(a.cert.public_key()))? {
                 continue;
             }
             if !a.covers(doc_type) {
