@@ -48,6 +48,7 @@ mod trust;
 mod value;
 mod verifier;
 pub mod x509;
+mod x509_name;
 
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::{ReaderKey, SessionTranscript};

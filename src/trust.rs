@@ -153,10 +153,10 @@ impl TrustStore {
                 scoped_out = true;
             }
         }
-        let issuer = ds.issuer_der();
+        let issuer = ds.issuer_raw();
         let mut ds_fingerprint = None;
         for a in self.anchors.iter() {
-            if a.cert.subject_der() != issuer {
+            if a.cert.subject_raw() != issuer {
                 continue;
             }
             if let (Some(aki), Some(ski)) = (ds.authority_key_identifier(), a.cert.subject_key_identifier()) {

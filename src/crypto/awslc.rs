@@ -10,7 +10,7 @@
 use super::rustcrypto as rc;
 use super::{Curve, Digest, DigestAlgorithm, SignatureAlgorithm, X509SignatureAlgorithm};
 use aws_lc_rs::{agreement, digest as lc_digest, hkdf, hmac, signature};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use zeroize::Zeroizing;
 
 pub(crate) fn digest(alg: DigestAlgorithm, data: &[u8]) -> Digest {
@@ -50,11 +50,18 @@ fn x509_algorithm(curve: Curve, h: DigestAlgorithm) -> Option<&'static signature
 }
 
 /// A parsed public key (parsed once, used many times).
+///
+/// RustCrypto validates the point when the key is built; aws-lc parses it
+/// lazily, once per use (COSE or X.509), so a key that is only used for ECDH
+/// (a `deviceMac` device key) or only for X.509 (an anchor) is parsed only for
+/// that. Should aws-lc refuse a point RustCrypto accepted, verification
+/// fails closed.
 #[derive(Clone)]
 pub(crate) struct PublicKey {
     rc: rc::PublicKey,
-    /// The same key parsed by aws-lc for COSE ECDSA (`None` for Ed25519).
-    fast: Option<signature::ParsedPublicKey>,
+    cose: OnceLock<Option<signature::ParsedPublicKey>>,
+    /// The key for the X.509 signature hash it was first used with.
+    x509: OnceLock<Option<(DigestAlgorithm, signature::ParsedPublicKey)>>,
 }
 
 impl core::fmt::Debug for PublicKey {
@@ -72,18 +79,21 @@ impl PartialEq for PublicKey {
 impl PublicKey {
     /// Parses a SEC1 encoded point (or a raw 32-byte Ed25519 key).
     pub(crate) fn from_bytes(curve: Curve, bytes: &[u8]) -> Option<Self> {
-        let rc = rc::PublicKey::from_bytes(curve, bytes)?;
-        Self::from_rc(rc)
+        rc::PublicKey::from_bytes(curve, bytes).map(Self::from_rc)
     }
 
-    fn from_rc(rc: rc::PublicKey) -> Option<Self> {
-        let fast = match cose_algorithm(rc.curve()) {
-            // aws-lc gets the uncompressed point (a compressed one was
-            // decompressed by RustCrypto above).
-            Some(alg) => Some(signature::ParsedPublicKey::new(alg, rc.to_bytes()).ok()?),
-            None => None,
-        };
-        Some(PublicKey { rc, fast })
+    fn from_rc(rc: rc::PublicKey) -> Self {
+        PublicKey {
+            rc,
+            cose: OnceLock::new(),
+            x509: OnceLock::new(),
+        }
+    }
+
+    /// The uncompressed point for aws-lc (a compressed one was decompressed
+    /// by RustCrypto).
+    fn parse(&self, alg: &'static signature::EcdsaVerificationAlgorithm) -> Option<signature::ParsedPublicKey> {
+        signature::ParsedPublicKey::new(alg, self.rc.to_bytes()).ok()
     }
 
     pub(crate) fn curve(&self) -> Curve {
@@ -91,7 +101,6 @@ impl PublicKey {
     }
 
     /// Uncompressed SEC1 point, or the raw Ed25519 key.
-    #[allow(dead_code)] // part of the backend interface; used by the RustCrypto side today
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         self.rc.to_bytes()
     }
@@ -99,23 +108,32 @@ impl PublicKey {
     /// Verifies a COSE signature (fixed-size `r‖s` for ECDSA, RFC 9053 §2.1).
     /// The caller has checked that `alg` matches this key's curve.
     pub(crate) fn verify_cose(&self, alg: SignatureAlgorithm, msg: &[u8], sig: &[u8]) -> bool {
-        match (&self.fast, alg) {
-            (_, SignatureAlgorithm::EdDsa) => self.rc.verify_cose(alg, msg, sig),
-            (Some(k), alg) if alg.curve() == self.curve() => k.verify_sig(msg, sig).is_ok(),
-            _ => false,
+        if alg == SignatureAlgorithm::EdDsa {
+            return self.rc.verify_cose(alg, msg, sig);
         }
+        if alg.curve() != self.curve() {
+            return false;
+        }
+        let key = self
+            .cose
+            .get_or_init(|| cose_algorithm(self.curve()).and_then(|a| self.parse(a)));
+        key.as_ref().is_some_and(|k| k.verify_sig(msg, sig).is_ok())
     }
 
     /// Verifies an X.509 signature (DER-encoded ECDSA, or Ed25519) over `msg`.
     pub(crate) fn verify_x509(&self, alg: X509SignatureAlgorithm, msg: &[u8], sig: &[u8]) -> bool {
-        match (&self.fast, alg) {
-            (Some(k), X509SignatureAlgorithm::Ecdsa(h)) => match x509_algorithm(self.curve(), h) {
-                Some(a) => signature::UnparsedPublicKey::new(a, k.as_ref())
-                    .verify(msg, sig)
-                    .is_ok(),
-                None => false,
-            },
-            _ => self.rc.verify_x509(alg, msg, sig),
+        let X509SignatureAlgorithm::Ecdsa(h) = alg else {
+            return self.rc.verify_x509(alg, msg, sig);
+        };
+        let Some(a) = x509_algorithm(self.curve(), h) else {
+            return false;
+        };
+        let cached = self.x509.get_or_init(|| self.parse(a).map(|k| (h, k)));
+        match cached {
+            Some((h0, k)) if *h0 == h => k.verify_sig(msg, sig).is_ok(),
+            // Another hash than the first one used: parse for this call.
+            Some(_) => self.parse(a).is_some_and(|k| k.verify_sig(msg, sig).is_ok()),
+            None => false,
         }
     }
 }
@@ -170,11 +188,7 @@ impl PrivateKey {
 
     /// The matching public key.
     pub(crate) fn public_key(&self) -> PublicKey {
-        let rc = self.rc.public_key();
-        // A valid private key always has a valid public key; should aws-lc
-        // still refuse it, the key has no fast path and ECDSA verification
-        // with it fails closed.
-        PublicKey::from_rc(rc.clone()).unwrap_or(PublicKey { rc, fast: None })
+        PublicKey::from_rc(self.rc.public_key())
     }
 
     /// ECDH: the x-coordinate of the shared point (SEC 1 §3.3.1), or `None`
@@ -184,8 +198,8 @@ impl PrivateKey {
             return None;
         }
         let alg = agreement_algorithm(self.curve())?;
-        let point = peer.fast.as_ref()?;
-        let peer = agreement::UnparsedPublicKey::new(alg, point.as_ref());
+        let point = peer.to_bytes();
+        let peer = agreement::UnparsedPublicKey::new(alg, &point);
         agreement::agree(&self.fast, peer, (), |z| Ok(Zeroizing::new(z.to_vec()))).ok()
     }
 }
