@@ -229,3 +229,140 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
     hmac::verify(&key, data, tag).is_ok()
 }
+
+/// Both backends must give the same answer on the same input, valid or forged
+/// (issue 7: "same results").
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn annex(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/data/iso18013-5-annex-d/{name}", env!("CARGO_MANIFEST_DIR"));
+        hex::decode(std::fs::read_to_string(path).unwrap().trim()).unwrap()
+    }
+
+    fn point(prefix: &str) -> Vec<u8> {
+        let mut p = vec![4u8];
+        p.extend(annex(&format!("{prefix}.x.hex")));
+        p.extend(annex(&format!("{prefix}.y.hex")));
+        p
+    }
+
+    /// The Document Signer key, its issuerAuth Sig_structure and signature.
+    fn issuer_auth() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        use der::Decode;
+        let ds = x509_cert::Certificate::from_der(&annex("ds_cert.der.hex")).unwrap();
+        let key = ds
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+            .to_vec();
+        let auth = annex("issuer_auth.hex");
+        (
+            key,
+            annex("issuer_auth_sig_structure.hex"),
+            auth[auth.len() - 64..].to_vec(),
+        )
+    }
+
+    #[test]
+    fn cose_signatures_agree_valid_forged_and_high_s() {
+        use p256::elliptic_curve::PrimeField;
+        let (key, msg, sig) = issuer_auth();
+        let a = PublicKey::from_bytes(Curve::P256, &key).unwrap();
+        let r = rc::PublicKey::from_bytes(Curve::P256, &key).unwrap();
+        let alg = SignatureAlgorithm::Es256;
+        let mut flipped = sig.clone();
+        flipped[10] ^= 1;
+        // s' = n - s: the other valid-looking encoding of the same signature.
+        let s_bytes: [u8; 32] = sig[32..].try_into().unwrap();
+        let s = Option::<p256::Scalar>::from(p256::Scalar::from_repr(s_bytes.into())).unwrap();
+        let mut high_s = sig[..32].to_vec();
+        high_s.extend_from_slice(&(-s).to_bytes());
+        let mut other_msg = msg.clone();
+        other_msg[20] ^= 1;
+        let cases: [(&[u8], &[u8]); 5] = [
+            (&msg, &sig),
+            (&msg, &flipped),
+            (&msg, &high_s),
+            (&other_msg, &sig),
+            (&msg, &sig[..63]),
+        ];
+        for (i, (m, s)) in cases.iter().enumerate() {
+            assert_eq!(a.verify_cose(alg, m, s), r.verify_cose(alg, m, s), "case {i}");
+        }
+        assert!(a.verify_cose(alg, &msg, &sig));
+        assert!(!a.verify_cose(alg, &msg, &flipped));
+        assert!(!a.verify_cose(SignatureAlgorithm::Es384, &msg, &sig));
+    }
+
+    #[test]
+    fn x509_signatures_agree() {
+        use der::{Decode, Encode};
+        let iaca = x509_cert::Certificate::from_der(&annex("iaca_cert.der.hex")).unwrap();
+        let ds = x509_cert::Certificate::from_der(&annex("ds_cert.der.hex")).unwrap();
+        let key = iaca
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes();
+        let a = PublicKey::from_bytes(Curve::P256, key).unwrap();
+        let r = rc::PublicKey::from_bytes(Curve::P256, key).unwrap();
+        let tbs = ds.tbs_certificate.to_der().unwrap();
+        let sig = ds.signature.raw_bytes().to_vec();
+        let mut bad = sig.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        for h in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha384] {
+            let alg = X509SignatureAlgorithm::Ecdsa(h);
+            // The cached parse for SHA-256 must not answer for SHA-384.
+            for s in [&sig, &bad] {
+                assert_eq!(a.verify_x509(alg, &tbs, s), r.verify_x509(alg, &tbs, s), "{h:?}");
+            }
+        }
+        let alg = X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256);
+        assert!(a.verify_x509(alg, &tbs, &sig));
+        assert!(!a.verify_x509(alg, &tbs, &bad));
+    }
+
+    #[test]
+    fn ecdh_hkdf_hmac_digest_agree() {
+        let d = annex("e_reader_key.d.hex");
+        let peer = point("s_device_key");
+        let a = PrivateKey::from_scalar(Curve::P256, &d).unwrap();
+        let r = rc::PrivateKey::from_scalar(Curve::P256, &d).unwrap();
+        let za = a.ecdh(&PublicKey::from_bytes(Curve::P256, &peer).unwrap()).unwrap();
+        let zr = r.ecdh(&rc::PublicKey::from_bytes(Curve::P256, &peer).unwrap()).unwrap();
+        assert_eq!(*za, *zr);
+        assert_eq!(*za, annex("e_mac_shared_secret.hex"));
+        // A peer on another curve is refused by both.
+        let p384 = rc::PrivateKey::from_scalar(Curve::P384, &[7u8; 48])
+            .unwrap()
+            .public_key();
+        assert!(a.ecdh(&PublicKey::from_rc(p384.clone())).is_none());
+        assert!(r.ecdh(&p384).is_none());
+        assert_eq!(a.public_key(), PublicKey::from_rc(r.public_key()));
+
+        let salt = super::digest(DigestAlgorithm::Sha256, &annex("session_transcript_bytes.hex"));
+        assert_eq!(
+            salt.as_bytes(),
+            rc::digest(DigestAlgorithm::Sha256, &annex("session_transcript_bytes.hex")).as_bytes()
+        );
+        let (mut ka, mut kr) = ([0u8; 32], [0u8; 32]);
+        assert!(hkdf_sha256(&za, salt.as_bytes(), b"EMacKey", &mut ka));
+        assert!(rc::hkdf_sha256(&za, salt.as_bytes(), b"EMacKey", &mut kr));
+        assert_eq!(ka, kr);
+        assert_eq!(ka.to_vec(), annex("e_mac_key.hex"));
+        let mac = annex("mac_structure.hex");
+        let da = annex("device_auth.hex");
+        let tag = &da[da.len() - 32..];
+        for t in [tag, &tag[..31], &[0u8; 32][..]] {
+            assert_eq!(hmac_sha256_verify(&ka, &mac, t), rc::hmac_sha256_verify(&ka, &mac, t));
+        }
+        assert!(hmac_sha256_verify(&ka, &mac, tag));
+        for alg in [DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
+            assert_eq!(super::digest(alg, &mac).as_bytes(), rc::digest(alg, &mac).as_bytes());
+        }
+    }
+}
