@@ -2,39 +2,61 @@
 //! `benches/instructions.sh` to count instructions with callgrind.
 //!
 //! ```text
-//! annex_d_loop N [miss|hit]
+//! annex_d_loop N [miss|hit|primitives]
 //! ```
 //! `miss` (default) disables the Document Signer cache, so every iteration is
 //! a full verification; `hit` keeps it, so all but the first skip the chain
-//! signature. Exit 1 if any verification fails.
+//! signature; `primitives` runs only the cryptographic primitives a full
+//! verification performs (2 ECDSA P-256, 1 ECDH, HKDF + HMAC, 7 SHA-256);
+//! `portrait` verifies a minted response with a 100 KB portrait instead (for
+//! `valgrind --tool=dhat`: bytes allocated per verification).
+//! Exit 1 if any verification fails.
 
-use kakunin::{Curve, DeviceAuthInput, DsCache, ReaderKey, SessionTranscript, TrustStore, UnixTime, Verifier};
+#[path = "../benches/support/annex_d.rs"]
+mod annex_d;
+#[path = "../benches/support/mint.rs"]
+#[allow(dead_code)]
+mod mint;
+
+use kakunin::DsCache;
+use std::hint::black_box;
 use std::process::ExitCode;
-
-fn data(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/iso18013-5-annex-d/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    hex::decode(text.trim()).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let hit = args.next().as_deref() == Some("hit");
-    let response = data("device_response.hex");
-    let transcript = SessionTranscript::from_bytes(&data("session_transcript_bytes.hex")).expect("transcript");
-    let reader = ReaderKey::from_scalar(Curve::P256, &data("e_reader_key.d.hex")).expect("reader key");
-    let trust = TrustStore::from_pem_or_der(&data("iaca_cert.der.hex")).expect("IACA");
-    let cache = if hit { DsCache::default() } else { DsCache::disabled() };
-    let verifier = Verifier::new(trust).with_ds_cache(cache);
-    let now = UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").expect("time");
-    let auth = DeviceAuthInput {
-        session_transcript: Some(&transcript),
-        reader_key: Some(&reader),
-    };
+    let mode = args.next().unwrap_or_else(|| "miss".to_owned());
+    let d = annex_d::AnnexD::new();
     let mut ok = true;
-    for _ in 0..n {
-        ok &= std::hint::black_box(verifier.verify_device_response(&response, auth, now)).is_valid();
+    match mode.as_str() {
+        "miss" | "hit" => {
+            let cache = if mode == "hit" {
+                DsCache::default()
+            } else {
+                DsCache::disabled()
+            };
+            let v = d.verifier(cache);
+            for _ in 0..n {
+                ok &= black_box(d.verify(&v));
+            }
+        }
+        "primitives" => {
+            for _ in 0..n {
+                ok &= d.ecdsa_cose() && d.ecdsa_x509() && d.ecdh().is_some() && d.hkdf_hmac();
+                black_box(d.sha256_all());
+            }
+        }
+        "portrait" => {
+            let case = mint::Case::portrait(100 * 1024);
+            let v = kakunin::Verifier::new(case.trust.clone());
+            for _ in 0..n {
+                ok &= black_box(case.verify(&v));
+            }
+        }
+        other => {
+            eprintln!("annex_d_loop: unknown mode {other:?}");
+            return ExitCode::from(2);
+        }
     }
     if ok {
         ExitCode::SUCCESS
