@@ -7,7 +7,7 @@
 //! certificate bytes and the anchor, so the cache remembers it keyed by
 //! SHA-256 of the DS DER and SHA-256 of the anchor DER; nothing else is
 //! cached. Validity periods, the DS profile, docType scoping of the anchor and
-//! revocation are evaluated on every verification, against that
+//! any revocation check are evaluated on every verification, against that
 //! verification's time, whether the cache hits or not. Only successful checks
 //! are remembered: a failure is recomputed (and fails) every time.
 //!
