@@ -129,6 +129,23 @@ fn c_tests_pass() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("kakunin_debug_panic"));
 }
 
+/// The reader session through the C ABI (tests/c/test_session.c): the
+/// Annex D replay, tampered SessionData, misuse order, NULL arguments.
+#[test]
+fn c_session_tests_pass() {
+    let exe = out_dir().join("test_session");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_session.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_session.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_session: all checks passed"));
+}
+
 #[test]
 fn c_json_is_the_rust_json() {
     let exe = out_dir().join("test_api_json");

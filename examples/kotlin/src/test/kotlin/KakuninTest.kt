@@ -31,7 +31,7 @@ private fun hex(name: String): ByteArray {
 }
 
 fun main() {
-    expect(Kakunin.abiVersion == 1, "ABI version")
+    expect(Kakunin.abiVersion == 2, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")
 
     TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()).use { trust ->
