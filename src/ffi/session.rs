@@ -743,3 +743,101 @@ pub extern "C" fn kakunin_device_request_builder_build(
 pub extern "C" fn kakunin_device_request_builder_free(builder: *mut kakunin_device_request_builder) {
     boundary! { free_handle(builder) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::trust::kakunin_reader_key_from_bytes;
+    use crate::TrustStore;
+
+    fn data(path: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn hex(path: &str) -> Vec<u8> {
+        let text = String::from_utf8(data(path)).unwrap();
+        hex::decode(text.split_whitespace().collect::<String>()).unwrap()
+    }
+
+    fn take(b: *mut kakunin_buffer) -> Vec<u8> {
+        // SAFETY: test-only; `b` came from this library and is freed once below.
+        let v = unsafe { core::slice::from_raw_parts(kakunin_buffer_data(b), kakunin_buffer_len(b)) }.to_vec();
+        kakunin_buffer_free(b);
+        v
+    }
+
+    /// The ReaderAuth the C ABI signs verifies (Rust side) over the
+    /// session's transcript against the test reader root, and not against
+    /// another root: the C path signs what it should.
+    #[test]
+    fn c_built_reader_auth_verifies() {
+        let (hs, hr) = (
+            hex("iso18013-5-annex-d/handover_select.hex"),
+            hex("iso18013-5-annex-d/handover_request.hex"),
+        );
+        let mut e = core::ptr::null_mut();
+        assert_eq!(
+            kakunin_device_engagement_from_nfc_handover(hs.as_ptr(), hs.len(), hr.as_ptr(), hr.len(), &mut e),
+            KAKUNIN_OK
+        );
+        let mut s = core::ptr::null_mut();
+        assert_eq!(kakunin_reader_session_new(e, core::ptr::null(), &mut s), KAKUNIN_OK);
+        let key_pem = data("session-reader-pki/reader.key.pem");
+        let chain = data("session-reader-pki/reader.pem");
+        let mut key = core::ptr::null_mut();
+        assert_eq!(
+            kakunin_reader_key_from_bytes(key_pem.as_ptr(), key_pem.len(), &mut key),
+            KAKUNIN_OK
+        );
+        let mut rak = core::ptr::null_mut();
+        assert_eq!(
+            kakunin_reader_auth_key_new(key, chain.as_ptr(), chain.len(), &mut rak),
+            KAKUNIN_OK
+        );
+        let mut items = core::ptr::null_mut();
+        assert_eq!(
+            kakunin_items_request_new(c"org.iso.18013.5.1.mDL".as_ptr(), &mut items),
+            KAKUNIN_OK
+        );
+        assert_eq!(
+            kakunin_items_request_add_element(items, c"org.iso.18013.5.1".as_ptr(), c"age_over_21".as_ptr(), false),
+            KAKUNIN_OK
+        );
+        let b = kakunin_device_request_builder_new();
+        assert_eq!(kakunin_device_request_builder_add(b, items, s, rak), KAKUNIN_OK);
+        let mut out = core::ptr::null_mut();
+        assert_eq!(kakunin_device_request_builder_build(b, &mut out), KAKUNIN_OK);
+        let request = take(out);
+
+        let session = &try_ref(s).unwrap().inner;
+        let now = UnixTime::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
+        let roots = TrustStore::from_pem_or_der(&data("session-reader-pki/reader_root.pem")).unwrap();
+        let checks =
+            crate::session::verify_device_request(&request, session.session_transcript(), &roots, now).unwrap();
+        assert_eq!(checks.len(), 1);
+        assert!(checks[0].reader_auth.as_ref().unwrap().is_ok());
+        let other = TrustStore::from_pem_or_der(&data("iso18013-5-annex-d/reader_root_cert.pem")).unwrap();
+        let checks =
+            crate::session::verify_device_request(&request, session.session_transcript(), &other, now).unwrap();
+        assert!(checks[0].reader_auth.as_ref().unwrap().is_err());
+
+        kakunin_device_request_builder_free(b);
+        kakunin_items_request_free(items);
+        kakunin_reader_auth_key_free(rak);
+        crate::ffi::trust::kakunin_reader_key_free(key);
+        kakunin_reader_session_free(s);
+        kakunin_device_engagement_free(e);
+    }
+
+    #[test]
+    fn handles_cross_threads_as_documented() {
+        fn shareable<T: Send + Sync>() {}
+        fn sendable<T: Send>() {}
+        shareable::<kakunin_device_engagement>();
+        shareable::<kakunin_reader_auth_key>();
+        shareable::<kakunin_buffer>();
+        sendable::<kakunin_reader_session>();
+        sendable::<kakunin_items_request>();
+        sendable::<kakunin_device_request_builder>();
+    }
+}
