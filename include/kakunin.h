@@ -22,11 +22,12 @@
  * - Thread-safe (immutable; share freely, use from many threads at once):
  *   kakunin_trust_store, kakunin_verifier, kakunin_session_transcript,
  *   kakunin_reader_key, kakunin_verification (and its borrowed views),
- *   kakunin_device_engagement, kakunin_reader_auth_key, kakunin_buffer.
+ *   kakunin_device_engagement, kakunin_reader_auth_key, kakunin_buffer,
+ *   kakunin_gatt_ops.
  * - Not thread-safe (use from one thread at a time):
  *   kakunin_trust_store_builder, kakunin_verifier_builder,
  *   kakunin_reader_session, kakunin_items_request,
- *   kakunin_device_request_builder.
+ *   kakunin_device_request_builder, kakunin_nfc_reader, kakunin_ble_reader.
  *
  * Versioning: KAKUNIN_VERSION / kakunin_version() name the library release;
  * KAKUNIN_ABI_VERSION / kakunin_abi_version() grow when functions or
@@ -536,6 +537,96 @@ typedef uint32_t kakunin_session_state;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What a response APDU meant (`kakunin_nfc_reader_on_response`).
+enum kakunin_nfc_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The mdoc application is selected: send a message next.
+  KAKUNIN_NFC_EVENT_SELECTED = 1,
+  // Transmit the returned command APDU next.
+  KAKUNIN_NFC_EVENT_SEND = 2,
+  // The returned bytes are a complete session message from the mdoc.
+  KAKUNIN_NFC_EVENT_MESSAGE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_nfc_event kakunin_nfc_event;
+#else
+typedef uint32_t kakunin_nfc_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The mdoc's GATT role (`kakunin_ble_reader_new`).
+enum kakunin_ble_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // mdoc peripheral server: the reader is the GATT client (writes).
+  KAKUNIN_BLE_PERIPHERAL_SERVER = 1,
+  // mdoc central client: the reader is the GATT server (notifications).
+  KAKUNIN_BLE_CENTRAL_CLIENT = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_mode kakunin_ble_mode;
+#else
+typedef uint32_t kakunin_ble_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The service characteristics (`kakunin_ble_reader_characteristic`).
+enum kakunin_ble_characteristic
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // State (start 0x01 / end 0x02).
+  KAKUNIN_BLE_STATE = 1,
+  // Client2Server.
+  KAKUNIN_BLE_CLIENT2SERVER = 2,
+  // Server2Client.
+  KAKUNIN_BLE_SERVER2CLIENT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_characteristic kakunin_ble_characteristic;
+#else
+typedef uint32_t kakunin_ble_characteristic;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What received GATT bytes meant (`kakunin_ble_reader_on_received`).
+enum kakunin_ble_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A chunk of a longer message; nothing to do yet.
+  KAKUNIN_BLE_EVENT_PARTIAL = 1,
+  // The mdoc signalled start (central client mode): send the SessionEstablishment.
+  KAKUNIN_BLE_EVENT_STARTED = 2,
+  // The returned bytes are a complete session message.
+  KAKUNIN_BLE_EVENT_MESSAGE = 3,
+  // The mdoc ended the session (State 0x02).
+  KAKUNIN_BLE_EVENT_ENDED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_event kakunin_ble_event;
+#else
+typedef uint32_t kakunin_ble_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The reader's BLE GATT state machine for one connection (ISO 18013-5
+// §8.3.3.1.1): which characteristic carries what, start/end signalling,
+// ATT_MTU-sized chunks with the "more/last" prefix. Not thread-safe. Free
+// with `kakunin_ble_reader_free`.
+typedef struct kakunin_ble_reader kakunin_ble_reader;
+
 // Bytes the library produced for the caller (a message to send, a decrypted
 // DeviceResponse, an encoded DeviceRequest). Owned by the caller: read them
 // with `kakunin_buffer_data`/`kakunin_buffer_len`, then free with
@@ -556,12 +647,24 @@ typedef struct kakunin_device_request_builder kakunin_device_request_builder;
 // owned by its `kakunin_verification`; never freed on its own.
 typedef struct kakunin_element kakunin_element;
 
+// GATT operations to perform, in order: writes (the reader is the client)
+// or notifications (the reader is the server). Immutable and thread-safe.
+// Free with `kakunin_gatt_ops_free`.
+typedef struct kakunin_gatt_ops kakunin_gatt_ops;
+
 // The elements to request from one document (an ItemsRequest, ISO 18013-5
 // §8.3.2.1.2.1), checked by the privacy policy when added to a DeviceRequest:
 // `individual_number_unicode` is refused (`KAKUNIN_REQUEST_REFUSED`) unless
 // `kakunin_items_request_set_individual_number_purpose` stated why. Not
 // thread-safe. Free with `kakunin_items_request_free`.
 typedef struct kakunin_items_request kakunin_items_request;
+
+// The reader's NFC data-retrieval APDU state machine (ISO 18013-5
+// §8.3.3.1.2: SELECT of the mdoc AID, ENVELOPE with command chaining, GET
+// RESPONSE, status words). Not thread-safe. Free with
+// `kakunin_nfc_reader_free`. Any framing error returns
+// `KAKUNIN_TRANSPORT_ERROR` and resets the machine.
+typedef struct kakunin_nfc_reader kakunin_nfc_reader;
 
 // A reader authentication key (ISO 18013-5 §9.1.4): a private key and its
 // certificate chain (leaf first). Immutable and thread-safe; zeroized when
@@ -933,6 +1036,95 @@ kakunin_status kakunin_device_request_builder_build(const struct kakunin_device_
 
 // Frees a DeviceRequest builder. NULL is a no-op.
 void kakunin_device_request_builder_free(struct kakunin_device_request_builder *builder);
+
+// A new NFC framer. `max_command_data` is the mdoc's maxLenCommandData
+// (`kakunin_device_engagement_nfc_options`; clamped to 1..=255, or
+// 1..=65535 with `extended_length`); `max_message` bounds a reassembled
+// response (0 is `KAKUNIN_INVALID_PARAMETER`).
+kakunin_status kakunin_nfc_reader_new(size_t max_command_data,
+                                      bool extended_length,
+                                      size_t max_message,
+                                      struct kakunin_nfc_reader **out);
+
+// The SELECT command APDU to transmit first.
+kakunin_status kakunin_nfc_reader_select(struct kakunin_nfc_reader *reader,
+                                         struct kakunin_buffer **out);
+
+// Starts sending a session message (e.g. a SessionEstablishment): returns
+// the first ENVELOPE command APDU; the rest come from
+// `kakunin_nfc_reader_on_response`. Only after `KAKUNIN_NFC_EVENT_SELECTED`
+// or a received message.
+kakunin_status kakunin_nfc_reader_send_message(struct kakunin_nfc_reader *reader,
+                                               const uint8_t *message,
+                                               size_t message_len,
+                                               struct kakunin_buffer **out);
+
+// Feeds a response APDU (data ‖ SW1 SW2). On success `*out_event` receives
+// a `kakunin_nfc_event` value and `*out_bytes` the APDU to send
+// (`_SEND`), the session message (`_MESSAGE`), or NULL (`_SELECTED`).
+kakunin_status kakunin_nfc_reader_on_response(struct kakunin_nfc_reader *reader,
+                                              const uint8_t *response_apdu,
+                                              size_t response_apdu_len,
+                                              uint32_t *out_event,
+                                              struct kakunin_buffer **out_bytes);
+
+// Frees an NFC framer. NULL is a no-op.
+void kakunin_nfc_reader_free(struct kakunin_nfc_reader *reader);
+
+// A BLE framer for `mode` (a `kakunin_ble_mode` value) with the negotiated
+// ATT_MTU; `max_message` bounds a reassembled message.
+kakunin_status kakunin_ble_reader_new(uint32_t mode,
+                                      size_t att_mtu,
+                                      size_t max_message,
+                                      struct kakunin_ble_reader **out);
+
+// The 16-byte UUID (big-endian) of characteristic `which` (a
+// `kakunin_ble_characteristic` value) for this reader's mode.
+kakunin_status kakunin_ble_reader_characteristic(const struct kakunin_ble_reader *reader,
+                                                 uint32_t which,
+                                                 uint8_t (*out_uuid)[16]);
+
+// Peripheral server mode: the State write (0x01) that starts the session,
+// to perform after subscribing to Server2Client notifications.
+kakunin_status kakunin_ble_reader_start(struct kakunin_ble_reader *reader,
+                                        struct kakunin_gatt_ops **out);
+
+// The GATT operations that carry `message` (chunked to the ATT_MTU).
+kakunin_status kakunin_ble_reader_send(struct kakunin_ble_reader *reader,
+                                       const uint8_t *message,
+                                       size_t message_len,
+                                       struct kakunin_gatt_ops **out);
+
+// Feeds a value received on the characteristic with UUID `characteristic`
+// (16 bytes, big-endian). On success `*out_event` receives a
+// `kakunin_ble_event` value and `*out_message` the complete message
+// (`_MESSAGE`) or NULL.
+kakunin_status kakunin_ble_reader_on_received(struct kakunin_ble_reader *reader,
+                                              const uint8_t (*characteristic)[16],
+                                              const uint8_t *value,
+                                              size_t value_len,
+                                              uint32_t *out_event,
+                                              struct kakunin_buffer **out_message);
+
+// The State operation (0x02) that ends the session.
+kakunin_status kakunin_ble_reader_end(struct kakunin_ble_reader *reader,
+                                      struct kakunin_gatt_ops **out);
+
+// Frees a BLE framer. NULL is a no-op.
+void kakunin_ble_reader_free(struct kakunin_ble_reader *reader);
+
+// The number of operations (0 for NULL).
+size_t kakunin_gatt_ops_count(const struct kakunin_gatt_ops *ops);
+
+// Operation `index`: the characteristic's UUID (16 bytes, big-endian) and
+// the value to write or notify (borrowed from `ops`).
+kakunin_status kakunin_gatt_ops_get(const struct kakunin_gatt_ops *ops,
+                                    size_t index,
+                                    uint8_t (*out_characteristic)[16],
+                                    struct kakunin_bytes *out_value);
+
+// Frees GATT operations. NULL is a no-op.
+void kakunin_gatt_ops_free(struct kakunin_gatt_ops *ops);
 
 // A new, empty trust store builder (NULL only if a panic was caught).
 struct kakunin_trust_store_builder *kakunin_trust_store_builder_new(void);

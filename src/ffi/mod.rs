@@ -28,6 +28,7 @@ use crate::error::ErrorCode;
 
 mod answers;
 mod session;
+mod transport;
 mod trust;
 mod verification;
 
@@ -38,6 +39,10 @@ pub use session::{
     kakunin_ble_options, kakunin_buffer, kakunin_device_engagement, kakunin_device_request_builder,
     kakunin_items_request, kakunin_reader_auth_key, kakunin_reader_session, kakunin_retrieval_method,
     kakunin_session_event, kakunin_session_state,
+};
+pub use transport::{
+    kakunin_ble_characteristic, kakunin_ble_event, kakunin_ble_mode, kakunin_ble_reader, kakunin_gatt_ops,
+    kakunin_nfc_event, kakunin_nfc_reader,
 };
 pub use trust::{
     kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript, kakunin_trust_store,

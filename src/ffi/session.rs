@@ -48,10 +48,17 @@ pub struct kakunin_buffer {
     bytes: Zeroizing<Vec<u8>>,
 }
 
+impl kakunin_buffer {
+    /// Hands `bytes` to C as an owned buffer.
+    pub(super) fn new(bytes: Vec<u8>) -> *mut kakunin_buffer {
+        to_handle(kakunin_buffer {
+            bytes: Zeroizing::new(bytes),
+        })
+    }
+}
+
 fn buffer(bytes: Vec<u8>) -> *mut kakunin_buffer {
-    to_handle(kakunin_buffer {
-        bytes: Zeroizing::new(bytes),
-    })
+    kakunin_buffer::new(bytes)
 }
 
 /// The first byte of a buffer (never NULL for a live buffer, even when empty;

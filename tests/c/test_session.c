@@ -595,6 +595,203 @@ static void test_free_null(void) {
     kakunin_device_request_builder_free(NULL);
 }
 
+/* NFC framing (ISO 18013-5 §8.3.3.1.2) against a scripted mdoc: SELECT,
+ * ENVELOPE command chaining, a response split with 61xx / GET RESPONSE. */
+static void test_nfc_framing(void) {
+    struct blob se = load(DATA "session_establishment.hex");
+    struct blob sd = load(DATA "session_data_device_response.hex");
+    const uint8_t ok[2] = {0x90, 0x00};
+    kakunin_nfc_reader *r = NULL;
+    CHECK_STATUS(kakunin_nfc_reader_new(50, false, 0, &r), KAKUNIN_INVALID_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_new(50, false, 1 << 20, &r), KAKUNIN_OK);
+    kakunin_buffer *apdu = NULL;
+    /* Nothing can be sent before the SELECT. */
+    CHECK_STATUS(kakunin_nfc_reader_send_message(r, se.data, se.len, &apdu), KAKUNIN_TRANSPORT_ERROR);
+    CHECK(apdu == NULL);
+    CHECK_STATUS(kakunin_nfc_reader_select(r, &apdu), KAKUNIN_OK);
+    const uint8_t select_head[4] = {0x00, 0xA4, 0x04, 0x0C};
+    CHECK(kakunin_buffer_len(apdu) > 4 && memcmp(kakunin_buffer_data(apdu), select_head, 4) == 0);
+    kakunin_buffer_free(apdu);
+    uint32_t ev = 0;
+    kakunin_buffer *bytes = (kakunin_buffer *)&ev; /* must be overwritten with NULL */
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, ok, 2, &ev, &bytes), KAKUNIN_OK);
+    CHECK(ev == KAKUNIN_NFC_EVENT_SELECTED && bytes == NULL);
+
+    /* Send the SessionEstablishment; collect the ENVELOPE data fields. */
+    CHECK_STATUS(kakunin_nfc_reader_send_message(r, se.data, se.len, &apdu), KAKUNIN_OK);
+    uint8_t *sent = malloc(se.len + 16);
+    size_t sent_len = 0;
+    int apdus = 0;
+    for (;;) {
+        const uint8_t *a = kakunin_buffer_data(apdu);
+        size_t n = kakunin_buffer_len(apdu);
+        CHECK(n >= 5 && a[1] == 0xC3);
+        size_t lc = a[4];
+        CHECK(lc <= 50 && 5 + lc <= n);
+        memcpy(sent + sent_len, a + 5, lc);
+        sent_len += lc;
+        apdus++;
+        int last = a[0] == 0x00;
+        kakunin_buffer_free(apdu);
+        apdu = NULL;
+        if (last) break;
+        CHECK_STATUS(kakunin_nfc_reader_on_response(r, ok, 2, &ev, &apdu), KAKUNIN_OK);
+        CHECK(ev == KAKUNIN_NFC_EVENT_SEND);
+        if (apdu == NULL || apdus > 100) break;
+    }
+    CHECK(apdus > 1);
+    /* The data is the message in a BER-TLV 53 object. */
+    CHECK(sent_len > se.len && sent[0] == 0x53 && memcmp(sent + sent_len - se.len, se.data, se.len) == 0);
+    free(sent);
+
+    /* The mdoc answers in two parts: 61 00 then 90 00. */
+    uint8_t *tlv = malloc(sd.len + 8);
+    size_t t = 0;
+    tlv[t++] = 0x53;
+    if (sd.len < 0x80) { tlv[t++] = (uint8_t)sd.len; }
+    else if (sd.len <= 0xff) { tlv[t++] = 0x81; tlv[t++] = (uint8_t)sd.len; }
+    else { tlv[t++] = 0x82; tlv[t++] = (uint8_t)(sd.len >> 8); tlv[t++] = (uint8_t)sd.len; }
+    memcpy(tlv + t, sd.data, sd.len);
+    t += sd.len;
+    size_t half = t / 2;
+    uint8_t *part = malloc(t + 2);
+    memcpy(part, tlv, half);
+    part[half] = 0x61;
+    part[half + 1] = 0x00;
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, part, half + 2, &ev, &apdu), KAKUNIN_OK);
+    const uint8_t get_response[5] = {0x00, 0xC0, 0x00, 0x00, 0x00};
+    CHECK(ev == KAKUNIN_NFC_EVENT_SEND && kakunin_buffer_len(apdu) == 5 &&
+          memcmp(kakunin_buffer_data(apdu), get_response, 5) == 0);
+    kakunin_buffer_free(apdu);
+    memcpy(part, tlv + half, t - half);
+    part[t - half] = 0x90;
+    part[t - half + 1] = 0x00;
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, part, t - half + 2, &ev, &apdu), KAKUNIN_OK);
+    CHECK(ev == KAKUNIN_NFC_EVENT_MESSAGE && buffer_equals(apdu, sd));
+    kakunin_buffer_free(apdu);
+
+    /* An error status word fails closed and writes nothing. */
+    CHECK_STATUS(kakunin_nfc_reader_send_message(r, se.data, 10, &apdu), KAKUNIN_OK);
+    kakunin_buffer_free(apdu);
+    apdu = NULL;
+    ev = 0;
+    const uint8_t refused[2] = {0x6A, 0x82};
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, refused, 2, &ev, &apdu), KAKUNIN_TRANSPORT_ERROR);
+    CHECK(ev == 0 && apdu == NULL);
+    /* A truncated TLV is refused too. */
+    kakunin_nfc_reader *r2 = NULL;
+    CHECK_STATUS(kakunin_nfc_reader_new(255, false, 1 << 20, &r2), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_nfc_reader_select(r2, &apdu), KAKUNIN_OK);
+    kakunin_buffer_free(apdu);
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r2, ok, 2, &ev, &apdu), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_nfc_reader_send_message(r2, se.data, se.len, &apdu), KAKUNIN_OK);
+    kakunin_buffer_free(apdu);
+    apdu = NULL;
+    memcpy(part, tlv, t - 3);
+    part[t - 3] = 0x90;
+    part[t - 2] = 0x00;
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r2, part, t - 1, &ev, &apdu), KAKUNIN_TRANSPORT_ERROR);
+    CHECK(apdu == NULL);
+
+    CHECK_STATUS(kakunin_nfc_reader_new(50, false, 1, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_select(NULL, &apdu), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_select(r, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_send_message(r, NULL, 0, &apdu), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_on_response(NULL, ok, 2, &ev, &apdu), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, ok, 2, NULL, &apdu), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_nfc_reader_on_response(r, ok, 2, &ev, NULL), KAKUNIN_NULL_PARAMETER);
+    kakunin_nfc_reader_free(r2);
+    kakunin_nfc_reader_free(r);
+    kakunin_nfc_reader_free(NULL);
+    free(part);
+    free(tlv);
+    free(se.data);
+    free(sd.data);
+}
+
+/* BLE framing (ISO 18013-5 §8.3.3.1.1): start, chunks of ATT_MTU - 3 with
+ * the more/last prefix, reassembly, wrong characteristic, end. */
+static void test_ble_framing(void) {
+    struct blob sd = load(DATA "session_data_device_response.hex");
+    kakunin_ble_reader *r = NULL;
+    CHECK_STATUS(kakunin_ble_reader_new(7, 23, 1 << 20, &r), KAKUNIN_INVALID_PARAMETER);
+    CHECK(r == NULL);
+    CHECK_STATUS(kakunin_ble_reader_new(KAKUNIN_BLE_PERIPHERAL_SERVER, 23, 1 << 20, &r), KAKUNIN_OK);
+    uint8_t state[16], c2s[16], s2c[16], u[16];
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, KAKUNIN_BLE_STATE, &state), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, KAKUNIN_BLE_CLIENT2SERVER, &c2s), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, KAKUNIN_BLE_SERVER2CLIENT, &s2c), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, 9, &u), KAKUNIN_INVALID_PARAMETER);
+    CHECK(memcmp(state, c2s, 16) != 0 && memcmp(c2s, s2c, 16) != 0);
+
+    kakunin_gatt_ops *ops = NULL;
+    /* Sending before the start is refused. */
+    CHECK_STATUS(kakunin_ble_reader_send(r, sd.data, sd.len, &ops), KAKUNIN_TRANSPORT_ERROR);
+    CHECK(ops == NULL);
+    CHECK_STATUS(kakunin_ble_reader_start(r, &ops), KAKUNIN_OK);
+    kakunin_bytes v;
+    CHECK(kakunin_gatt_ops_count(ops) == 1);
+    CHECK_STATUS(kakunin_gatt_ops_get(ops, 0, &u, &v), KAKUNIN_OK);
+    CHECK(memcmp(u, state, 16) == 0 && v.len == 1 && v.data[0] == 0x01);
+    CHECK_STATUS(kakunin_gatt_ops_get(ops, 1, &u, &v), KAKUNIN_OUT_OF_RANGE);
+    kakunin_gatt_ops_free(ops);
+
+    CHECK_STATUS(kakunin_ble_reader_send(r, sd.data, sd.len, &ops), KAKUNIN_OK);
+    size_t n = kakunin_gatt_ops_count(ops);
+    CHECK(n == (sd.len + 18) / 19); /* 20 bytes per value: 1 prefix + 19 data */
+    /* Feed the same chunks back as the mdoc's Server2Client notifications. */
+    kakunin_buffer *msg = NULL;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_STATUS(kakunin_gatt_ops_get(ops, i, &u, &v), KAKUNIN_OK);
+        CHECK(memcmp(u, c2s, 16) == 0 && v.len <= 20 && v.len >= 1);
+        CHECK(v.data[0] == (i + 1 < n ? 0x01 : 0x00));
+        uint32_t ev = 0;
+        CHECK_STATUS(kakunin_ble_reader_on_received(r, &s2c, v.data, v.len, &ev, &msg), KAKUNIN_OK);
+        CHECK(ev == (i + 1 < n ? KAKUNIN_BLE_EVENT_PARTIAL : KAKUNIN_BLE_EVENT_MESSAGE));
+        if (i + 1 < n) CHECK(msg == NULL);
+    }
+    CHECK(buffer_equals(msg, sd));
+    kakunin_buffer_free(msg);
+    msg = NULL;
+    uint32_t ev = 0;
+    /* Data on the reader's own outgoing characteristic is refused. */
+    CHECK_STATUS(kakunin_gatt_ops_get(ops, 0, &u, &v), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_on_received(r, &c2s, v.data, v.len, &ev, &msg), KAKUNIN_TRANSPORT_ERROR);
+    CHECK(ev == 0 && msg == NULL);
+    kakunin_gatt_ops_free(ops);
+    /* The mdoc ends the session. */
+    const uint8_t end[1] = {0x02};
+    CHECK_STATUS(kakunin_ble_reader_on_received(r, &state, end, 1, &ev, &msg), KAKUNIN_OK);
+    CHECK(ev == KAKUNIN_BLE_EVENT_ENDED && msg == NULL);
+    CHECK_STATUS(kakunin_ble_reader_on_received(r, &s2c, end, 1, &ev, &msg), KAKUNIN_TRANSPORT_ERROR);
+    CHECK_STATUS(kakunin_ble_reader_end(r, &ops), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_gatt_ops_get(ops, 0, &u, &v), KAKUNIN_OK);
+    CHECK(memcmp(u, state, 16) == 0 && v.len == 1 && v.data[0] == 0x02);
+    kakunin_gatt_ops_free(ops);
+    kakunin_ble_reader_free(r);
+
+    /* Central client mode: the mdoc starts. */
+    CHECK_STATUS(kakunin_ble_reader_new(KAKUNIN_BLE_CENTRAL_CLIENT, 185, 1 << 20, &r), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, KAKUNIN_BLE_STATE, &state), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_ble_reader_start(r, &ops), KAKUNIN_TRANSPORT_ERROR);
+    const uint8_t start[1] = {0x01};
+    CHECK_STATUS(kakunin_ble_reader_on_received(r, &state, start, 1, &ev, &msg), KAKUNIN_OK);
+    CHECK(ev == KAKUNIN_BLE_EVENT_STARTED && msg == NULL);
+
+    CHECK_STATUS(kakunin_ble_reader_new(1, 23, 1, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(NULL, 1, &u), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_ble_reader_characteristic(r, 1, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_ble_reader_on_received(r, NULL, start, 1, &ev, &msg), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_ble_reader_send(NULL, start, 1, &ops), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_ble_reader_end(r, NULL), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(kakunin_gatt_ops_get(NULL, 0, &u, &v), KAKUNIN_NULL_PARAMETER);
+    CHECK(kakunin_gatt_ops_count(NULL) == 0);
+    kakunin_ble_reader_free(r);
+    kakunin_ble_reader_free(NULL);
+    kakunin_gatt_ops_free(NULL);
+    free(sd.data);
+}
+
 int main(void) {
     test_annex_d_replay();
     test_tampered_session_data();
@@ -603,6 +800,8 @@ int main(void) {
     test_device_request();
     test_null_arguments();
     test_free_null();
+    test_nfc_framing();
+    test_ble_framing();
     if (failures) {
         fprintf(stderr, "test_session: %d check(s) failed\n", failures);
         return 1;
