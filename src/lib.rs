@@ -39,6 +39,8 @@ pub mod crypto;
 mod device_auth;
 mod document;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 mod limits;
 mod mso;
