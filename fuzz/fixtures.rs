@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 // Fixed scenarios shared by the fuzz targets and tests/fuzz_regressions.rs
 // (included with `#[path]`), built from the vectors in tests/data.
 

@@ -3,7 +3,6 @@
 //! targets call, on the stable toolchain, inside `cargo test`.
 
 #[path = "../fuzz/fixtures.rs"]
-#[allow(dead_code)]
 mod fixtures;
 
 use kakunin::fuzzing::{self, Violation};
