@@ -208,7 +208,7 @@ impl<'a> Decoder<'a, '_> {
                     core::str::from_utf8(s).map_err(|_| DecodeError::Malformed("invalid UTF-8 in text string"))?,
                 )
             }
-            4 | 5 | 6 => {
+            4..=6 => {
                 if depth >= self.limits.max_depth {
                     return Err(DecodeError::Limit("max_depth"));
                 }
@@ -564,7 +564,7 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_in_large_maps() {
-        let mut s = String::from("b8 14".replace(' ', ""));
+        let mut s = "b8 14".replace(' ', "");
         for i in 0..19u8 {
             s.push_str(&format!("18{:02x}00", i + 24));
         }
