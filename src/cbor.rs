@@ -192,9 +192,38 @@ impl<'a> Decoder<'a, '_> {
         self.count_item()?;
         let start = self.pos;
         let initial = self.byte()?;
-        let major = initial >> 5;
+        let value = if (4..=6).contains(&(initial >> 5)) {
+            self.container(initial, depth)?
+        } else {
+            self.scalar(initial)?
+        };
+        let raw = self.input.get(start..self.pos).ok_or(EOF)?;
+        Ok(Item { raw, value })
+    }
+
+    /// Arrays, maps and tags: the recursive path. Kept apart from
+    /// [`Self::scalar`] so that each nesting level's stack frames stay
+    /// small (a kiosk thread may have a 64 KiB stack, even in debug builds).
+    fn container(&mut self, initial: u8, depth: usize) -> Result<Value<'a>, DecodeError> {
+        if depth >= self.limits.max_depth {
+            return Err(DecodeError::Limit("max_depth"));
+        }
         let info = initial & 0x1f;
-        let value = match major {
+        match initial >> 5 {
+            4 => self.array(info, depth),
+            5 => self.map(info, depth),
+            _ => {
+                let tag = self.uint_arg(info)?;
+                let inner = self.item(depth + 1)?;
+                Ok(Value::Tag(tag, Box::new(inner)))
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn scalar(&mut self, initial: u8) -> Result<Value<'a>, DecodeError> {
+        let info = initial & 0x1f;
+        Ok(match initial >> 5 {
             0 => Value::Unsigned(self.uint_arg(info)?),
             1 => Value::Negative(self.uint_arg(info)?),
             2 => {
@@ -208,23 +237,8 @@ impl<'a> Decoder<'a, '_> {
                     core::str::from_utf8(s).map_err(|_| DecodeError::Malformed("invalid UTF-8 in text string"))?,
                 )
             }
-            4..=6 => {
-                if depth >= self.limits.max_depth {
-                    return Err(DecodeError::Limit("max_depth"));
-                }
-                match major {
-                    4 => self.array(info, depth)?,
-                    5 => self.map(info, depth)?,
-                    _ => {
-                        let tag = self.uint_arg(info)?;
-                        Value::Tag(tag, Box::new(self.item(depth + 1)?))
-                    }
-                }
-            }
             _ => self.simple(info)?,
-        };
-        let raw = self.input.get(start..self.pos).ok_or(EOF)?;
-        Ok(Item { raw, value })
+        })
     }
 
     fn array(&mut self, info: u8, depth: usize) -> Result<Value<'a>, DecodeError> {
