@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
-//!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]
+//!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //! ```
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
 
@@ -28,13 +28,14 @@ struct Args {
     skew: i64,
     json: bool,
     issuer_only: bool,
+    audit: bool,
 }
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("verify: {msg}");
     eprintln!(
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
-         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only]"
+         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]"
     );
     ExitCode::from(2)
 }
@@ -49,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
         skew: 0,
         json: false,
         issuer_only: false,
+        audit: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -74,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => a.json = true,
             "--issuer-only" => a.issuer_only = true,
+            "--audit" => a.audit = true,
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -164,7 +167,14 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     };
     let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
     if args.json {
-        println!("{}", result.to_json());
+        let json = result.to_json();
+        if args.audit {
+            // The report object with one more member: the personal-data-free audit record.
+            let audit = kakunin::audit::AuditRecord::new(&result).to_json();
+            println!("{},\"audit\":{audit}}}", json.strip_suffix('}').unwrap_or(&json));
+        } else {
+            println!("{json}");
+        }
     } else {
         if sample {
             println!(
@@ -172,6 +182,12 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
             );
         }
         print_report(&result);
+        if args.audit {
+            println!(
+                "\nAudit record: {}",
+                kakunin::audit::AuditRecord::new(&result).to_json()
+            );
+        }
     }
     Ok(result.is_valid())
 }
@@ -216,6 +232,16 @@ fn print_document(i: usize, d: &DocumentResult) {
                 "  device auth: {}",
                 doc.device_auth().map_or("not checked (issuer only)", |k| k.as_str())
             );
+            print_basic_four(doc);
+            for w in doc.warnings() {
+                println!(
+                    "  warning:     {}/{} is {}, expected {}",
+                    w.namespace,
+                    w.element,
+                    w.received,
+                    w.expected.as_str()
+                );
+            }
             for ns in doc.namespaces() {
                 println!("  [{}]", ns.name);
                 for (id, value) in &ns.elements {
@@ -236,6 +262,19 @@ fn print_document(i: usize, d: &DocumentResult) {
             }
         }
     }
+}
+
+/// The basic four items of a My Number Card (券面事項), text as received.
+fn print_basic_four(doc: &kakunin::VerifiedDocument) {
+    if doc.doc_type() != kakunin::doctype::JP_MNC_DOCTYPE {
+        return;
+    }
+    let b = doc.basic_info();
+    let show = |v: Option<&str>| v.unwrap_or("(not disclosed)").to_owned();
+    println!("  氏名 (name):         {}", show(b.full_name));
+    println!("  住所 (address):      {}", show(b.address));
+    println!("  生年月日 (birth):    {}", show(b.birth_date));
+    println!("  性別 (sex):          {}", show(b.sex_text));
 }
 
 fn display_value(v: &ElementValue) -> String {

@@ -625,7 +625,7 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_in_large_maps() {
-        let mut s = "b8 14".replace(' ', "");
+        let mut s = String::from("b814");
         for i in 0..19u8 {
             s.push_str(&format!("18{:02x}00", i + 24));
         }

@@ -8,6 +8,7 @@ use crate::mso::ValidityInfo;
 use crate::time::UnixTime;
 use crate::trust::TrustPath;
 use crate::value::ElementValue;
+use core::fmt;
 
 /// How the device proved possession of the MSO device key (ISO 18013-5 §9.1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,12 +56,38 @@ pub struct IssuerSummary {
 }
 
 /// The elements of one namespace, in received order.
-#[derive(Clone, Debug, Default)]
+///
+/// `Debug` shows element identifiers only, never values, so that logging a
+/// result cannot leak personal data.
+#[derive(Clone, Default)]
 pub struct Namespace {
     /// The namespace identifier.
     pub name: String,
     /// `(elementIdentifier, value)` pairs.
     pub elements: Vec<(String, ElementValue)>,
+}
+
+impl fmt::Debug for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Namespace")
+            .field("name", &self.name)
+            .field("elements", &self.elements.iter().map(|(id, _)| id).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl fmt::Debug for VerifiedDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedDocument")
+            .field("doc_type", &self.doc_type)
+            .field("issuer_serial_hex", &self.issuer.serial_hex)
+            .field("device_auth", &self.device_auth)
+            .field("namespaces", &self.namespaces)
+            .field("device_namespaces", &self.device_namespaces)
+            .field("verified_at", &self.verified_at)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Namespace {
@@ -72,8 +99,8 @@ impl Namespace {
 
 /// A document whose every check passed.
 ///
-/// Element values are zeroized when this is dropped.
-#[derive(Debug)]
+/// Element values are zeroized when this is dropped. `Debug` shows element
+/// identifiers only, never values.
 pub struct VerifiedDocument {
     pub(crate) doc_type: String,
     pub(crate) issuer: IssuerSummary,
@@ -83,6 +110,8 @@ pub struct VerifiedDocument {
     pub(crate) namespaces: Vec<Namespace>,
     pub(crate) device_namespaces: Vec<Namespace>,
     pub(crate) verified_at: UnixTime,
+    /// Registered elements of an unexpected (not security-relevant) type.
+    pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
 }
 
 impl VerifiedDocument {
@@ -115,6 +144,13 @@ impl VerifiedDocument {
     /// The time the document was verified at.
     pub fn verified_at(&self) -> UnixTime {
         self.verified_at
+    }
+
+    /// Registered elements whose type contradicts the document-type registry
+    /// but that are not security-relevant (kept, flagged). Identifiers and
+    /// type names only.
+    pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
+        &self.warnings
     }
 
     /// Issuer-signed elements by namespace, in received order.

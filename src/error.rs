@@ -117,6 +117,21 @@ error_codes! {
     ElementTypeInvalid = 31, "element_type_invalid", "element type invalid";
     /// The DeviceResponse carries no document, or a non-zero status.
     NoDocuments = 32, "no_documents", "response carries no document";
+    /// A session message did not decrypt: wrong key, tampered ciphertext, or
+    /// an out-of-order / replayed message counter (ISO 18013-5 §9.1.1.5).
+    SessionDecryptionFailed = 33, "session_decryption_failed", "session message decryption failed";
+    /// A session message arrived in the wrong state, is malformed for its
+    /// role, or the peer ended the session with an error status (ISO 18013-5 §9.1.1.4).
+    SessionProtocolError = 34, "session_protocol_error", "session protocol error";
+    /// A ReaderAuth signature does not verify or its certificate does not
+    /// chain to a reader trust anchor (ISO 18013-5 §9.1.4).
+    ReaderAuthInvalid = 35, "reader_auth_invalid", "reader authentication invalid";
+    /// NFC APDU or BLE GATT framing was malformed or out of sequence
+    /// (ISO 18013-5 §8.3.3).
+    TransportError = 36, "transport_error", "transport framing error";
+    /// A DeviceRequest asked for an element the request policy refuses
+    /// (e.g. `individual_number_unicode` without a stated purpose).
+    RequestRefused = 37, "request_refused", "request refused by the privacy policy";
 }
 
 impl fmt::Display for ErrorCode {

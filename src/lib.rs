@@ -36,10 +36,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+mod answers;
+pub mod audit;
 pub mod cbor;
 mod cose;
 pub mod crypto;
 mod device_auth;
+pub mod doctype;
 mod document;
 mod error;
 #[doc(hidden)]
@@ -47,14 +50,19 @@ pub mod fuzzing;
 mod json;
 mod limits;
 mod mso;
+pub mod privacy;
+pub mod session;
 mod time;
+pub mod transport;
 mod trust;
 mod value;
 mod verifier;
 pub mod x509;
 
+pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::{ReaderKey, SessionTranscript};
+pub use doctype::TypeWarning;
 pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
@@ -63,3 +71,8 @@ pub use time::{FullDate, UnixTime};
 pub use trust::{CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
+
+/// The README's Rust snippets are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -133,20 +133,8 @@ impl Verification {
         if !self.is_valid() {
             return Err(self);
         }
-        let mut out = Vec::with_capacity(self.documents.len());
-        for d in self.documents {
-            match d {
-                Ok(v) => out.push(v),
-                Err(_) => {
-                    return Err(Verification {
-                        documents: Vec::new(),
-                        errors: Vec::new(),
-                        time: self.time,
-                    })
-                }
-            }
-        }
-        Ok(out)
+        // `is_valid` established that every outcome is `Ok`.
+        Ok(self.documents.into_iter().filter_map(Result::ok).collect())
     }
 
     /// Every error code of the response and its documents.
@@ -287,11 +275,17 @@ impl Verifier {
         let item = cbor::decode(issuer_signed, limits).map_err(|e| reject(e.into()))?;
         let mut errors = Vec::new();
         match self.verify_issuer_part(&item, doc_type, now, &mut errors) {
-            Some(part) if errors.is_empty() => Ok(part.into_document(None, Vec::new(), now)),
-            _ => Err(RejectedDocument {
-                claimed_doc_type: doc_type.unwrap_or_default().to_owned(),
-                errors,
-            }),
+            Some(part) if errors.is_empty() => part.into_document(None, Vec::new(), now),
+            _ => {
+                let claimed = match doc_type {
+                    Some(d) => d.to_owned(),
+                    None => claimed_mso_doc_type(&item, limits).unwrap_or_default(),
+                };
+                Err(RejectedDocument {
+                    claimed_doc_type: claimed,
+                    errors,
+                })
+            }
         }
     }
 
@@ -415,7 +409,7 @@ impl Verifier {
         if !errors.is_empty() {
             return reject(errors);
         }
-        Ok(part.into_document(kind, device_ns, now))
+        part.into_document(kind, device_ns, now)
     }
 
     /// Issuer data authentication (ISO 18013-5 §9.1.2, §9.3.1). Returns the
@@ -845,6 +839,16 @@ impl Verifier {
     }
 }
 
+/// The docType an IssuerSigned's MSO claims, read without verifying anything
+/// (used only to label a rejection).
+fn claimed_mso_doc_type(issuer_signed: &Item<'_>, limits: &Limits) -> Option<String> {
+    let auth = issuer_signed.get("issuerAuth")?;
+    let msg = CoseMessage::parse(auth, TAG_SIGN1, "issuerAuth", limits).ok()?;
+    let payload = cbor::decode(msg.payload?, limits).ok()?;
+    let mso = cbor::decode(payload.tag24_bytes()?, limits).ok()?;
+    mso.get("docType")?.value.as_text().map(str::to_owned)
+}
+
 /// The verified issuer side of a document.
 struct IssuerPart<'a> {
     doc_type: String,
@@ -859,8 +863,9 @@ impl IssuerPart<'_> {
         device_auth: Option<DeviceAuthKind>,
         device_namespaces: Vec<Namespace>,
         now: UnixTime,
-    ) -> VerifiedDocument {
-        VerifiedDocument {
+    ) -> DocumentResult {
+        // Element types against the document-type registry (src/doctype).
+        crate::doctype::check_document(VerifiedDocument {
             doc_type: self.doc_type,
             issuer: self.issuer,
             validity: self.mso.validity,
@@ -869,6 +874,7 @@ impl IssuerPart<'_> {
             namespaces: self.namespaces,
             device_namespaces,
             verified_at: now,
-        }
+            warnings: Vec::new(),
+        })
     }
 }

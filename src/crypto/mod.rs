@@ -7,6 +7,7 @@
 
 mod rustcrypto;
 
+pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt, generate_private_key};
 pub(crate) use rustcrypto::{hkdf_sha256, hmac_sha256_verify, PrivateKey, PublicKey};
 
 /// Elliptic curves a key may live on.
@@ -192,4 +193,110 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_bytes());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecdsa::signature::Signer;
+
+    fn check(key: &PublicKey, alg: SignatureAlgorithm, msg: &[u8], sig: &[u8]) {
+        assert!(key.verify_cose(alg, msg, sig), "{alg:?} must verify");
+        assert!(
+            !key.verify_cose(alg, b"other message", sig),
+            "{alg:?} must fail on another message"
+        );
+        let mut bad = sig.to_vec();
+        bad[3] ^= 0x40;
+        assert!(!key.verify_cose(alg, msg, &bad), "{alg:?} must fail on a flipped bit");
+        assert!(
+            !key.verify_cose(alg, msg, &sig[..sig.len() - 1]),
+            "{alg:?} must fail on a short signature"
+        );
+    }
+
+    #[test]
+    fn every_cose_algorithm_verifies_fixed_size_signatures() {
+        let msg = b"Sig_structure bytes";
+        let k256 = p256::ecdsa::SigningKey::from_slice(&[0x21; 32]).unwrap();
+        let s: p256::ecdsa::Signature = k256.sign(msg);
+        let pk = PublicKey::from_bytes(Curve::P256, k256.verifying_key().to_encoded_point(false).as_bytes()).unwrap();
+        check(&pk, SignatureAlgorithm::Es256, msg, &s.to_bytes());
+
+        let k384 = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
+        let s: p384::ecdsa::Signature = k384.sign(msg);
+        let pk = PublicKey::from_bytes(Curve::P384, k384.verifying_key().to_encoded_point(false).as_bytes()).unwrap();
+        check(&pk, SignatureAlgorithm::Es384, msg, &s.to_bytes());
+
+        let mut d521 = [0x23; 66];
+        d521[0] = 0x01;
+        let k521 = p521::ecdsa::SigningKey::from_slice(&d521).unwrap();
+        let s: p521::ecdsa::Signature = k521.sign(msg);
+        let vk = p521::ecdsa::VerifyingKey::from(&k521);
+        let pk = PublicKey::from_bytes(Curve::P521, vk.to_encoded_point(false).as_bytes()).unwrap();
+        check(&pk, SignatureAlgorithm::Es512, msg, &s.to_bytes());
+
+        let ked = ed25519_dalek::SigningKey::from_bytes(&[0x24; 32]);
+        let s = ked.sign(msg);
+        let pk = PublicKey::from_bytes(Curve::Ed25519, ked.verifying_key().as_bytes()).unwrap();
+        check(&pk, SignatureAlgorithm::EdDsa, msg, &s.to_bytes());
+    }
+
+    #[test]
+    fn der_signatures_are_not_cose_signatures() {
+        let msg = b"m";
+        let k = p256::ecdsa::SigningKey::from_slice(&[0x21; 32]).unwrap();
+        let s: p256::ecdsa::Signature = k.sign(msg);
+        let pk = PublicKey::from_bytes(Curve::P256, k.verifying_key().to_encoded_point(false).as_bytes()).unwrap();
+        assert!(!pk.verify_cose(SignatureAlgorithm::Es256, msg, s.to_der().as_bytes()));
+        // And an algorithm for another curve never verifies.
+        assert!(!pk.verify_cose(SignatureAlgorithm::Es384, msg, &s.to_bytes()));
+    }
+
+    #[test]
+    fn ecdh_on_each_nist_curve_agrees() {
+        for curve in [Curve::P256, Curve::P384, Curve::P521] {
+            let n = curve.field_bytes();
+            let mut a = vec![0x31; n];
+            let mut b = vec![0x32; n];
+            if curve == Curve::P521 {
+                a[0] = 1;
+                b[0] = 1;
+            }
+            let ka = PrivateKey::from_scalar(curve, &a).unwrap();
+            let kb = PrivateKey::from_scalar(curve, &b).unwrap();
+            let z1 = ka.ecdh(&kb.public_key()).unwrap();
+            let z2 = kb.ecdh(&ka.public_key()).unwrap();
+            assert_eq!(*z1, *z2);
+            assert_eq!(z1.len(), n);
+        }
+        let p256 = PrivateKey::from_scalar(Curve::P256, &[0x31; 32]).unwrap();
+        let p384 = PrivateKey::from_scalar(Curve::P384, &[0x31; 48]).unwrap();
+        assert!(p256.ecdh(&p384.public_key()).is_none());
+    }
+
+    #[test]
+    fn hkdf_and_hmac_match_rfc_vectors() {
+        // RFC 5869 test case 1.
+        let ikm = [0x0b; 22];
+        let salt: Vec<u8> = (0u8..=0x0c).collect();
+        let info: Vec<u8> = (0xf0u8..=0xf9).collect();
+        let mut okm = [0u8; 42];
+        assert!(hkdf_sha256(&ikm, &salt, &info, &mut okm));
+        assert_eq!(
+            hex::encode(okm),
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+        );
+        // RFC 4231 test case 2.
+        let tag = hex::decode("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843").unwrap();
+        assert!(hmac_sha256_verify(b"Jefe", b"what do ya want for nothing?", &tag));
+        let mut bad = tag.clone();
+        bad[31] ^= 1;
+        assert!(!hmac_sha256_verify(b"Jefe", b"what do ya want for nothing?", &bad));
+        assert!(!hmac_sha256_verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &tag[..16]
+        ));
+    }
 }

@@ -240,3 +240,58 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
         Err(_) => false,
     }
 }
+
+/// Fresh private key on `curve` from the operating system's CSPRNG
+/// (`rand_core::OsRng`), for the reader's ephemeral key (ISO 18013-5 §9.1.1.4).
+pub(crate) fn generate_private_key(curve: Curve) -> Option<PrivateKey> {
+    let mut rng = rand_core::OsRng;
+    Some(match curve {
+        Curve::P256 => PrivateKey::P256(p256::SecretKey::random(&mut rng)),
+        Curve::P384 => PrivateKey::P384(p384::SecretKey::random(&mut rng)),
+        Curve::P521 => PrivateKey::P521(p521::SecretKey::random(&mut rng)),
+        Curve::Ed25519 => return None,
+    })
+}
+
+impl PrivateKey {
+    /// An ECDSA signature in COSE form (fixed-size `r‖s`, RFC 9053 §2.1) over
+    /// `msg`, hashed with the curve's COSE hash (ES256/ES384/ES512).
+    /// Deterministic nonces (RFC 6979).
+    pub(crate) fn sign_cose(&self, msg: &[u8]) -> Option<(SignatureAlgorithm, Vec<u8>)> {
+        use ecdsa::signature::Signer;
+        Some(match self {
+            PrivateKey::P256(k) => {
+                let s: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k).try_sign(msg).ok()?;
+                (SignatureAlgorithm::Es256, s.to_bytes().to_vec())
+            }
+            PrivateKey::P384(k) => {
+                let s: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(k).try_sign(msg).ok()?;
+                (SignatureAlgorithm::Es384, s.to_bytes().to_vec())
+            }
+            PrivateKey::P521(k) => {
+                let sk = p521::ecdsa::SigningKey::from_slice(&k.to_bytes()).ok()?;
+                let s: p521::ecdsa::Signature = sk.try_sign(msg).ok()?;
+                (SignatureAlgorithm::Es512, s.to_bytes().to_vec())
+            }
+        })
+    }
+}
+
+/// AES-256-GCM encryption (NIST SP 800-38D) with a 12-byte IV, no AAD;
+/// returns ciphertext ‖ 16-byte tag.
+pub(crate) fn aes256gcm_encrypt(key: &[u8; 32], iv: &[u8; 12], plaintext: &[u8]) -> Option<Vec<u8>> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
+    cipher.encrypt(&aes_gcm::Nonce::from(*iv), plaintext).ok()
+}
+
+/// AES-256-GCM decryption of ciphertext ‖ tag; `None` when the tag does not
+/// verify (the crate compares tags in constant time).
+pub(crate) fn aes256gcm_decrypt(key: &[u8; 32], iv: &[u8; 12], ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
+    cipher
+        .decrypt(&aes_gcm::Nonce::from(*iv), ciphertext)
+        .ok()
+        .map(Zeroizing::new)
+}

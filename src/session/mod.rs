@@ -1,0 +1,366 @@
+//! The reader side of a proximity session (ISO 18013-5 §8, §9.1.1), sans I/O.
+//!
+//! The application moves bytes over its own NFC reader or BLE stack (see
+//! [`crate::transport`] for the framing); [`ReaderSession`] says what to
+//! send and what the received bytes mean:
+//!
+//! 1. read the [`DeviceEngagement`] from the QR code
+//!    ([`DeviceEngagement::from_qr`]) or the NFC Handover Select
+//!    ([`DeviceEngagement::from_nfc_handover`]);
+//! 2. [`ReaderSession::new`] makes an ephemeral reader key on the holder
+//!    key's curve and the SessionTranscript from the bytes as received;
+//! 3. build a DeviceRequest ([`DeviceRequestBuilder`], optionally with
+//!    ReaderAuth over [`ReaderSession::session_transcript`]) and send
+//!    [`ReaderSession::establish`]'s SessionEstablishment;
+//! 4. feed each received SessionData to [`ReaderSession::receive`] to get the
+//!    DeviceResponse, then verify it with
+//!    [`Verifier::verify_device_response`](crate::Verifier::verify_device_response)
+//!    using [`ReaderSession::device_auth_input`];
+//! 5. [`ReaderSession::terminate`] gives the status-20 message.
+//!
+//! Every out-of-order call, bad counter, failed tag or error status is an
+//! [`Error`] with [`ErrorCode::SessionDecryptionFailed`] or
+//! [`ErrorCode::SessionProtocolError`], after which the session is closed.
+//!
+//! ## Apple ProximityReader (iOS "Tap to Present ID")
+//!
+//! On iOS, `MobileDocumentReader` runs the session itself and hands the app
+//! the raw `responseData` (a DeviceResponse), the `sessionTranscript` bytes
+//! and, for mdocs that authenticate with a MAC, the `ephemeralReaderKey`.
+//! No [`ReaderSession`] is needed: verify directly with
+//! [`SessionTranscript::from_bytes`] (it accepts the array or the
+//! `#6.24`-wrapped SessionTranscriptBytes) and
+//! [`ephemeral_reader_key_from_bytes`] (raw scalar, X9.63, PKCS#8/SEC1 or
+//! COSE_Key). Pass the transcript bytes unchanged: a re-encoding breaks
+//! device authentication. A deviceSignature needs only the transcript; a
+//! deviceMac also needs the reader key (`ephemeralReaderKey`, iOS 26.4+).
+//!
+//! ```no_run
+//! # use kakunin::*;
+//! # fn f(response_data: &[u8], session_transcript: &[u8], ephemeral_reader_key: &[u8], trust: TrustStore) -> Result<(), Error> {
+//! let transcript = SessionTranscript::from_bytes(session_transcript)?;
+//! let reader_key = kakunin::session::ephemeral_reader_key_from_bytes(ephemeral_reader_key)?;
+//! let auth = DeviceAuthInput { session_transcript: Some(&transcript), reader_key: Some(&reader_key) };
+//! let result = Verifier::new(trust).verify_device_response(response_data, auth, UnixTime::now());
+//! # let _ = result; Ok(()) }
+//! ```
+
+mod device_request;
+mod encryption;
+mod engagement;
+mod establishment;
+mod reader_auth;
+mod transcript;
+
+pub use device_request::{DeviceRequestBuilder, ItemsRequest};
+pub use encryption::{Role, SessionCipher};
+pub use engagement::{DeviceEngagement, RetrievalMethod, Uuid};
+pub use establishment::{SessionData, SessionEstablishment, SessionStatus};
+pub use reader_auth::{
+    reader_authentication_bytes, verify_device_request, verify_reader_auth, DocRequestCheck, ReaderAuthKey,
+    ReaderAuthSigner, VerifiedReaderAuth,
+};
+pub use transcript::{build_session_transcript, Handover};
+
+use crate::crypto;
+use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::error::{err, Error, ErrorCode};
+use crate::verifier::DeviceAuthInput;
+
+/// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
+/// (or, in holder-side tools and tests, an mdoc).
+pub fn generate_ephemeral_key(curve: crate::Curve) -> Result<ReaderKey, Error> {
+    crypto::generate_private_key(curve)
+        .map(|key| ReaderKey { key })
+        .ok_or_else(|| {
+            err(
+                ErrorCode::UnsupportedAlgorithm,
+                format!("no ephemeral key on {}", curve.name()),
+            )
+        })
+}
+
+/// `#6.24(bstr .cbor COSE_Key)` of an ephemeral key's public part: the
+/// EReaderKeyBytes of a SessionEstablishment (or EDeviceKeyBytes).
+pub fn ephemeral_key_bytes(key: &ReaderKey) -> Vec<u8> {
+    transcript::e_reader_key_bytes(&key.key.public_key())
+}
+
+/// An ephemeral reader private key handed over by a platform, in any of the
+/// usual encodings: those of [`ReaderKey::from_bytes`] (PKCS#8 or SEC1, PEM
+/// or DER; COSE_Key), an ANSI X9.63 private key `04 ‖ X ‖ Y ‖ d` (CryptoKit's
+/// `x963Representation`; the public part must match `d`), or a bare
+/// big-endian scalar of 32, 48 or 66 bytes (P-256, P-384, P-521; CryptoKit's
+/// `rawRepresentation`).
+///
+/// Apple's ProximityReader documents `ephemeralReaderKey` only as `Data`;
+/// this accepts every encoding it could reasonably carry.
+pub fn ephemeral_reader_key_from_bytes(data: &[u8]) -> Result<ReaderKey, Error> {
+    use crate::Curve;
+    let curves = [Curve::P256, Curve::P384, Curve::P521];
+    for c in curves {
+        let n = c.field_bytes();
+        if data.len() == n {
+            return ReaderKey::from_scalar(c, data);
+        }
+        if data.len() == 1 + 3 * n && data.first() == Some(&4) {
+            let (public, d) = data.split_at(1 + 2 * n);
+            let key = ReaderKey::from_scalar(c, d)?;
+            if key.key.public_key().to_bytes() != public {
+                return Err(err(
+                    ErrorCode::StructureInvalid,
+                    "reader key: X9.63 public point does not match the private scalar",
+                ));
+            }
+            return Ok(key);
+        }
+    }
+    ReaderKey::from_bytes(data)
+}
+
+/// Where a [`ReaderSession`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionState {
+    /// Keys derived; the SessionEstablishment has not been produced yet.
+    Ready,
+    /// A request was sent; waiting for the holder's SessionData.
+    AwaitingResponse,
+    /// A response arrived; another request may be sent, or the session ended.
+    Idle,
+    /// Terminated (by either side) or failed; no more messages.
+    Closed,
+}
+
+/// What a received SessionData meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// A DeviceResponse; the session stays open.
+    Response(Vec<u8>),
+    /// A DeviceResponse together with status 20: the holder ended the session.
+    ResponseAndTerminated(Vec<u8>),
+    /// Status 20 alone: the holder ended the session.
+    Terminated,
+}
+
+/// The reader's side of one session: an owned value with a
+/// produce/feed interface, no I/O, no threads, no timers.
+///
+/// ```no_run
+/// use kakunin::session::{DeviceEngagement, DeviceRequestBuilder, ItemsRequest, ReaderSession, SessionEvent};
+/// # fn radio(_: &[u8]) -> Vec<u8> { Vec::new() }
+/// # fn f(handover_select: &[u8], verifier: kakunin::Verifier) -> Result<(), kakunin::Error> {
+/// let (engagement, handover) = DeviceEngagement::from_nfc_handover(handover_select, None)?;
+/// let mut session = ReaderSession::new(engagement, handover)?;
+/// let request = DeviceRequestBuilder::new()
+///     .add(&ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "age_over_18"))?
+///     .build();
+/// let reply = radio(&session.establish(&request)?);
+/// if let SessionEvent::Response(response) = session.receive(&reply)? {
+///     let result = verifier.verify_device_response(&response, session.device_auth_input(), kakunin::UnixTime::now());
+///     println!("valid: {}", result.is_valid());
+/// }
+/// radio(&session.terminate());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ReaderSession {
+    engagement: DeviceEngagement,
+    handover: Handover,
+    reader_key: ReaderKey,
+    e_reader_key_bytes: Vec<u8>,
+    transcript: SessionTranscript,
+    cipher: SessionCipher,
+    state: SessionState,
+}
+
+fn protocol(msg: impl Into<String>) -> Error {
+    err(ErrorCode::SessionProtocolError, msg)
+}
+
+impl ReaderSession {
+    /// Starts a session with a fresh ephemeral reader key on the curve of
+    /// the holder's EDeviceKey (P-256, P-384 or P-521).
+    pub fn new(engagement: DeviceEngagement, handover: Handover) -> Result<Self, Error> {
+        let key = generate_ephemeral_key(engagement.curve())?;
+        Self::with_reader_key(engagement, handover, key)
+    }
+
+    /// Starts a session with a given ephemeral reader key (tests, replays).
+    pub fn with_reader_key(
+        engagement: DeviceEngagement,
+        handover: Handover,
+        reader_key: ReaderKey,
+    ) -> Result<Self, Error> {
+        if reader_key.curve() != engagement.curve() {
+            return Err(err(
+                ErrorCode::AlgorithmKeyMismatch,
+                format!(
+                    "reader key is {} but the holder's EDeviceKey is {}",
+                    reader_key.curve().name(),
+                    engagement.curve().name()
+                ),
+            ));
+        }
+        let e_reader_key_bytes = transcript::e_reader_key_bytes(&reader_key.key.public_key());
+        let transcript = build_session_transcript(&engagement, &e_reader_key_bytes, &handover)?;
+        let cipher = SessionCipher::derive_with(Role::Reader, &reader_key, engagement.e_device_key(), &transcript)?;
+        Ok(ReaderSession {
+            engagement,
+            handover,
+            reader_key,
+            e_reader_key_bytes,
+            transcript,
+            cipher,
+            state: SessionState::Ready,
+        })
+    }
+
+    /// The SessionTranscript of this session (for ReaderAuth and for
+    /// verifying the DeviceResponse).
+    pub fn session_transcript(&self) -> &SessionTranscript {
+        &self.transcript
+    }
+
+    /// The reader's ephemeral private key (needed to verify a deviceMac).
+    pub fn reader_key(&self) -> &ReaderKey {
+        &self.reader_key
+    }
+
+    /// The inputs of device authentication for
+    /// [`Verifier::verify_device_response`](crate::Verifier::verify_device_response).
+    pub fn device_auth_input(&self) -> DeviceAuthInput<'_> {
+        DeviceAuthInput {
+            session_transcript: Some(&self.transcript),
+            reader_key: Some(&self.reader_key),
+        }
+    }
+
+    /// EReaderKeyBytes as sent in the SessionEstablishment.
+    pub fn e_reader_key_bytes(&self) -> &[u8] {
+        &self.e_reader_key_bytes
+    }
+
+    /// The holder's engagement.
+    pub fn engagement(&self) -> &DeviceEngagement {
+        &self.engagement
+    }
+
+    /// The handover used in the transcript.
+    pub fn handover(&self) -> &Handover {
+        &self.handover
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// Encrypts the first DeviceRequest into the SessionEstablishment
+    /// message to send (ISO 18013-5 §9.1.1.4). Only once, first.
+    pub fn establish(&mut self, device_request: &[u8]) -> Result<Vec<u8>, Error> {
+        if self.state != SessionState::Ready {
+            return Err(protocol(format!(
+                "SessionEstablishment can only be sent first (state {:?})",
+                self.state
+            )));
+        }
+        let data = self
+            .cipher
+            .encrypt(device_request)
+            .inspect_err(|_| self.state = SessionState::Closed)?;
+        self.state = SessionState::AwaitingResponse;
+        Ok(SessionEstablishment::encode(&self.e_reader_key_bytes, &data))
+    }
+
+    /// Encrypts a further DeviceRequest into a SessionData message, after a
+    /// response has arrived.
+    pub fn request(&mut self, device_request: &[u8]) -> Result<Vec<u8>, Error> {
+        if self.state != SessionState::Idle {
+            return Err(protocol(format!(
+                "a further request needs a completed exchange (state {:?})",
+                self.state
+            )));
+        }
+        let data = self
+            .cipher
+            .encrypt(device_request)
+            .inspect_err(|_| self.state = SessionState::Closed)?;
+        self.state = SessionState::AwaitingResponse;
+        Ok(SessionData::encode(Some(&data), None))
+    }
+
+    /// Reads a SessionData message from the holder: the answer to the
+    /// outstanding request or, between requests, a status-only message (for
+    /// example the holder's termination). Any error closes the
+    /// session; then send [`ReaderSession::error_message`] (status 10 or 11)
+    /// or nothing, as the transport requires.
+    pub fn receive(&mut self, session_data: &[u8]) -> Result<SessionEvent, Error> {
+        let r = self.receive_inner(session_data);
+        if r.is_err() {
+            self.state = SessionState::Closed;
+        }
+        r
+    }
+
+    fn receive_inner(&mut self, session_data: &[u8]) -> Result<SessionEvent, Error> {
+        if !matches!(self.state, SessionState::AwaitingResponse | SessionState::Idle) {
+            return Err(protocol(format!("SessionData not expected (state {:?})", self.state)));
+        }
+        let msg = SessionData::parse(session_data)?;
+        if self.state == SessionState::Idle && msg.data.is_some() {
+            return Err(protocol(
+                "SessionData with data arrived while no request was outstanding",
+            ));
+        }
+        let status = match msg.status {
+            None => None,
+            Some(code) => match SessionStatus::from_code(code) {
+                Some(SessionStatus::Termination) => Some(SessionStatus::Termination),
+                Some(SessionStatus::EncryptionError) => {
+                    return Err(protocol(
+                        "the holder ended the session: session encryption error (status 10)",
+                    ))
+                }
+                Some(SessionStatus::DecodingError) => {
+                    return Err(protocol(
+                        "the holder ended the session: CBOR decoding error (status 11)",
+                    ))
+                }
+                None => return Err(protocol(format!("unknown session status {code}"))),
+            },
+        };
+        match (msg.data, status) {
+            (Some(ct), st) => {
+                let pt = self.cipher.decrypt(&ct)?;
+                if st.is_some() {
+                    self.state = SessionState::Closed;
+                    Ok(SessionEvent::ResponseAndTerminated(pt.to_vec()))
+                } else {
+                    self.state = SessionState::Idle;
+                    Ok(SessionEvent::Response(pt.to_vec()))
+                }
+            }
+            (None, Some(_)) => {
+                self.state = SessionState::Closed;
+                Ok(SessionEvent::Terminated)
+            }
+            (None, None) => Err(protocol("SessionData carries neither data nor status")),
+        }
+    }
+
+    /// The SessionData `{status: 20}` that ends the session (§9.1.1.4);
+    /// the session is closed afterwards.
+    pub fn terminate(&mut self) -> Vec<u8> {
+        self.state = SessionState::Closed;
+        SessionData::encode(None, Some(SessionStatus::Termination))
+    }
+
+    /// The SessionData carrying an error status (10 or 11) to send after a
+    /// failed [`ReaderSession::receive`]; the session is closed.
+    pub fn error_message(&mut self, status: SessionStatus) -> Vec<u8> {
+        self.state = SessionState::Closed;
+        SessionData::encode(None, Some(status))
+    }
+}

@@ -1,0 +1,13 @@
+//! Transport framing for proximity data retrieval (ISO 18013-5 §8.3.3),
+//! sans I/O: state machines that take received bytes and return the bytes
+//! to send. No threads, no timers; the application owns the radio.
+//!
+//! - [`nfc`]: APDUs of NFC data retrieval (SELECT, ENVELOPE with command
+//!   chaining, GET RESPONSE, extended length, status words).
+//! - [`ble`]: GATT characteristics and MTU-sized chunks with the
+//!   "more/last" prefix byte.
+//! - [`ndef`]: NDEF messages of NFC connection handover.
+
+pub mod ble;
+pub mod ndef;
+pub mod nfc;

@@ -1,0 +1,168 @@
+//! The `verify` example's command-line contract (flags, JSON shape, exit codes).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    // Integration tests live in target/<profile>/deps; examples next door.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let p = dir.join("examples").join(name);
+    if !p.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    p
+}
+
+fn data(p: &str) -> String {
+    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn verify(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(example("verify"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn no_arguments_verifies_the_bundled_sample() {
+    let (code, out, _) = verify(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("VALID"));
+    assert!(out.contains("family_name"));
+}
+
+#[test]
+fn json_report_for_annex_d() {
+    let (code, out, _) = verify(&["--json"]);
+    assert_eq!(code, 0);
+    let line = out.trim();
+    assert!(line.starts_with("{\"status\":\"valid\",\"documents\":[{\"doc_type\":\"org.iso.18013.5.1.mDL\",\"valid\":true,\"device_auth\":\"mac\",\"elements\":{\"org.iso.18013.5.1\":{\"family_name\":\"Doe\""), "{line}");
+    assert!(line.contains("\"issue_date\":\"2019-10-20\""));
+    assert!(line.contains("\"document_number\":\"123456789\""));
+    assert!(line.contains("\"portrait\":{\"$bytes\":\"/9j/"));
+    assert!(line.contains("\"driving_privileges\":[{\"vehicle_category_code\":\"A\",\"issue_date\":\"2018-08-09\""));
+    assert!(line.ends_with("\"errors\":[]}"));
+}
+
+#[test]
+fn annex_d_today_is_invalid_with_certificate_expired() {
+    let (code, out, _) = verify(&[
+        "--device-response",
+        &data("iso18013-5-annex-d/device_response.hex"),
+        "--trust-anchor",
+        &data("iso18013-5-annex-d/iaca_cert.pem"),
+        "--session-transcript",
+        &data("iso18013-5-annex-d/session_transcript_bytes.hex"),
+        "--reader-key",
+        &data("iso18013-5-annex-d/e_reader_key.d.hex"),
+        "--json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("\"status\":\"invalid\""));
+    assert!(
+        out.contains(
+            "\"valid\":false,\"device_auth\":null,\"elements\":{},\"errors\":[{\"code\":\"certificate_expired\""
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn eudi_mdl_with_binary_transcript_and_rfc3339_time() {
+    let st = hex::decode(
+        std::fs::read_to_string(data("eudi-verifier-endpoint/mdl_session_transcript.hex"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let path = std::env::temp_dir().join(format!("kakunin-st-{}.cbor", std::process::id()));
+    std::fs::write(&path, st).unwrap();
+    let (code, out, err) = verify(&[
+        "--device-response",
+        &data("eudi-verifier-endpoint/mdl_device_response.hex"),
+        "--trust-anchor",
+        &data("eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
+        "--session-transcript",
+        path.to_str().unwrap(),
+        "--at",
+        "2025-12-19T09:19:37Z",
+        "--json",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"device_auth\":\"signature\""));
+}
+
+#[test]
+fn clock_skew_flag() {
+    // The SPRIND MSO expired at 2024-08-26T14:49:42Z.
+    let args = |skew: &'static str| {
+        vec![
+            "--device-response".to_string(),
+            data("sprind-funke-pid/pid_issuer_signed.hex"),
+            "--trust-anchor".into(),
+            data("sprind-funke-pid/sprind_funke_issuing_ca.pem"),
+            "--at".into(),
+            "2024-08-26T14:50:00Z".into(),
+            "--clock-skew".into(),
+            skew.into(),
+        ]
+    };
+    let run = |a: Vec<String>| verify(&a.iter().map(String::as_str).collect::<Vec<_>>()).0;
+    assert_eq!(run(args("0")), 1);
+    assert_eq!(run(args("60")), 0);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let (code, _, err) = verify(&["--bogus"]);
+    assert_eq!(code, 2);
+    assert!(!err.is_empty());
+    let (code, _, err) = verify(&["--device-response", "/nonexistent/file"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/file"));
+    let (code, _, _) = verify(&["--at", "yesterday"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    let d = hex::decode(
+        std::fs::read_to_string(data("iso18013-5-annex-d/e_reader_key.d.hex"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let sk = p256::SecretKey::from_slice(&d).unwrap();
+    let dir = std::env::temp_dir();
+    let pem = dir.join(format!("kakunin-rk-{}.pem", std::process::id()));
+    std::fs::write(&pem, sk.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
+    let sec1 = dir.join(format!("kakunin-rk-{}.der", std::process::id()));
+    std::fs::write(&sec1, sk.to_sec1_der().unwrap().as_slice()).unwrap();
+    for key in [&pem, &sec1] {
+        let (code, out, err) = verify(&["--reader-key", key.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{}: {out}{err}", key.display());
+        assert!(out.contains("\"device_auth\":\"mac\""));
+    }
+    // A key that is not the reader's: the MAC must fail (exit 1).
+    let other = p256::SecretKey::from_slice(&[0x42; 32]).unwrap();
+    std::fs::write(&pem, other.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
+    let (code, out, _) = verify(&["--reader-key", pem.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("device_mac_invalid"));
+    let _ = std::fs::remove_file(&pem);
+    let _ = std::fs::remove_file(&sec1);
+}

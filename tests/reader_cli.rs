@@ -1,0 +1,163 @@
+//! The `reader` example's contract (examples/reader.rs): replaying Annex D.
+//! `cargo test` builds the examples next to the test binaries.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+use support::annex_d;
+
+fn reader_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let bin = dir.join(format!("reader{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} missing: run `cargo test` (which builds examples)",
+        bin.display()
+    );
+    bin
+}
+
+fn d(name: &str) -> String {
+    format!("{}/tests/data/iso18013-5-annex-d/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(reader_bin()).args(args).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+}
+
+fn annex_d_args(session_data: &str, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "--device-engagement",
+        &d("device_engagement_nfc.hex"),
+        "--handover-select",
+        &d("handover_select.hex"),
+        "--handover-request",
+        &d("handover_request.hex"),
+        "--reader-key",
+        &d("e_reader_key.d.hex"),
+        "--device-request",
+        &d("device_request.hex"),
+        "--session-data",
+        session_data,
+        "--trust-anchor",
+        &d("iaca_cert.pem"),
+        "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn field<'a>(json: &'a str, key: &str) -> &'a str {
+    let start = json.find(&format!("\"{key}\":\"")).unwrap() + key.len() + 4;
+    let len = json[start..].find('"').unwrap();
+    &json[start..start + len]
+}
+
+#[test]
+fn replays_annex_d_byte_identically_and_verifies() {
+    let args = annex_d_args(
+        &d("session_data_device_response.hex"),
+        &["--at", "2021-01-01T00:00:00Z"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out) = run(&args);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        field(&out, "session_transcript"),
+        hex::encode(annex_d("session_transcript.hex"))
+    );
+    assert_eq!(
+        field(&out, "session_transcript_bytes"),
+        hex::encode(annex_d("session_transcript_bytes.hex"))
+    );
+    assert_eq!(
+        field(&out, "session_establishment"),
+        hex::encode(annex_d("session_establishment.hex"))
+    );
+    assert!(out.contains("\"response\":{\"status\":\"valid\""), "{out}");
+}
+
+#[test]
+fn expired_document_and_tampered_session_data_are_invalid() {
+    // Today the Annex D DS certificate has expired: exit 1 like `verify`.
+    let args = annex_d_args(&d("session_data_device_response.hex"), &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out) = run(&args);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("certificate_expired"), "{out}");
+
+    let mut sd = annex_d("session_data_device_response.hex");
+    let n = sd.len();
+    sd[n - 1] ^= 1;
+    let p = std::env::temp_dir().join(format!("kakunin-reader-tampered-{}.bin", std::process::id()));
+    std::fs::write(&p, &sd).unwrap();
+    let args = annex_d_args(p.to_str().unwrap(), &["--at", "2021-01-01T00:00:00Z"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out) = run(&args);
+    std::fs::remove_file(&p).ok();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"code\":\"session_decryption_failed\""), "{out}");
+}
+
+#[test]
+fn qr_engagement_and_usage_errors() {
+    use base64::Engine;
+    let qr = format!(
+        "mdoc:{}\n",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(annex_d("device_engagement.hex"))
+    );
+    let p = std::env::temp_dir().join(format!("kakunin-reader-qr-{}.txt", std::process::id()));
+    std::fs::write(&p, qr).unwrap();
+    let qr_path = p.to_str().unwrap().to_owned();
+    let (code, out) = run(&[
+        "--device-engagement",
+        &qr_path,
+        "--reader-key",
+        &d("e_reader_key.d.hex"),
+        "--device-request",
+        &d("device_request.hex"),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(field(&out, "session_transcript").ends_with("f6"));
+    assert!(!out.contains("\"response\""));
+    // A QR engagement given with an NFC Handover Select: the transcript uses
+    // the engagement the Handover Select carried (the Annex D pitfall), so
+    // the replay still matches Annex D byte for byte.
+    let (code, out) = run(&[
+        "--device-engagement",
+        &qr_path,
+        "--handover-select",
+        &d("handover_select.hex"),
+        "--handover-request",
+        &d("handover_request.hex"),
+        "--reader-key",
+        &d("e_reader_key.d.hex"),
+        "--device-request",
+        &d("device_request.hex"),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        field(&out, "session_establishment"),
+        hex::encode(annex_d("session_establishment.hex"))
+    );
+    std::fs::remove_file(&p).ok();
+    let (code, _) = run(&["--device-engagement", &d("device_engagement.hex")]);
+    assert_eq!(code, 2);
+    let (code, _) = run(&[
+        "--device-engagement",
+        "/nonexistent/de",
+        "--reader-key",
+        &d("e_reader_key.d.hex"),
+        "--device-request",
+        &d("device_request.hex"),
+    ]);
+    assert_eq!(code, 2);
+}
