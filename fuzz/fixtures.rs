@@ -53,3 +53,17 @@ pub fn certificates() -> CertificateScenario {
     )
     .expect("certificate scenario")
 }
+
+/// Session target: the Annex D NFC negotiated handover, EReaderKey and
+/// DeviceRequest, reader root `CN=reader root` as anchor, at 2021-01-01.
+pub fn session() -> kakunin::fuzzing::SessionScenario {
+    kakunin::fuzzing::SessionScenario::new(
+        &hex(include_str!("../tests/data/iso18013-5-annex-d/handover_select.hex")),
+        &hex(include_str!("../tests/data/iso18013-5-annex-d/handover_request.hex")),
+        &hex(include_str!("../tests/data/iso18013-5-annex-d/e_reader_key.d.hex")),
+        &hex(include_str!("../tests/data/iso18013-5-annex-d/device_request.hex")),
+        include_bytes!("../tests/data/iso18013-5-annex-d/reader_root_cert.pem"),
+        "2021-01-01T00:00:00Z",
+    )
+    .expect("session scenario")
+}

@@ -116,6 +116,33 @@ edge = {
 for name, h in edge.items():
     put("cbor", name, bytes.fromhex(h))
 
+# --- session: engagement, handover, establishment, SessionData, DeviceRequest.
+for rel in [
+    "device_engagement",
+    "device_engagement_nfc",
+    "handover_select",
+    "session_establishment",
+    "session_data_device_response",
+    "session_termination",
+    "device_request",
+]:
+    put("session", rel, hexfile(f"iso18013-5-annex-d/{rel}.hex"))
+put("session", "device_engagement_qr", b"mdoc:" + __import__("base64").urlsafe_b64encode(
+    hexfile("iso18013-5-annex-d/device_engagement.hex")).rstrip(b"="))
+
+# --- transport: NDEF messages, BLE chunks (length-prefixed), APDUs.
+put("transport", "handover_select", hexfile("iso18013-5-annex-d/handover_select.hex"))
+put("transport", "handover_request", hexfile("iso18013-5-annex-d/handover_request.hex"))
+put("transport", "select_ndef_app_apdu", bytes.fromhex("00a4040007d276000085010100"))
+put("transport", "extended_apdu", bytes.fromhex("00c30000000005") + b"hello" + bytes.fromhex("0000"))
+msg = hexfile("iso18013-5-annex-d/session_data_device_response.hex")[:300]
+chunks = b""
+for i in range(0, len(msg), 100):
+    part = msg[i:i + 100]
+    flag = b"\x00" if i + 100 >= len(msg) else b"\x01"
+    chunks += bytes([len(part) + 1]) + flag + part
+put("transport", "ble_chunks", chunks)
+
 for d in sorted(SEEDS.iterdir()):
     files = sorted(d.iterdir())
     print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

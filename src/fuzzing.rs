@@ -435,3 +435,137 @@ pub fn verify(scenarios: &[Scenario], data: &[u8]) -> Result<(), Violation> {
     }
     Ok(())
 }
+
+/// Fixed proximity-session context: the ISO 18013-5 Annex D engagement,
+/// handover and reader key, the reader-auth trust anchor and time.
+#[derive(Debug)]
+pub struct SessionScenario {
+    engagement: crate::session::DeviceEngagement,
+    handover: crate::session::Handover,
+    reader_key: ReaderKey,
+    device_request: Vec<u8>,
+    reader_anchors: TrustStore,
+    now: UnixTime,
+}
+
+impl SessionScenario {
+    /// From the Annex D NFC Handover Select and Request, the reader's P-256
+    /// scalar, the DeviceRequest the reader sends, the reader root (PEM) and
+    /// an RFC 3339 time.
+    pub fn new(
+        handover_select: &[u8],
+        handover_request: &[u8],
+        reader_p256_scalar: &[u8],
+        device_request: &[u8],
+        reader_anchors_pem: &[u8],
+        now_rfc3339: &str,
+    ) -> Result<Self, Error> {
+        let (engagement, handover) =
+            crate::session::DeviceEngagement::from_nfc_handover(handover_select, Some(handover_request))?;
+        Ok(SessionScenario {
+            engagement,
+            handover,
+            reader_key: ReaderKey::from_scalar(crate::Curve::P256, reader_p256_scalar)?,
+            device_request: device_request.to_vec(),
+            reader_anchors: TrustStore::from_pem_or_der(reader_anchors_pem)?,
+            now: UnixTime::parse_rfc3339(now_rfc3339)
+                .ok_or_else(|| Error::new(ErrorCode::StructureInvalid, "fuzz scenario: bad time"))?,
+        })
+    }
+}
+
+/// `fuzz_targets/session.rs`: session-layer parsing (ISO 18013-5 §8.2, §9.1.1):
+/// the input as DeviceEngagement (bytes and QR text), NFC Handover Select,
+/// SessionEstablishment, SessionData received by a live Annex D reader
+/// session (decryption and status handling), and a DeviceRequest whose
+/// ReaderAuth is verified against the Annex D reader root.
+pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation> {
+    use crate::session::{DeviceEngagement, ReaderSession, SessionData, SessionEstablishment, SessionEvent};
+    if let Ok(e) = DeviceEngagement::from_bytes(data) {
+        check(e.raw() == data, "DeviceEngagement not kept as received")?;
+        let _ = (e.version(), e.e_device_key_bytes(), e.curve(), e.e_device_key_sec1());
+        let _ = e.retrieval_methods();
+    }
+    if let Ok(text) = core::str::from_utf8(data) {
+        let _ = DeviceEngagement::from_qr(text);
+    }
+    let _ = DeviceEngagement::from_nfc_handover(data, None);
+    let _ = DeviceEngagement::nfc_ble_carriers(data);
+    let _ = SessionEstablishment::parse(data);
+    let _ = SessionData::parse(data);
+    let _ = crate::session::ephemeral_reader_key_from_bytes(data);
+
+    let mut session = ReaderSession::with_reader_key(
+        scenario.engagement.clone(),
+        scenario.handover.clone(),
+        scenario.reader_key.clone(),
+    )
+    .map_err(|_| Violation("the Annex D session no longer starts"))?;
+    session
+        .establish(&scenario.device_request)
+        .map_err(|_| Violation("the Annex D session no longer establishes"))?;
+    match session.receive(data) {
+        Ok(SessionEvent::Response(r) | SessionEvent::ResponseAndTerminated(r)) => {
+            check(!r.is_empty(), "empty decrypted DeviceResponse")?;
+        }
+        Ok(SessionEvent::Terminated) | Err(_) => {}
+    }
+    let _ = session.terminate();
+
+    let transcript = session.session_transcript().clone();
+    if let Ok(checks) =
+        crate::session::verify_device_request(data, &transcript, &scenario.reader_anchors, scenario.now)
+    {
+        for c in checks {
+            let _ = (c.doc_type, c.items_request_bytes, c.reader_auth.map(|r| r.is_ok()));
+        }
+    }
+    Ok(())
+}
+
+/// `fuzz_targets/transport.rs`: NFC and BLE framing (sans I/O): NDEF
+/// messages and handover records, BLE OOB data, command APDUs, BLE chunk
+/// reassembly, and the NFC tag reader's response handling.
+pub fn transport(data: &[u8]) -> Result<(), Violation> {
+    use crate::transport::{ble, ndef, nfc};
+    if let Ok(records) = ndef::parse_message(data) {
+        for r in &records {
+            let _ = ndef::BleOob::parse(r.payload);
+        }
+    }
+    for expected in [&b"Hs"[..], b"Hr"] {
+        if let Ok(m) = ndef::HandoverMessage::parse(data, expected) {
+            let _ = (m.device_engagement(), m.ble_carriers());
+        }
+    }
+    let _ = ndef::BleOob::parse(data);
+    if let Ok(apdu) = nfc::CommandApdu::parse(data) {
+        check(apdu.data.len() <= data.len(), "APDU data longer than the APDU")?;
+    }
+    let _ = ble::BleFramer::on_state(data);
+
+    // BLE: the input as a sequence of chunks, each prefixed by a length byte.
+    let max_message = 64 * 1024;
+    if let Ok(mut framer) = ble::BleFramer::new(185, max_message) {
+        let mut rest = data;
+        while let Some((&n, tail)) = rest.split_first() {
+            let (chunk, next) = tail.split_at(usize::from(n).min(tail.len()));
+            if let Ok(Some(message)) = framer.push(chunk) {
+                check(message.len() <= max_message, "reassembled message over its cap")?;
+            }
+            rest = next;
+        }
+    }
+    // NFC static handover: responses to the reader's reads.
+    let mut tag = nfc::StaticHandoverReader::new(max_message);
+    let _ = tag.start();
+    let mut rest = data;
+    while let Some((&n, tail)) = rest.split_first() {
+        let (rapdu, next) = tail.split_at(usize::from(n).min(tail.len()));
+        if tag.on_response(rapdu).is_err() {
+            break;
+        }
+        rest = next;
+    }
+    Ok(())
+}

@@ -69,6 +69,17 @@ fn replay_verify() {
     replay("verify", 3, |d| fuzzing::verify(&scenarios, d));
 }
 
+#[test]
+fn replay_session() {
+    let scenario = fixtures::session();
+    replay("session", 8, |d| fuzzing::session(&scenario, d));
+}
+
+#[test]
+fn replay_transport() {
+    replay("transport", 5, fuzzing::transport);
+}
+
 /// The end-to-end seeds really reach the deep checks: the Annex D and EUDI
 /// mDL seeds verify completely in their scenarios (so the fuzzer starts from
 /// inputs that pass every check).
