@@ -513,8 +513,7 @@ pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation>
     let _ = session.terminate();
 
     let transcript = session.session_transcript().clone();
-    if let Ok(checks) =
-        crate::session::verify_device_request(data, &transcript, &scenario.reader_anchors, scenario.now)
+    if let Ok(checks) = crate::session::verify_device_request(data, &transcript, &scenario.reader_anchors, scenario.now)
     {
         for c in checks {
             let _ = (c.doc_type, c.items_request_bytes, c.reader_auth.map(|r| r.is_ok()));
