@@ -30,7 +30,7 @@
 //! ([`Limits`]).
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
@@ -47,6 +47,8 @@ mod document;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+#[allow(unsafe_code)]
+pub mod ffi;
 mod json;
 mod limits;
 mod mso;

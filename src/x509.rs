@@ -299,6 +299,13 @@ impl ParsedCertificate {
 
     /// Whether `issuer` (by its key) signed this certificate.
     pub(crate) fn is_signed_by(&self, issuer: &PublicKey) -> Result<bool, Error> {
+        // The outer label decides how to verify; it must be the one the
+        // issuer signed inside tbsCertificate (RFC 5280 §4.1.1.2).
+        if self.cert.signature_algorithm != self.cert.tbs_certificate.signature {
+            return Err(bad(
+                "signatureAlgorithm differs from tbsCertificate.signature (RFC 5280 §4.1.1.2)",
+            ));
+        }
         let alg = self.signature_algorithm.ok_or_else(|| {
             err(
                 ErrorCode::UnsupportedAlgorithm,

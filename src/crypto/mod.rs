@@ -254,6 +254,39 @@ mod tests {
     }
 
     #[test]
+    fn x509_ecdsa_on_p521_verifies_with_every_hash() {
+        // ecdsa-with-SHA256/384/512 on P-521 (RFC 5758 §3.2): the hash is
+        // used whole as an integer (FIPS 186-5 §6.4.1), i.e. left-padded.
+        use ecdsa::signature::hazmat::PrehashSigner;
+        let mut d = [0x23; 66];
+        d[0] = 0x01;
+        let k = p521::ecdsa::SigningKey::from_slice(&d).unwrap();
+        let vk = p521::ecdsa::VerifyingKey::from(&k);
+        let pk = PublicKey::from_bytes(Curve::P521, vk.to_encoded_point(false).as_bytes()).unwrap();
+        let tbs = b"tbsCertificate";
+        for h in [
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ] {
+            let mut z = vec![0u8; 66 - h.digest(tbs).as_bytes().len()];
+            z.extend_from_slice(h.digest(tbs).as_bytes());
+            let s: p521::ecdsa::Signature = k.sign_prehash(&z).unwrap();
+            let der = s.to_der();
+            assert!(
+                pk.verify_x509(X509SignatureAlgorithm::Ecdsa(h), tbs, der.as_bytes()),
+                "{h:?}"
+            );
+            let other = if h == DigestAlgorithm::Sha256 {
+                DigestAlgorithm::Sha512
+            } else {
+                DigestAlgorithm::Sha256
+            };
+            assert!(!pk.verify_x509(X509SignatureAlgorithm::Ecdsa(other), tbs, der.as_bytes()));
+        }
+    }
+
+    #[test]
     fn ecdh_on_each_nist_curve_agrees() {
         for curve in [Curve::P256, Curve::P384, Curve::P521] {
             let n = curve.field_bytes();

@@ -118,9 +118,18 @@ impl PublicKey {
                     PublicKey::P384(k) => p384::ecdsa::Signature::from_der(sig)
                         .map(|s| k.verify_prehash(prehash, &s).is_ok())
                         .unwrap_or(false),
-                    PublicKey::P521(k) => p521::ecdsa::Signature::from_der(sig)
-                        .map(|s| k.verify_prehash(prehash, &s).is_ok())
-                        .unwrap_or(false),
+                    PublicKey::P521(k) => {
+                        // ECDSA takes a hash shorter than the order whole, as
+                        // an integer (FIPS 186-5 §6.4.1), but `ecdsa` refuses
+                        // prehashes under half the field size: hand it the
+                        // same integer left-padded, so that ecdsa-with-SHA256
+                        // (RFC 5758 §3.2) verifies on P-521 too.
+                        let mut z = [0u8; 66];
+                        z.iter_mut().rev().zip(prehash.iter().rev()).for_each(|(d, s)| *d = *s);
+                        p521::ecdsa::Signature::from_der(sig)
+                            .map(|s| k.verify_prehash(&z, &s).is_ok())
+                            .unwrap_or(false)
+                    }
                     PublicKey::Ed25519(_) => false,
                 }
             }

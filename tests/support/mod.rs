@@ -7,25 +7,19 @@
 #![allow(dead_code)]
 
 use ciborium::Value;
-use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString, UtcTime};
-use der::{Decode, Encode};
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
-use p256::pkcs8::EncodePublicKey;
+use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, UtcTime};
+use der::Encode;
+use p256::ecdsa::SigningKey;
 use sha2::Digest;
-use std::str::FromStr;
 use std::time::Duration;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::ext::Extension;
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::time::{Time, Validity};
-use x509_cert::{Certificate, TbsCertificate, Version};
+use x509_cert::time::Time;
 
 pub mod jp_mnc;
+pub mod keys;
+
+use keys::{SigForm, TestKey};
 
 pub const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 pub const OID_EKU_DS: &str = "1.0.18013.5.1.2";
@@ -118,85 +112,14 @@ impl CertSpec {
     }
 }
 
-fn key_id(key: &SigningKey) -> Vec<u8> {
-    let point = key.verifying_key().to_encoded_point(false);
-    sha2::Sha256::digest(point.as_bytes())[..20].to_vec()
-}
-
 /// Issues a certificate for `subject_key`, signed by `issuer_key` under `issuer_name`.
 pub fn issue_cert(spec: &CertSpec, subject_key: &SigningKey, issuer_name: &str, issuer_key: &SigningKey) -> Vec<u8> {
-    let spki_der = subject_key.verifying_key().to_public_key_der().expect("spki");
-    let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes()).expect("spki parse");
-    let mut exts = Vec::new();
-    if let Some(ca) = spec.ca {
-        exts.push(ext(
-            "2.5.29.19",
-            true,
-            &BasicConstraints {
-                ca,
-                path_len_constraint: if ca { Some(0) } else { None },
-            },
-        ));
-    }
-    if let Some(ku) = &spec.key_usage {
-        let mut flags = flagset::FlagSet::<KeyUsages>::default();
-        for k in ku {
-            flags |= *k;
-        }
-        exts.push(ext("2.5.29.15", true, &KeyUsage(flags)));
-    }
-    if let Some(eku) = &spec.eku {
-        exts.push(ext(
-            "2.5.29.37",
-            true,
-            &ExtendedKeyUsage(eku.iter().map(|o| ObjectIdentifier::new_unwrap(o)).collect()),
-        ));
-    }
-    if spec.ski {
-        exts.push(ext(
-            "2.5.29.14",
-            false,
-            &SubjectKeyIdentifier(OctetString::new(key_id(subject_key)).unwrap()),
-        ));
-    }
-    if spec.aki {
-        exts.push(ext(
-            "2.5.29.35",
-            false,
-            &AuthorityKeyIdentifier {
-                key_identifier: Some(OctetString::new(key_id(issuer_key)).unwrap()),
-                authority_cert_issuer: None,
-                authority_cert_serial_number: None,
-            },
-        ));
-    }
-    let alg = AlgorithmIdentifierOwned {
-        oid: ObjectIdentifier::new_unwrap(OID_ECDSA_SHA256),
-        parameters: None,
-    };
-    let tbs = TbsCertificate {
-        version: Version::V3,
-        serial_number: SerialNumber::new(&[spec.serial]).expect("serial"),
-        signature: alg.clone(),
-        issuer: Name::from_str(issuer_name).expect("issuer name"),
-        validity: Validity {
-            not_before: time(spec.not_before),
-            not_after: time(spec.not_after),
-        },
-        subject: Name::from_str(&spec.subject).expect("subject name"),
-        subject_public_key_info: spki,
-        issuer_unique_id: None,
-        subject_unique_id: None,
-        extensions: Some(exts),
-    };
-    let tbs_der = tbs.to_der().expect("tbs der");
-    let sig: Signature = issuer_key.sign(&tbs_der);
-    let cert = Certificate {
-        tbs_certificate: tbs,
-        signature_algorithm: alg,
-        signature: BitString::from_bytes(sig.to_der().as_bytes()).expect("bits"),
-    };
-    cert.to_der().expect("cert der")
+    keys::issue_cert_with(
+        spec,
+        &TestKey::P256(subject_key.clone()),
+        issuer_name,
+        &TestKey::P256(issuer_key.clone()),
+    )
 }
 
 /// A test IACA with one Document Signer.
@@ -314,6 +237,15 @@ pub struct MdocSpec {
     pub device_protected: Option<Vec<(Value, Value)>>,
     /// Provide both deviceSignature and deviceMac.
     pub both_device_auths: bool,
+    /// The MSO deviceKey on any curve (default: P-256 from `device_key_seed`);
+    /// deviceSignature then defaults to its algorithm.
+    pub device_key: Option<TestKey>,
+    /// How the DS encodes the issuer signature (default: valid COSE).
+    pub issuer_signature_form: SigForm,
+    /// How the device encodes deviceSignature (default: valid COSE).
+    pub device_signature_form: SigForm,
+    /// Send this COSE_Key as the MSO deviceKey instead of the device key's own.
+    pub device_cose_key: Option<Value>,
 }
 
 pub const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -353,6 +285,10 @@ impl Default for MdocSpec {
             device_payload: None,
             device_protected: None,
             both_device_auths: false,
+            device_key: None,
+            issuer_signature_form: SigForm::Cose,
+            device_signature_form: SigForm::Cose,
+            device_cose_key: None,
         }
     }
 }
@@ -363,16 +299,6 @@ fn hash(alg: &str, data: &[u8]) -> Vec<u8> {
         "SHA-512" => sha2::Sha512::digest(data).to_vec(),
         _ => sha2::Sha256::digest(data).to_vec(),
     }
-}
-
-fn cose_key(k: &SigningKey) -> Value {
-    let p = k.verifying_key().to_encoded_point(false);
-    map(vec![
-        (Value::Integer(1.into()), Value::Integer(2.into())),
-        (Value::Integer((-1).into()), Value::Integer(1.into())),
-        (Value::Integer((-2).into()), Value::Bytes(p.x().unwrap().to_vec())),
-        (Value::Integer((-3).into()), Value::Bytes(p.y().unwrap().to_vec())),
-    ])
 }
 
 fn sig_structure(context: &str, protected: &[u8], payload: &[u8]) -> Vec<u8> {
@@ -399,7 +325,15 @@ pub fn transcript() -> kakunin::SessionTranscript {
 
 /// Mints the Document map for `spec`, signed by `pki`'s DS.
 pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
-    let device_key = key(spec.device_key_seed);
+    mint_document_by(&pki.ds_der, &TestKey::P256(pki.ds_key.clone()), spec)
+}
+
+/// Mints the Document map for `spec`, signed by the DS `ds_key` (certificate `ds_der`).
+pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Value {
+    let device_key = spec
+        .device_key
+        .clone()
+        .unwrap_or_else(|| TestKey::P256(key(spec.device_key_seed)));
     // Issuer-signed items and their digests.
     let mut value_digests = Vec::new();
     let mut issuer_ns = Vec::new();
@@ -436,7 +370,10 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
         value_digests.push((text(ns), map(digests)));
         issuer_ns.push((text(ns), Value::Array(items)));
     }
-    let mut dki = vec![(text("deviceKey"), cose_key(&device_key))];
+    let mut dki = vec![(
+        text("deviceKey"),
+        spec.device_cose_key.clone().unwrap_or_else(|| device_key.cose_key()),
+    )];
     if !spec.key_authorized_namespaces.is_empty() {
         dki.push((
             text("keyAuthorizations"),
@@ -466,9 +403,9 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
     ]);
     let payload = enc(&tag24(enc(&mso)));
     let chain = if spec.extra_chain.is_empty() {
-        Value::Bytes(pki.ds_der.clone())
+        Value::Bytes(ds_der.to_vec())
     } else {
-        let mut v = vec![Value::Bytes(pki.ds_der.clone())];
+        let mut v = vec![Value::Bytes(ds_der.to_vec())];
         v.extend(spec.extra_chain.iter().cloned().map(Value::Bytes));
         Value::Array(v)
     };
@@ -484,10 +421,8 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
     } else {
         enc(&map(protected))
     };
-    let sig: Signature = pki
-        .ds_key
-        .sign(&sig_structure("Signature1", &protected_bytes, &payload));
-    let mut sig_bytes = sig.to_bytes().to_vec();
+    let to_be_signed = sig_structure("Signature1", &protected_bytes, &payload);
+    let mut sig_bytes = ds_key.sign_cose_as(spec.issuer_signature_form, &to_be_signed);
     if spec.break_issuer_signature {
         sig_bytes[10] ^= 1;
     }
@@ -526,10 +461,10 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
             let prot = spec
                 .device_protected
                 .clone()
-                .unwrap_or_else(|| vec![(Value::Integer(1.into()), Value::Integer((-7).into()))]);
+                .unwrap_or_else(|| device_key.protected_header());
             let prot = enc(&map(prot));
-            let s: Signature = device_key.sign(&sig_structure("Signature1", &prot, &da_bytes));
-            let mut s = s.to_bytes().to_vec();
+            let to_be_signed = sig_structure("Signature1", &prot, &da_bytes);
+            let mut s = device_key.sign_cose_as(spec.device_signature_form, &to_be_signed);
             if spec.break_device_auth {
                 s[5] ^= 1;
             }
@@ -545,17 +480,9 @@ pub fn mint_document(pki: &TestPki, spec: &MdocSpec) -> Value {
                 .clone()
                 .unwrap_or_else(|| vec![(Value::Integer(1.into()), Value::Integer(5.into()))]);
             let prot = enc(&map(prot));
-            let reader_pub = p256::PublicKey::from_sec1_bytes(reader_public_sec1).expect("reader key");
-            let secret = p256::SecretKey::from_slice(&device_key.to_bytes()).unwrap();
-            let z = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), reader_pub.as_affine());
-            let salt = sha2::Sha256::digest(enc(&tag24(transcript_bytes())));
-            let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(&salt), z.raw_secret_bytes());
-            let mut k = [0u8; 32];
-            hk.expand(b"EMacKey", &mut k).unwrap();
-            use hmac::Mac;
-            let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&k).unwrap();
-            m.update(&sig_structure("MAC0", &prot, &da_bytes));
-            let mut tag = m.finalize().into_bytes().to_vec();
+            let z = device_key.ecdh(reader_public_sec1);
+            let k = keys::emac_key(&z, &transcript_bytes());
+            let mut tag = keys::mac0_tag(&k, &prot, &da_bytes);
             if spec.break_device_auth {
                 tag[0] ^= 1;
             }

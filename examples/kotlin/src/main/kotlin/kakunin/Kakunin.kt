@@ -1,0 +1,381 @@
+// Kotlin/JVM binding of kakunin's C ABI (include/kakunin.h) over JNA.
+//
+// Every native handle is owned by an AutoCloseable wrapper: use `use { }`.
+// Borrowed views (strings, bytes, elements) are copied into JVM objects
+// before the owning handle can be closed, so nothing dangles.
+package kakunin
+
+import com.sun.jna.IntegerType
+import com.sun.jna.Library
+import com.sun.jna.Native
+import com.sun.jna.Pointer
+import com.sun.jna.Structure
+import com.sun.jna.ptr.ByReference
+import com.sun.jna.ptr.ByteByReference
+import com.sun.jna.ptr.IntByReference
+import com.sun.jna.ptr.LongByReference
+import com.sun.jna.ptr.PointerByReference
+import java.nio.charset.StandardCharsets
+
+/** C `size_t`. */
+class SizeT(value: Long = 0) : IntegerType(Native.SIZE_T_SIZE, value, true) {
+    constructor() : this(0)
+    override fun toByte(): Byte = toInt().toByte()
+    override fun toChar(): Char = toInt().toChar()
+    override fun toShort(): Short = toInt().toShort()
+}
+
+/** C `size_t *`. */
+class SizeTByReference : ByReference(Native.SIZE_T_SIZE) {
+    val value: Long
+        get() = if (Native.SIZE_T_SIZE == 8) pointer.getLong(0) else pointer.getInt(0).toLong() and 0xffffffffL
+}
+
+/** `kakunin_str` and `kakunin_bytes`: a borrowed (pointer, length) view. */
+@Structure.FieldOrder("data", "len")
+class KView : Structure() {
+    @JvmField var data: Pointer? = null
+    @JvmField var len: SizeT = SizeT()
+
+    fun bytes(): ByteArray = data?.getByteArray(0, len.toInt()) ?: ByteArray(0)
+    fun text(): String = String(bytes(), StandardCharsets.UTF_8)
+}
+
+/** The raw C functions (names and types as in kakunin.h; `bool` is mapped to Byte). */
+@Suppress("FunctionName")
+interface KakuninLib : Library {
+    fun kakunin_version(): String
+    fun kakunin_abi_version(): Int
+    fun kakunin_status_str(status: Int): String
+    fun kakunin_error_code_str(code: Int): String?
+    fun kakunin_status_error_code(status: Int): Int
+    fun kakunin_debug_panic(): Int
+
+    fun kakunin_trust_store_builder_new(): Pointer?
+    fun kakunin_trust_store_builder_add_pem_or_der(b: Pointer, data: ByteArray, len: SizeT): Int
+    fun kakunin_trust_store_builder_build(b: Pointer, out: PointerByReference): Int
+    fun kakunin_trust_store_builder_free(b: Pointer?)
+    fun kakunin_trust_store_anchor_count(s: Pointer?): SizeT
+    fun kakunin_trust_store_free(s: Pointer?)
+
+    fun kakunin_verifier_builder_new(trust: Pointer, out: PointerByReference): Int
+    fun kakunin_verifier_builder_set_clock_skew(b: Pointer, seconds: Long): Int
+    fun kakunin_verifier_builder_build(b: Pointer, out: PointerByReference): Int
+    fun kakunin_verifier_builder_free(b: Pointer?)
+    fun kakunin_verifier_free(v: Pointer?)
+
+    fun kakunin_session_transcript_new(data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_session_transcript_free(t: Pointer?)
+    fun kakunin_reader_key_from_bytes(data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_reader_key_from_scalar(coseCurve: Int, data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_reader_key_free(k: Pointer?)
+
+    fun kakunin_verifier_verify_device_response(
+        v: Pointer, data: ByteArray, len: SizeT, transcript: Pointer?, readerKey: Pointer?, now: Long,
+        out: PointerByReference
+    ): Int
+    fun kakunin_verifier_verify_device_response_issuer_only(
+        v: Pointer, data: ByteArray, len: SizeT, now: Long, out: PointerByReference
+    ): Int
+
+    fun kakunin_verification_is_valid(v: Pointer): Byte
+    fun kakunin_verification_json(v: Pointer, out: KView): Int
+    fun kakunin_verification_error_count(v: Pointer): SizeT
+    fun kakunin_verification_error(v: Pointer, index: SizeT, code: IntByReference, message: KView): Int
+    fun kakunin_verification_document_count(v: Pointer): SizeT
+    fun kakunin_verification_document_is_valid(v: Pointer, doc: SizeT, out: ByteByReference): Int
+    fun kakunin_verification_document_field(v: Pointer, doc: SizeT, field: Int, out: KView): Int
+    fun kakunin_verification_document_time(v: Pointer, doc: SizeT, field: Int, out: LongByReference): Int
+    fun kakunin_verification_document_device_auth(v: Pointer, doc: SizeT, out: IntByReference): Int
+    fun kakunin_verification_document_error_count(v: Pointer, doc: SizeT, out: SizeTByReference): Int
+    fun kakunin_verification_document_error(
+        v: Pointer, doc: SizeT, index: SizeT, code: IntByReference, message: KView
+    ): Int
+    fun kakunin_verification_document_element_count(v: Pointer, doc: SizeT, out: SizeTByReference): Int
+    fun kakunin_verification_document_element(v: Pointer, doc: SizeT, index: SizeT, out: PointerByReference): Int
+    fun kakunin_verification_free(v: Pointer?)
+    fun kakunin_verification_audit_json(v: Pointer, out: KView): Int
+    fun kakunin_verification_document_age_at_least(
+        v: Pointer, doc: SizeT, years: Int, verdict: IntByReference, evidence: IntByReference, nn: IntByReference
+    ): Int
+    fun kakunin_verification_document_portrait(v: Pointer, doc: SizeT, image: KView, format: IntByReference): Int
+
+    fun kakunin_element_namespace(e: Pointer, out: KView): Int
+    fun kakunin_element_identifier(e: Pointer, out: KView): Int
+    fun kakunin_element_type(e: Pointer): Int
+    fun kakunin_element_is_device_signed(e: Pointer): Byte
+    fun kakunin_element_text(e: Pointer, out: KView): Int
+    fun kakunin_element_date(e: Pointer, out: KView): Int
+    fun kakunin_element_int(e: Pointer, out: LongByReference): Int
+    fun kakunin_element_bool(e: Pointer, out: ByteByReference): Int
+    fun kakunin_element_bytes(e: Pointer, out: KView): Int
+    fun kakunin_element_json(e: Pointer, out: KView): Int
+
+    companion object {
+        /** Loads `libkakunin` (set `-Djna.library.path=` to its directory). */
+        val INSTANCE: KakuninLib by lazy { Native.load("kakunin", KakuninLib::class.java) }
+    }
+}
+
+internal val lib: KakuninLib get() = KakuninLib.INSTANCE
+
+/** Status numbers of kakunin.h used by this binding (append-only, see the header). */
+object Status {
+    const val OK = 0
+    const val NULL_PARAMETER = 1
+    const val NOT_FOUND = 4
+    const val PANIC = 100
+    const val ERROR_CODE_BASE = 1000
+}
+
+/** A call returned a status other than KAKUNIN_OK. */
+class KakuninException(val status: Int) : RuntimeException("kakunin status $status: ${lib.kakunin_status_str(status)}") {
+    /** The stable error code number when the input was rejected, else 0. */
+    val errorCode: Int get() = lib.kakunin_status_error_code(status)
+    /** Its stable name (`"cbor_malformed"`, …), or null. */
+    val errorCodeName: String? get() = if (errorCode == 0) null else lib.kakunin_error_code_str(errorCode)
+}
+
+internal fun check(status: Int) {
+    if (status != Status.OK) throw KakuninException(status)
+}
+
+/** Library and ABI versions, and the panic-boundary self test. */
+object Kakunin {
+    val version: String get() = lib.kakunin_version()
+    val abiVersion: Int get() = lib.kakunin_abi_version()
+    /** Panics inside the library; the boundary turns it into KAKUNIN_PANIC (for tests). */
+    fun debugPanic(): Int = lib.kakunin_debug_panic()
+    fun errorCodeName(code: Int): String? = lib.kakunin_error_code_str(code)
+}
+
+/**
+ * Base of every handle wrapper: frees the native handle once. A
+ * java.io.Closeable (hence AutoCloseable) so that Kotlin's `use { }` works
+ * with the plain kotlin-stdlib.
+ */
+abstract class Handle(ptr: Pointer, private val free: (Pointer) -> Unit) : java.io.Closeable {
+    private var handle: Pointer? = ptr
+    internal val ptr: Pointer get() = handle ?: throw IllegalStateException("${javaClass.simpleName} is closed")
+    override fun close() {
+        handle?.let(free)
+        handle = null
+    }
+}
+
+/** An immutable set of trust anchors (thread-safe). */
+class TrustStore private constructor(p: Pointer) : Handle(p, { lib.kakunin_trust_store_free(it) }) {
+    val anchorCount: Long get() = lib.kakunin_trust_store_anchor_count(ptr).toLong()
+
+    companion object {
+        /** Anchors from PEM (one or more certificates) or DER blobs. */
+        fun of(vararg pemOrDer: ByteArray): TrustStore {
+            val b = lib.kakunin_trust_store_builder_new() ?: throw KakuninException(Status.PANIC)
+            try {
+                for (data in pemOrDer) check(lib.kakunin_trust_store_builder_add_pem_or_der(b, data, SizeT(data.size.toLong())))
+                val out = PointerByReference()
+                check(lib.kakunin_trust_store_builder_build(b, out))
+                return TrustStore(out.value)
+            } finally {
+                lib.kakunin_trust_store_builder_free(b)
+            }
+        }
+    }
+}
+
+/** The SessionTranscript bytes of the session (thread-safe). */
+class SessionTranscript private constructor(p: Pointer) : Handle(p, { lib.kakunin_session_transcript_free(it) }) {
+    companion object {
+        fun of(bytes: ByteArray): SessionTranscript {
+            val out = PointerByReference()
+            check(lib.kakunin_session_transcript_new(bytes, SizeT(bytes.size.toLong()), out))
+            return SessionTranscript(out.value)
+        }
+    }
+}
+
+/** The reader's ephemeral private key, for deviceMac (zeroized on close). */
+class ReaderKey private constructor(p: Pointer) : Handle(p, { lib.kakunin_reader_key_free(it) }) {
+    companion object {
+        /** PKCS#8 / SEC1 (PEM or DER) or a COSE_Key. */
+        fun of(bytes: ByteArray): ReaderKey {
+            val out = PointerByReference()
+            check(lib.kakunin_reader_key_from_bytes(bytes, SizeT(bytes.size.toLong()), out))
+            return ReaderKey(out.value)
+        }
+
+        /** A big-endian P-256 private scalar. */
+        fun p256Scalar(d: ByteArray): ReaderKey {
+            val out = PointerByReference()
+            check(lib.kakunin_reader_key_from_scalar(1, d, SizeT(d.size.toLong()), out))
+            return ReaderKey(out.value)
+        }
+    }
+}
+
+/** An immutable verifier (thread-safe). */
+class Verifier(trust: TrustStore, clockSkewSeconds: Long = 0) : Handle(build(trust, clockSkewSeconds), { lib.kakunin_verifier_free(it) }) {
+    /** Verifies a DeviceResponse at `nowUnixSeconds` (issuer and device authentication). */
+    fun verifyDeviceResponse(
+        response: ByteArray, transcript: SessionTranscript?, readerKey: ReaderKey?, nowUnixSeconds: Long
+    ): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_verifier_verify_device_response(
+            ptr, response, SizeT(response.size.toLong()), transcript?.ptr, readerKey?.ptr, nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
+    /** Verifies only the issuer side of every document of a DeviceResponse. */
+    fun verifyIssuerOnly(response: ByteArray, nowUnixSeconds: Long): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_verifier_verify_device_response_issuer_only(
+            ptr, response, SizeT(response.size.toLong()), nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
+    private companion object {
+        fun build(trust: TrustStore, skew: Long): Pointer {
+            val b = PointerByReference()
+            check(lib.kakunin_verifier_builder_new(trust.ptr, b))
+            try {
+                check(lib.kakunin_verifier_builder_set_clock_skew(b.value, skew))
+                val out = PointerByReference()
+                check(lib.kakunin_verifier_builder_build(b.value, out))
+                return out.value
+            } finally {
+                lib.kakunin_verifier_builder_free(b.value)
+            }
+        }
+    }
+}
+
+/** One error: stable code number and name, and a human message. */
+data class KakuninError(val code: Int, val name: String?, val message: String)
+
+/** A verified element value, copied out of the result. */
+sealed class Value {
+    data class Text(val value: String) : Value()
+    data class Integer(val value: Long) : Value()
+    data class Bool(val value: Boolean) : Value()
+    class Bytes(val value: ByteArray) : Value() { override fun toString() = "<${value.size} bytes>" }
+    data class Date(val value: String) : Value()
+    /** Any other type (array, map, float, …), as JSON. */
+    data class Json(val value: String) : Value()
+}
+
+data class Element(val namespace: String, val identifier: String, val deviceSigned: Boolean, val value: Value)
+
+/** One document's outcome. Elements and issuer details exist only when it verified. */
+data class Document(
+    val valid: Boolean,
+    /** The docType (for a rejected document: the claimed, unverified one). */
+    val docType: String,
+    /** "signature", "mac", or null (issuer-only or rejected). */
+    val deviceAuth: String?,
+    val issuerSubject: String?,
+    val elements: List<Element>,
+    val errors: List<KakuninError>
+) {
+    fun element(namespace: String, identifier: String): Value? =
+        elements.firstOrNull { it.namespace == namespace && it.identifier == identifier }?.value
+}
+
+/** The answer to "is the holder at least N?" (numbers of kakunin_age_verdict / kakunin_age_evidence). */
+data class AgeAnswer(val verdict: Int, val evidence: Int, val evidenceNn: Int) {
+    val isAtLeast: Boolean get() = verdict == AT_LEAST
+    companion object {
+        const val UNKNOWN = 0
+        const val AT_LEAST = 1
+        const val UNDER = 2
+        const val CONTRADICTORY = 3
+    }
+}
+
+/** A portrait and its kakunin_image_format (1 JPEG, 2 JPEG 2000, 0 unknown). */
+class Portrait(val image: ByteArray, val format: Int)
+
+/** A verification result (thread-safe). Close it to free (and wipe) the native copy. */
+class Verification internal constructor(p: Pointer) : Handle(p, { lib.kakunin_verification_free(it) }) {
+    val isValid: Boolean get() = lib.kakunin_verification_is_valid(ptr) != 0.toByte()
+
+    /** The same JSON as the Rust `Verification::to_json()` and the verify tools. */
+    val json: String get() = KView().also { check(lib.kakunin_verification_json(ptr, it)) }.text()
+
+    /** The personal-data-free audit record, as JSON. */
+    val auditJson: String get() = KView().also { check(lib.kakunin_verification_audit_json(ptr, it)) }.text()
+
+    /** "Is the holder of verified document `doc` at least `years` old?" */
+    fun ageAtLeast(doc: Int, years: Int): AgeAnswer {
+        val verdict = IntByReference()
+        val evidence = IntByReference()
+        val nn = IntByReference()
+        check(lib.kakunin_verification_document_age_at_least(ptr, SizeT(doc.toLong()), years, verdict, evidence, nn))
+        return AgeAnswer(verdict.value, evidence.value, nn.value)
+    }
+
+    /** The portrait of verified document `doc`, or null when not disclosed. */
+    fun portrait(doc: Int): Portrait? {
+        val image = KView()
+        val format = IntByReference()
+        val st = lib.kakunin_verification_document_portrait(ptr, SizeT(doc.toLong()), image, format)
+        if (st == Status.NOT_FOUND) return null
+        check(st)
+        return Portrait(image.bytes(), format.value)
+    }
+
+    val errors: List<KakuninError>
+        get() = (0 until lib.kakunin_verification_error_count(ptr).toLong()).map { i ->
+            val code = IntByReference()
+            val msg = KView()
+            check(lib.kakunin_verification_error(ptr, SizeT(i), code, msg))
+            KakuninError(code.value, lib.kakunin_error_code_str(code.value), msg.text())
+        }
+
+    val documents: List<Document>
+        get() = (0 until lib.kakunin_verification_document_count(ptr).toLong()).map { document(SizeT(it)) }
+
+    private fun field(doc: SizeT, f: Int): String? {
+        val s = KView()
+        return if (lib.kakunin_verification_document_field(ptr, doc, f, s) == Status.OK) s.text() else null
+    }
+
+    private fun document(doc: SizeT): Document {
+        val valid = ByteByReference()
+        check(lib.kakunin_verification_document_is_valid(ptr, doc, valid))
+        val n = SizeTByReference()
+        check(lib.kakunin_verification_document_error_count(ptr, doc, n))
+        val errors = (0 until n.value).map { j ->
+            val code = IntByReference()
+            val msg = KView()
+            check(lib.kakunin_verification_document_error(ptr, doc, SizeT(j), code, msg))
+            KakuninError(code.value, lib.kakunin_error_code_str(code.value), msg.text())
+        }
+        val elements = if (valid.value != 0.toByte()) {
+            check(lib.kakunin_verification_document_element_count(ptr, doc, n))
+            (0 until n.value).map { k ->
+                val e = PointerByReference()
+                check(lib.kakunin_verification_document_element(ptr, doc, SizeT(k), e))
+                element(e.value)
+            }
+        } else emptyList()
+        return Document(valid.value != 0.toByte(), field(doc, 1) ?: "", field(doc, 9), field(doc, 2), elements, errors)
+    }
+
+    private fun element(e: Pointer): Element {
+        val ns = KView().also { check(lib.kakunin_element_namespace(e, it)) }.text()
+        val id = KView().also { check(lib.kakunin_element_identifier(e, it)) }.text()
+        val value = when (lib.kakunin_element_type(e)) {
+            1 -> Value.Text(KView().also { check(lib.kakunin_element_text(e, it)) }.text())
+            2 -> {
+                val out = LongByReference()
+                if (lib.kakunin_element_int(e, out) == Status.OK) Value.Integer(out.value)
+                else Value.Json(KView().also { check(lib.kakunin_element_json(e, it)) }.text())
+            }
+            3 -> Value.Bool(ByteByReference().also { check(lib.kakunin_element_bool(e, it)) }.value != 0.toByte())
+            4 -> Value.Bytes(KView().also { check(lib.kakunin_element_bytes(e, it)) }.bytes())
+            5, 6 -> Value.Date(KView().also { check(lib.kakunin_element_date(e, it)) }.text())
+            else -> Value.Json(KView().also { check(lib.kakunin_element_json(e, it)) }.text())
+        }
+        return Element(ns, id, lib.kakunin_element_is_device_signed(e) != 0.toByte(), value)
+    }
+}

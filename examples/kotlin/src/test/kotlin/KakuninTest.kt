@@ -1,0 +1,106 @@
+// JVM test of the Kotlin binding: verifies the ISO 18013-5 Annex D sample
+// through libkakunin.so, checks an error code and the caught-panic path.
+// Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
+import kakunin.AgeAnswer
+import kakunin.Kakunin
+import kakunin.KakuninException
+import kakunin.ReaderKey
+import kakunin.SessionTranscript
+import kakunin.Status
+import kakunin.TrustStore
+import kakunin.Value
+import kakunin.Verifier
+import java.io.File
+import kotlin.system.exitProcess
+
+private const val DATA = "tests/data/iso18013-5-annex-d/"
+private const val T_2021 = 1609459200L // 2021-01-01T00:00:00Z
+private const val T_2026 = 1780272000L // 2026-06-01T00:00:00Z
+private var failures = 0
+
+private fun expect(cond: Boolean, what: String) {
+    if (!cond) {
+        System.err.println("FAILED: $what")
+        failures++
+    }
+}
+
+private fun hex(name: String): ByteArray {
+    val t = File(DATA + name).readText().filter { !it.isWhitespace() }
+    return ByteArray(t.length / 2) { t.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
+}
+
+fun main() {
+    expect(Kakunin.abiVersion == 1, "ABI version")
+    expect(Kakunin.version.isNotEmpty(), "version")
+
+    TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()).use { trust ->
+        expect(trust.anchorCount == 1L, "one anchor")
+        Verifier(trust).use { verifier ->
+            SessionTranscript.of(hex("session_transcript_bytes.hex")).use { transcript ->
+                ReaderKey.p256Scalar(hex("e_reader_key.d.hex")).use { key ->
+                    val response = hex("device_response.hex")
+                    verifier.verifyDeviceResponse(response, transcript, key, T_2021).use { v ->
+                        expect(v.isValid, "Annex D is valid at 2021-01-01")
+                        val doc = v.documents.single()
+                        expect(doc.docType == "org.iso.18013.5.1.mDL", "docType")
+                        expect(doc.deviceAuth == "mac", "device auth is mac")
+                        expect(doc.issuerSubject == "C=US,CN=utopia ds", "issuer subject")
+                        expect(doc.element("org.iso.18013.5.1", "family_name") == Value.Text("Doe"), "family_name")
+                        expect(doc.element("org.iso.18013.5.1", "issue_date") == Value.Date("2019-10-20"), "issue_date")
+                        val portrait = doc.element("org.iso.18013.5.1", "portrait") as? Value.Bytes
+                        expect(portrait?.value?.size == 1042, "portrait bytes")
+                        expect(v.json.startsWith("{\"status\":\"valid\""), "JSON")
+                        expect(v.ageAtLeast(0, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
+                        expect(v.portrait(0)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.auditJson.startsWith("{\"time\":") && !v.auditJson.contains("Doe"), "audit")
+                        println("Annex D: VALID, ${doc.elements.size} elements, family_name=Doe")
+                    }
+                    verifier.verifyDeviceResponse(response, transcript, key, T_2026).use { v ->
+                        expect(!v.isValid, "Annex D is invalid in 2026")
+                        val doc = v.documents.single()
+                        expect(!doc.valid && doc.elements.isEmpty(), "rejected document has no elements")
+                        expect(doc.errors.any { it.code == 7 && it.name == "certificate_expired" }, "certificate_expired")
+                        try {
+                            v.ageAtLeast(0, 18)
+                            expect(false, "no answers from a rejected document")
+                        } catch (e: KakuninException) {
+                            expect(e.status == 6, "KAKUNIN_DOCUMENT_REJECTED")
+                        }
+                        println("Annex D in 2026: INVALID, ${doc.errors.map { it.name }}")
+                    }
+                    // A forged byte: "Doe" -> "Dof" breaks the element digest.
+                    val forged = response.copyOf()
+                    val at = (0 until forged.size - 3).last {
+                        forged[it] == 0x63.toByte() && forged[it + 1] == 'D'.toByte() &&
+                            forged[it + 2] == 'o'.toByte() && forged[it + 3] == 'e'.toByte()
+                    }
+                    forged[at + 3] = 'f'.toByte()
+                    verifier.verifyDeviceResponse(forged, transcript, key, T_2021).use { v ->
+                        expect(!v.isValid, "forged response rejected")
+                        expect(v.documents.single().errors.any { it.name == "digest_mismatch" }, "digest_mismatch")
+                    }
+                }
+            }
+        }
+    }
+
+    // An input error surfaces as an exception carrying the stable code.
+    try {
+        TrustStore.of("not a certificate".toByteArray()).close()
+        expect(false, "junk anchor must throw")
+    } catch (e: KakuninException) {
+        expect(e.status > Status.ERROR_CODE_BASE && e.errorCodeName != null, "anchor error code")
+        println("junk anchor: ${e.errorCodeName} (status ${e.status})")
+    }
+
+    // The panic boundary: a panic inside Rust is a status, and the JVM keeps running.
+    expect(Kakunin.debugPanic() == Status.PANIC, "panic caught")
+    expect(Kakunin.debugPanic() == Status.PANIC, "panic caught twice")
+
+    if (failures > 0) {
+        System.err.println("KakuninTest: $failures failure(s)")
+        exitProcess(1)
+    }
+    println("KakuninTest: OK")
+}
