@@ -67,3 +67,17 @@ pub fn session() -> kakunin::fuzzing::SessionScenario {
     )
     .expect("session scenario")
 }
+
+/// C ABI target: Annex D anchor, SessionTranscriptBytes and EReaderKey,
+/// verified at 2021-01-01 (Unix 1609459200).
+pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
+    kakunin::fuzzing::c_abi(
+        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
+        &hex(include_str!(
+            "../tests/data/iso18013-5-annex-d/session_transcript_bytes.hex"
+        )),
+        &hex(include_str!("../tests/data/iso18013-5-annex-d/e_reader_key.d.hex")),
+        1_609_459_200,
+        data,
+    )
+}

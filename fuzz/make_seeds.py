@@ -143,6 +143,13 @@ for i in range(0, len(msg), 100):
     chunks += bytes([len(part) + 1]) + flag + part
 put("transport", "ble_chunks", chunks)
 
+# --- c_abi: a valid response, a transcript, a PEM anchor, a reader key.
+put("c_abi", "annex_d_device_response", annex_d)
+put("c_abi", "annex_d_issuer_auth", issuer_auth)
+put("c_abi", "session_transcript_bytes", hexfile("iso18013-5-annex-d/session_transcript_bytes.hex"))
+put("c_abi", "iaca.pem", (DATA / "iso18013-5-annex-d/iaca_cert.pem").read_bytes())
+put("c_abi", "e_reader_key_scalar", hexfile("iso18013-5-annex-d/e_reader_key.d.hex"))
+
 for d in sorted(SEEDS.iterdir()):
     files = sorted(d.iterdir())
     print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

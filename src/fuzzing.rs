@@ -585,3 +585,123 @@ pub fn transport(data: &[u8]) -> Result<(), Violation> {
     }
     Ok(())
 }
+
+/// `fuzz_targets/c_abi.rs`: the C ABI with arbitrary bytes. The input goes
+/// to every byte-taking constructor (trust store, transcript, reader keys)
+/// and, with a verifier, transcript and reader key built through the C ABI
+/// from the fixed scenario inputs, to every verify function; the result
+/// handle is read through the accessors and freed. Status codes and
+/// validity must agree with the Rust API.
+pub fn c_abi(
+    anchors_pem: &[u8],
+    transcript: &[u8],
+    reader_p256_scalar: &[u8],
+    now_unix_secs: i64,
+    data: &[u8],
+) -> Result<(), Violation> {
+    use crate::ffi::*;
+    use core::ptr::{null, null_mut};
+    let ok = kakunin_status::KAKUNIN_OK;
+
+    let mut store = null_mut();
+    let s = kakunin_trust_store_from_pem_or_der(data.as_ptr(), data.len(), &mut store);
+    check(
+        (s == ok) == TrustStore::from_pem_or_der(data).is_ok(),
+        "trust store status differs from Rust",
+    )?;
+    check(
+        (s == ok) != store.is_null(),
+        "trust store out-param written on failure or missing on success",
+    )?;
+    kakunin_trust_store_free(store);
+    let mut t = null_mut();
+    let s = kakunin_session_transcript_new(data.as_ptr(), data.len(), &mut t);
+    check(
+        (s == ok) == SessionTranscript::from_bytes(data).is_ok(),
+        "transcript status differs from Rust",
+    )?;
+    kakunin_session_transcript_free(t);
+    for f in [kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes] {
+        let mut k = null_mut();
+        let s = f(data.as_ptr(), data.len(), &mut k);
+        check(
+            (s == ok) != k.is_null(),
+            "reader key out-param written on failure or missing on success",
+        )?;
+        kakunin_reader_key_free(k);
+    }
+
+    let (mut store, mut verifier, mut t, mut key) = (null_mut(), null_mut(), null_mut(), null_mut());
+    let setup = [
+        kakunin_trust_store_from_pem_or_der(anchors_pem.as_ptr(), anchors_pem.len(), &mut store),
+        kakunin_verifier_new(store, &mut verifier),
+        kakunin_session_transcript_new(transcript.as_ptr(), transcript.len(), &mut t),
+        kakunin_reader_key_from_scalar(1, reader_p256_scalar.as_ptr(), reader_p256_scalar.len(), &mut key),
+    ];
+    let result = if setup.iter().all(|s| *s == ok) {
+        c_abi_verify(verifier, t, key, now_unix_secs, data)
+    } else {
+        Err(Violation("the C ABI scenario no longer builds"))
+    };
+    kakunin_reader_key_free(key);
+    kakunin_session_transcript_free(t);
+    kakunin_verifier_free(verifier);
+    kakunin_trust_store_free(store);
+    result?;
+
+    // NULL and empty inputs are refused or handled, never dereferenced.
+    let mut v = null_mut();
+    let s = kakunin_verifier_verify_device_response(null(), data.as_ptr(), data.len(), null(), null(), 0, &mut v);
+    check(s != ok && v.is_null(), "NULL verifier accepted")?;
+    Ok(())
+}
+
+fn c_abi_verify(
+    verifier: *mut crate::ffi::kakunin_verifier,
+    transcript: *mut crate::ffi::kakunin_session_transcript,
+    key: *mut crate::ffi::kakunin_reader_key,
+    now: i64,
+    data: &[u8],
+) -> Result<(), Violation> {
+    use crate::ffi::*;
+    use core::ptr::null_mut;
+    let ok = kakunin_status::KAKUNIN_OK;
+    let (p, n) = (data.as_ptr(), data.len());
+    let mut results = [null_mut(); 4];
+    let [full, issuer_only, issuer_signed, document] = &mut results;
+    let statuses = [
+        kakunin_verifier_verify_device_response(verifier, p, n, transcript, key, now, full),
+        kakunin_verifier_verify_device_response_issuer_only(verifier, p, n, now, issuer_only),
+        kakunin_verifier_verify_issuer_signed(verifier, p, n, core::ptr::null(), now, issuer_signed),
+        kakunin_verifier_verify_document_issuer_only(verifier, p, n, now, document),
+    ];
+    let mut outcome = Ok(());
+    for (s, v) in statuses.iter().zip(results) {
+        if *s != ok || v.is_null() {
+            outcome = Err(Violation("a verify function failed as a call"));
+        }
+        let _ = kakunin_verification_is_valid(v);
+        let mut text = kakunin_str {
+            data: core::ptr::null(),
+            len: 0,
+        };
+        let _ = kakunin_verification_json(v, &mut text);
+        for i in 0..kakunin_verification_error_count(v) {
+            let mut code = 0u32;
+            let _ = kakunin_verification_error(v, i, &mut code, &mut text);
+        }
+        for doc in 0..kakunin_verification_document_count(v) {
+            let mut count = 0usize;
+            if kakunin_verification_document_element_count(v, doc, &mut count) == ok {
+                for i in 0..count {
+                    let mut e = core::ptr::null();
+                    if kakunin_verification_document_element(v, doc, i, &mut e) == ok {
+                        let _ = kakunin_element_json(e, &mut text);
+                    }
+                }
+            }
+        }
+        kakunin_verification_free(v);
+    }
+    outcome
+}

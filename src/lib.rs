@@ -45,10 +45,10 @@ mod device_auth;
 pub mod doctype;
 mod document;
 mod error;
-#[doc(hidden)]
-pub mod fuzzing;
 #[allow(unsafe_code)]
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 mod limits;
 mod mso;

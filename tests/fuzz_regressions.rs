@@ -80,6 +80,11 @@ fn replay_transport() {
     replay("transport", 5, fuzzing::transport);
 }
 
+#[test]
+fn replay_c_abi() {
+    replay("c_abi", 5, fixtures::c_abi);
+}
+
 /// The end-to-end seeds really reach the deep checks: the Annex D and EUDI
 /// mDL seeds verify completely in their scenarios (so the fuzzer starts from
 /// inputs that pass every check).
