@@ -4,12 +4,18 @@
 //! ```text
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
 //!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
+//!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
+//!        [--revocation off|best-effort|required]
 //! ```
+//! `--revocation` defaults to `off`, or to `best-effort` when a `--crl` or
+//! `--status-list` is given. A VICAL that does not verify or is stale at
+//! `--at` is a usage error (exit 2): the trust material itself is unusable.
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
 
+use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
-    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, SessionTranscript, TrustStore, UnixTime,
-    Verification, Verifier,
+    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, RevocationData, RevocationMode, RevocationPolicy,
+    SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
 };
 use std::process::ExitCode;
 
@@ -28,6 +34,11 @@ struct Args {
     skew: i64,
     json: bool,
     issuer_only: bool,
+    vicals: Vec<String>,
+    vical_anchors: Vec<String>,
+    crls: Vec<String>,
+    status_lists: Vec<String>,
+    revocation: Option<RevocationMode>,
     audit: bool,
 }
 
@@ -35,7 +46,9 @@ fn usage(msg: &str) -> ExitCode {
     eprintln!("verify: {msg}");
     eprintln!(
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
-         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]"
+         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
+         [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
+         [--revocation off|best-effort|required]"
     );
     ExitCode::from(2)
 }
@@ -50,6 +63,11 @@ fn parse_args() -> Result<Args, String> {
         skew: 0,
         json: false,
         issuer_only: false,
+        vicals: Vec::new(),
+        vical_anchors: Vec::new(),
+        crls: Vec::new(),
+        status_lists: Vec::new(),
+        revocation: None,
         audit: false,
     };
     let mut it = std::env::args().skip(1);
@@ -76,12 +94,47 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => a.json = true,
             "--issuer-only" => a.issuer_only = true,
+            "--vical" => a.vicals.push(value(&name)?),
+            "--vical-anchor" => a.vical_anchors.push(value(&name)?),
+            "--crl" => a.crls.push(value(&name)?),
+            "--status-list" => a.status_lists.push(value(&name)?),
+            "--revocation" => {
+                let v = value(&name)?;
+                a.revocation = Some(
+                    RevocationMode::parse(&v)
+                        .ok_or(format!("--revocation: expected off, best-effort or required, got {v}"))?,
+                );
+            }
             "--audit" => a.audit = true,
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    if !a.vicals.is_empty() && a.vical_anchors.is_empty() {
+        return Err("--vical needs at least one --vical-anchor".into());
+    }
     Ok(a)
+}
+
+/// Reads a CRL: PEM (`X509 CRL`), DER, or hex.
+fn read_crl(path: &str) -> Result<Vec<u8>, String> {
+    let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(text) = std::str::from_utf8(&data)
+        .ok()
+        .filter(|t| t.contains("-----BEGIN X509 CRL-----"))
+    {
+        let body: String = text
+            .split("-----BEGIN X509 CRL-----")
+            .nth(1)
+            .and_then(|r| r.split("-----END X509 CRL-----").next())
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        return base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body.as_bytes())
+            .map_err(|_| format!("{path}: invalid PEM"));
+    }
+    Ok(decode_hex_or_binary(data))
 }
 
 /// Reads a file: binary CBOR, or hex text (whitespace ignored).
@@ -141,16 +194,40 @@ fn load_reader_key(path: &str) -> Result<ReaderKey, String> {
 }
 
 fn run(args: &Args, sample: bool) -> Result<bool, String> {
+    let now = match &args.at {
+        Some(t) => UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: not an RFC 3339 date-time: {t}"))?,
+        None => UnixTime::now(),
+    };
     let mut builder = TrustStore::builder();
     for path in &args.anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
     }
-    let verifier = Verifier::new(builder.build()).with_policy(Policy::default().with_clock_skew(args.skew));
-    let now = match &args.at {
-        Some(t) => UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: not an RFC 3339 date-time: {t}"))?,
-        None => UnixTime::now(),
-    };
+    add_vicals(args, now, &mut builder)?;
+    let mut revocation = RevocationData::new();
+    for path in &args.crls {
+        revocation
+            .add_crl(&read_crl(path)?)
+            .map_err(|e| format!("{path}: {e}"))?;
+    }
+    for path in &args.status_lists {
+        revocation
+            .add_status_token(&read_input(path)?)
+            .map_err(|e| format!("{path}: {e}"))?;
+    }
+    let mode = args
+        .revocation
+        .unwrap_or(if args.crls.is_empty() && args.status_lists.is_empty() {
+            RevocationMode::Off
+        } else {
+            RevocationMode::BestEffort
+        });
+    let policy = Policy::default()
+        .with_clock_skew(args.skew)
+        .with_revocation(RevocationPolicy::new(mode));
+    let verifier = Verifier::new(builder.build())
+        .with_policy(policy)
+        .with_revocation_data(revocation);
     let transcript = match &args.transcript {
         Some(p) => Some(SessionTranscript::from_bytes(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
         None => None,
@@ -190,6 +267,26 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         }
     }
     Ok(result.is_valid())
+}
+
+/// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
+/// its IACAs, scoped to their docTypes.
+fn add_vicals(args: &Args, now: UnixTime, builder: &mut kakunin::TrustStoreBuilder) -> Result<(), String> {
+    let mut anchors = Vec::new();
+    for path in &args.vical_anchors {
+        let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        for der in kakunin::x509::certificates_from_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))? {
+            anchors.push(kakunin::x509::ParsedCertificate::from_der(&der).map_err(|e| format!("{path}: {e}"))?);
+        }
+    }
+    let policy = VicalPolicy::default().with_clock_skew(args.skew);
+    for path in &args.vicals {
+        let vical = Vical::verify(&read_input(path)?, &anchors, now, &policy).map_err(|e| format!("{path}: {e}"))?;
+        for (i, e) in vical.add_to(builder) {
+            eprintln!("verify: note: {path}: entry {i} not loaded: {e}");
+        }
+    }
+    Ok(())
 }
 
 /// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.

@@ -292,8 +292,10 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
     let _ = (c.subject_key_identifier(), c.authority_key_identifier(), c.is_ca());
     let _ = (c.key_usage(), c.ext_key_usage(), c.basic_constraints(), c.key_curve());
     let _ = c.check_validity(scenario.now, 0, "fuzz");
-    let _ = trust::check_ds_profile(&c, CertificateProfile::Interoperable);
-    let _ = trust::check_ds_profile(&c, CertificateProfile::AnnexB);
+    for a in scenario.trust.anchors() {
+        let _ = trust::check_ds_profile(&c, a, CertificateProfile::Interoperable);
+        let _ = trust::check_ds_profile(&c, a, CertificateProfile::AnnexB);
+    }
     for allow_pinned in [true, false] {
         if let Ok((anchor, path)) = scenario.trust.find_issuer(&c, "org.iso.18013.5.1.mDL", allow_pinned) {
             check(

@@ -53,12 +53,15 @@ mod json;
 mod limits;
 mod mso;
 pub mod privacy;
+mod profile;
+pub mod revocation;
 pub mod session;
 mod time;
 pub mod transport;
 mod trust;
 mod value;
 mod verifier;
+pub mod vical;
 pub mod x509;
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
@@ -69,8 +72,9 @@ pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, Rej
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;
+pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};
-pub use trust::{CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 

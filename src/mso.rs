@@ -44,7 +44,6 @@ pub(crate) struct Mso<'a> {
     pub doc_type: &'a str,
     pub validity: ValidityInfo,
     /// Second-edition `status` (revocation reference), its received bytes.
-    #[allow(dead_code)]
     pub status: Option<&'a [u8]>,
 }
 

@@ -7,23 +7,80 @@
 //! once built and cheap to clone and share across threads.
 
 use crate::error::{err, Error, ErrorCode};
+use crate::profile;
 use crate::time::UnixTime;
 use crate::x509::{self, ParsedCertificate};
 use std::sync::Arc;
 
-/// One trusted IACA certificate, optionally limited to some docTypes.
+/// What an anchor is trusted for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnchorRole {
+    /// An IACA root (ISO 18013-5 Annex B.1.2): it vouches for the Document
+    /// Signers (and CRLs, status-list signers) it issued.
+    Iaca,
+    /// A certificate trusted directly as a Document Signer key (a pinned
+    /// signer): it matches only a byte-identical x5chain certificate, never
+    /// vouches for another certificate, and is honoured only when
+    /// [`Policy::allow_anchor_as_signer`](crate::Policy::allow_anchor_as_signer)
+    /// is set.
+    PinnedSigner,
+}
+
+/// One trusted certificate (an IACA, or a pinned signer), optionally
+/// limited to some docTypes.
 #[derive(Clone, Debug)]
 pub struct TrustAnchor {
     cert: ParsedCertificate,
     doc_types: Option<Vec<String>>,
+    role: AnchorRole,
 }
 
 impl TrustAnchor {
-    /// Parses a DER certificate as an anchor valid for every docType.
+    /// Parses a DER certificate as an anchor valid for every docType, and
+    /// decides its role:
+    /// - a certificate that presents itself as a CA (basicConstraints cA and
+    ///   keyUsage keyCertSign) must meet the IACA profile
+    ///   ([`TrustAnchor::iaca`]), or it is refused with
+    ///   `certificate_profile_invalid` naming the rule;
+    /// - any other certificate (e.g. a Document Signer certificate, or a
+    ///   self-signed test signer without keyUsage) becomes a
+    ///   [`AnchorRole::PinnedSigner`]: trusted only as that exact signer.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let cert = ParsedCertificate::from_der(der)?;
+        let role = if profile::claims_ca(&cert) {
+            profile::check_iaca(&cert)?;
+            AnchorRole::Iaca
+        } else {
+            AnchorRole::PinnedSigner
+        };
+        Ok(TrustAnchor {
+            cert,
+            doc_types: None,
+            role,
+        })
+    }
+
+    /// Parses a DER certificate that must be an IACA root meeting ISO
+    /// 18013-5 Annex B.1.2: self-signed CA, keyUsage keyCertSign and
+    /// cRLSign, subjectKeyIdentifier, allowed algorithm and curve (its
+    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`.
+    pub fn iaca(der: &[u8]) -> Result<Self, Error> {
+        let cert = ParsedCertificate::from_der(der)?;
+        profile::check_iaca(&cert)?;
+        Ok(TrustAnchor {
+            cert,
+            doc_types: None,
+            role: AnchorRole::Iaca,
+        })
+    }
+
+    /// Parses a DER certificate trusted only as a pinned Document Signer.
+    pub fn pinned_signer(der: &[u8]) -> Result<Self, Error> {
         Ok(TrustAnchor {
             cert: ParsedCertificate::from_der(der)?,
             doc_types: None,
+            role: AnchorRole::PinnedSigner,
         })
     }
 
@@ -40,6 +97,11 @@ impl TrustAnchor {
     /// The anchor certificate.
     pub fn certificate(&self) -> &ParsedCertificate {
         &self.cert
+    }
+
+    /// What this anchor is trusted for.
+    pub fn role(&self) -> AnchorRole {
+        self.role
     }
 
     /// The docTypes this anchor may vouch for (`None`: any).
@@ -141,7 +203,11 @@ impl TrustStore {
     ) -> Result<(&TrustAnchor, TrustPath), Error> {
         let mut scoped_out = false;
         if allow_pinned {
-            if let Some(a) = self.anchors.iter().find(|a| a.cert.der() == ds.der()) {
+            if let Some(a) = self
+                .anchors
+                .iter()
+                .find(|a| a.role == AnchorRole::PinnedSigner && a.cert.der() == ds.der())
+            {
                 if a.covers(doc_type) {
                     return Ok((a, TrustPath::PinnedSigner));
                 }
@@ -149,14 +215,11 @@ impl TrustStore {
             }
         }
         let issuer = ds.issuer_der();
+        // Candidates by name; the signature decides. A key-identifier mismatch
+        // is reported by the profile check (Annex B.1.4), not hidden here.
         for a in self.anchors.iter() {
-            if a.cert.subject_der() != issuer {
+            if a.role != AnchorRole::Iaca || a.cert.subject_der() != issuer {
                 continue;
-            }
-            if let (Some(aki), Some(ski)) = (ds.authority_key_identifier(), a.cert.subject_key_identifier()) {
-                if aki != ski {
-                    continue;
-                }
             }
             if !ds.is_signed_by(a.cert.public_key())? {
                 continue;
@@ -181,53 +244,31 @@ impl TrustStore {
     }
 }
 
-/// How strictly certificate profiles are enforced.
+/// How strictly certificate profiles are enforced (ISO 18013-5 Annex B);
+/// the rules of each level are listed in the `profile` module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum CertificateProfile {
-    /// The rules every issuer seen in the field meets (default): the DS is
-    /// not a CA, has keyUsage digitalSignature, and an extKeyUsage, when
-    /// present, includes the mdoc DS purpose 1.0.18013.5.1.2 (or
-    /// 1.3.130.2.0.0.1.2, the mis-encoding of that OID that the EUDI
-    /// reference issuer emits).
+    /// Every Annex B rule that every issuer seen in the field meets (default):
+    /// DS not a CA, keyUsage exactly digitalSignature, issuer DN and AKI
+    /// matching the IACA, countryName (and the IACA's stateOrProvinceName)
+    /// equal, DS validity inside the IACA's, MSO `signed` inside the DS
+    /// validity. An extKeyUsage, when present, must include the mdoc DS
+    /// purpose 1.0.18013.5.1.2 (or 1.3.130.2.0.0.1.2, the mis-encoding of
+    /// that OID that the EUDI reference issuer emits).
     #[default]
     Interoperable,
-    /// The letter of ISO 18013-5 Annex B.1.4: extKeyUsage must be present
-    /// and be exactly 1.0.18013.5.1.2.
+    /// The letter of ISO 18013-5 Annex B.1.4: in addition, extKeyUsage must
+    /// be present and be exactly 1.0.18013.5.1.2, and a disclosed
+    /// `issuing_country` / `issuing_jurisdiction` must match the DS
+    /// countryName / stateOrProvinceName (`country_mismatch`).
     AnnexB,
 }
 
-/// The OID 1.3.130.2.0.0.1.2 that EUDI reference Document Signers carry
-/// in place of 1.0.18013.5.1.2.
-const OID_EKU_MDL_DS_EUDI_ALIAS: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.130.2.0.0.1.2");
-
-/// Checks the Document Signer certificate profile (ISO 18013-5 Annex B.1.4).
-pub(crate) fn check_ds_profile(ds: &ParsedCertificate, profile: CertificateProfile) -> Result<(), Error> {
-    let bad = |m: &str| err(ErrorCode::CertificateProfileInvalid, format!("Document Signer: {m}"));
-    if ds.is_ca() {
-        return Err(bad("basicConstraints marks it as a CA (Annex B.1.4)"));
-    }
-    match ds.key_usage() {
-        Some(ku) if ku.digital_signature() => {}
-        Some(_) => return Err(bad("keyUsage lacks digitalSignature (Annex B.1.4)")),
-        None => return Err(bad("keyUsage extension missing (Annex B.1.4)")),
-    }
-    match (ds.ext_key_usage(), profile) {
-        (Some(eku), CertificateProfile::AnnexB) => {
-            if eku != [x509::OID_EKU_MDL_DS] {
-                return Err(bad("extKeyUsage is not exactly 1.0.18013.5.1.2 (Annex B.1.4)"));
-            }
-        }
-        (Some(eku), CertificateProfile::Interoperable) => {
-            if !eku.contains(&x509::OID_EKU_MDL_DS) && !eku.contains(&OID_EKU_MDL_DS_EUDI_ALIAS) {
-                return Err(bad("extKeyUsage lacks 1.0.18013.5.1.2 (Annex B.1.4)"));
-            }
-        }
-        (None, CertificateProfile::AnnexB) => return Err(bad("extKeyUsage extension missing (Annex B.1.4)")),
-        (None, CertificateProfile::Interoperable) => {}
-    }
-    Ok(())
+/// Checks the Document Signer certificate profile against its IACA
+/// (ISO 18013-5 Annex B.1.4); see [`crate::profile`] for the rules.
+pub(crate) fn check_ds_profile(ds: &ParsedCertificate, iaca: &TrustAnchor, profile: CertificateProfile) -> Vec<Error> {
+    profile::check_ds(ds, &iaca.cert, profile)
 }
 
 /// Checks validity of both certificates at `now`.

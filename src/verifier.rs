@@ -10,6 +10,8 @@ use crate::error::{err, Error, ErrorCode};
 use crate::json::write_str;
 use crate::limits::Limits;
 use crate::mso::Mso;
+use crate::profile;
+use crate::revocation::{self, RevocationData, RevocationPolicy};
 use crate::time::UnixTime;
 use crate::trust::{self, CertificateProfile, TrustStore};
 use crate::value::ElementValue;
@@ -25,13 +27,16 @@ pub struct Policy {
     pub clock_skew_secs: i64,
     /// Resource limits on the input.
     pub limits: Limits,
-    /// Accept a Document Signer certificate that is itself a trust anchor
-    /// (a pinned signer), skipping the DS profile rules for it. An operator
+    /// Accept a Document Signer certificate that is itself a trust anchor of
+    /// role [`AnchorRole::PinnedSigner`](crate::AnchorRole::PinnedSigner)
+    /// (an IACA never signs MSOs), skipping the DS profile rules for it. An operator
     /// who adds a certificate as an anchor trusts that key directly. Default
     /// `true`; set to `false` to require the IACA → DS path of Annex B.
     pub allow_anchor_as_signer: bool,
     /// How strictly the Document Signer profile (Annex B.1.4) is enforced.
     pub certificate_profile: CertificateProfile,
+    /// Revocation checking (CRL, MSO status); default off.
+    pub revocation: RevocationPolicy,
 }
 
 impl Default for Policy {
@@ -41,6 +46,7 @@ impl Default for Policy {
             limits: Limits::default(),
             allow_anchor_as_signer: true,
             certificate_profile: CertificateProfile::Interoperable,
+            revocation: RevocationPolicy::default(),
         }
     }
 }
@@ -61,6 +67,12 @@ impl Policy {
     /// Sets [`Policy::certificate_profile`].
     pub fn with_certificate_profile(mut self, profile: CertificateProfile) -> Self {
         self.certificate_profile = profile;
+        self
+    }
+
+    /// Sets [`Policy::revocation`].
+    pub fn with_revocation(mut self, revocation: RevocationPolicy) -> Self {
+        self.revocation = revocation;
         self
     }
 
@@ -86,6 +98,7 @@ pub struct DeviceAuthInput<'a> {
 pub struct Verifier {
     trust: TrustStore,
     policy: Policy,
+    revocation: RevocationData,
 }
 
 /// The result of verifying a DeviceResponse.
@@ -227,7 +240,14 @@ impl Verifier {
         Verifier {
             trust,
             policy: Policy::default(),
+            revocation: RevocationData::default(),
         }
+    }
+
+    /// Sets the CRLs and status tokens used under [`Policy::revocation`].
+    pub fn with_revocation_data(mut self, data: RevocationData) -> Self {
+        self.revocation = data;
+        self
     }
 
     /// Replaces the policy.
@@ -508,9 +528,7 @@ impl Verifier {
         }
         errors.extend(trust::check_validity(&ds, anchor, now, skew));
         if path == trust::TrustPath::IssuedByAnchor {
-            if let Err(e) = trust::check_ds_profile(&ds, self.policy.certificate_profile) {
-                errors.push(e);
-            }
+            errors.extend(trust::check_ds_profile(&ds, anchor, self.policy.certificate_profile));
         }
 
         // The MSO is authentic from here on.
@@ -526,6 +544,20 @@ impl Verifier {
                 ));
             }
         }
+        if let Err(e) = profile::check_signed_within(&ds, mso.validity.signed) {
+            errors.push(e);
+        }
+        errors.extend(revocation::check(
+            &self.revocation,
+            &self.policy.revocation,
+            &ds,
+            anchor,
+            path,
+            mso.status,
+            now,
+            skew,
+            limits,
+        ));
         let v = mso.validity;
         if now.offset(skew) < v.valid_from {
             errors.push(err(
@@ -546,6 +578,11 @@ impl Verifier {
             Ok(n) => n,
             Err(e) => fatal!(e),
         };
+        errors.extend(profile::check_issuing_country(
+            &ds,
+            &namespaces,
+            self.policy.certificate_profile,
+        ));
         let issuer = IssuerSummary {
             subject: ds.subject(),
             issuer: ds.issuer(),

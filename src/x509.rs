@@ -66,7 +66,7 @@ fn bad(msg: impl Into<String>) -> Error {
 }
 
 /// Splits one DER TLV at the start of `input`: returns (header length, total length).
-fn der_tlv(input: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn der_tlv(input: &[u8]) -> Option<(usize, usize)> {
     let first_len = *input.get(1)?;
     let (hdr, len) = if first_len < 0x80 {
         (2usize, usize::from(first_len))
@@ -132,13 +132,7 @@ impl ParsedCertificate {
         };
         let public_key = PublicKey::from_bytes(curve, key_bytes)
             .ok_or_else(|| bad("certificate public key is not a valid point"))?;
-        let signature_algorithm = match cert.signature_algorithm.oid.to_string().as_str() {
-            OID_ECDSA_SHA256 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)),
-            OID_ECDSA_SHA384 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384)),
-            OID_ECDSA_SHA512 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512)),
-            OID_ED25519 => Some(X509SignatureAlgorithm::Ed25519),
-            _ => None,
-        };
+        let signature_algorithm = x509_signature_algorithm(&cert.signature_algorithm.oid);
         let not_before = to_time(tbs.validity.not_before);
         let not_after = to_time(tbs.validity.not_after);
 
@@ -341,6 +335,18 @@ impl ParsedCertificate {
     }
 }
 
+/// The signature algorithms ISO 18013-5 Annex B allows for certificates and
+/// CRLs that kakunin implements (ECDSA with SHA-2, Ed25519).
+pub(crate) fn x509_signature_algorithm(oid: &der::asn1::ObjectIdentifier) -> Option<X509SignatureAlgorithm> {
+    match oid.to_string().as_str() {
+        OID_ECDSA_SHA256 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)),
+        OID_ECDSA_SHA384 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384)),
+        OID_ECDSA_SHA512 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512)),
+        OID_ED25519 => Some(X509SignatureAlgorithm::Ed25519),
+        _ => None,
+    }
+}
+
 fn name_attribute(name: &x509_cert::name::Name, oid: &str) -> Option<String> {
     for rdn in name.0.iter() {
         for atv in rdn.0.iter() {
@@ -362,7 +368,7 @@ fn name_attribute(name: &x509_cert::name::Name, oid: &str) -> Option<String> {
     None
 }
 
-fn to_time(t: x509_cert::time::Time) -> UnixTime {
+pub(crate) fn to_time(t: x509_cert::time::Time) -> UnixTime {
     UnixTime::from_secs(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
 }
 

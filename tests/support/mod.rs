@@ -18,6 +18,7 @@ use x509_cert::time::Time;
 
 pub mod jp_mnc;
 pub mod keys;
+pub mod revocation;
 
 use keys::{SigForm, TestKey};
 
@@ -246,6 +247,8 @@ pub struct MdocSpec {
     pub device_signature_form: SigForm,
     /// Send this COSE_Key as the MSO deviceKey instead of the device key's own.
     pub device_cose_key: Option<Value>,
+    /// MSO `status` (second edition), e.g. from `revocation::status_list_ref`.
+    pub mso_status: Option<Value>,
 }
 
 pub const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -289,6 +292,7 @@ impl Default for MdocSpec {
             issuer_signature_form: SigForm::Cose,
             device_signature_form: SigForm::Cose,
             device_cose_key: None,
+            mso_status: None,
         }
     }
 }
@@ -383,7 +387,7 @@ pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Val
             )]),
         ));
     }
-    let mso = map(vec![
+    let mut mso_entries = vec![
         (text("version"), text(&spec.mso_version)),
         (text("digestAlgorithm"), text(&spec.digest_algorithm)),
         (text("valueDigests"), map(value_digests)),
@@ -400,7 +404,11 @@ pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Val
                 (text("validUntil"), tdate(spec.valid_until)),
             ]),
         ),
-    ]);
+    ];
+    if let Some(st) = &spec.mso_status {
+        mso_entries.push((text("status"), st.clone()));
+    }
+    let mso = map(mso_entries);
     let payload = enc(&tag24(enc(&mso)));
     let chain = if spec.extra_chain.is_empty() {
         Value::Bytes(ds_der.to_vec())
