@@ -81,3 +81,15 @@ pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
         data,
     )
 }
+
+/// Trust-list target: AAMVA DTS Root CA as VICAL anchor at
+/// 2025-11-18T20:00:00Z (the VICAL verifies then); Annex D IACA and DS for CRLs.
+pub fn trust_lists() -> kakunin::fuzzing::TrustListScenario {
+    kakunin::fuzzing::TrustListScenario::new(
+        include_bytes!("../tests/data/aamva-vical/aamva_dts_root_ca.pem"),
+        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
+        include_bytes!("../tests/data/iso18013-5-annex-d/ds_cert.pem"),
+        "2025-11-18T20:00:00Z",
+    )
+    .expect("trust list scenario")
+}

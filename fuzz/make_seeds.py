@@ -150,6 +150,11 @@ put("c_abi", "session_transcript_bytes", hexfile("iso18013-5-annex-d/session_tra
 put("c_abi", "iaca.pem", (DATA / "iso18013-5-annex-d/iaca_cert.pem").read_bytes())
 put("c_abi", "e_reader_key_scalar", hexfile("iso18013-5-annex-d/e_reader_key.d.hex"))
 
+# --- trust_lists: the AAMVA VICAL, DER (CRL-shaped) inputs, a status list.
+put("trust_lists", "aamva_vical", hexfile("aamva-vical/aamva_vical_2025-11-18.hex"))
+put("trust_lists", "iaca_cert.der", iaca)
+put("trust_lists", "status_list_bits", bytes.fromhex("01b9a3"))
+
 for d in sorted(SEEDS.iterdir()):
     files = sorted(d.iterdir())
     print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

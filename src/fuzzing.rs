@@ -707,3 +707,81 @@ fn c_abi_verify(
     }
     outcome
 }
+
+/// Fixed context for the trust-list target: the VICAL anchor (AAMVA DTS
+/// Root CA) and time, and an IACA / Document Signer pair for CRL checks.
+#[derive(Debug)]
+pub struct TrustListScenario {
+    vical_anchors: Vec<ParsedCertificate>,
+    iaca: ParsedCertificate,
+    ds: ParsedCertificate,
+    now: UnixTime,
+}
+
+impl TrustListScenario {
+    /// From the VICAL anchor (PEM), an IACA and DS certificate (PEM), and an
+    /// RFC 3339 time.
+    pub fn new(vical_anchor_pem: &[u8], iaca_pem: &[u8], ds_pem: &[u8], now_rfc3339: &str) -> Result<Self, Error> {
+        let one = |pem: &[u8]| -> Result<Vec<ParsedCertificate>, Error> {
+            x509::certificates_from_pem_or_der(pem)?
+                .iter()
+                .map(|d| ParsedCertificate::from_der(d))
+                .collect()
+        };
+        let first = |v: Vec<ParsedCertificate>| {
+            v.into_iter()
+                .next()
+                .ok_or_else(|| Error::new(ErrorCode::StructureInvalid, "fuzz scenario: no certificate"))
+        };
+        Ok(TrustListScenario {
+            vical_anchors: one(vical_anchor_pem)?,
+            iaca: first(one(iaca_pem)?)?,
+            ds: first(one(ds_pem)?)?,
+            now: UnixTime::parse_rfc3339(now_rfc3339)
+                .ok_or_else(|| Error::new(ErrorCode::StructureInvalid, "fuzz scenario: bad time"))?,
+        })
+    }
+}
+
+/// `fuzz_targets/trust_lists.rs`: trust-list and revocation parsing: the
+/// input as a VICAL (verified against the fixed VICAL anchor), a CRL
+/// (checked against the fixed IACA and DS), and an IETF token status list,
+/// plus the status-list bit lookup on the raw bytes.
+pub fn trust_lists(scenario: &TrustListScenario, data: &[u8]) -> Result<(), Violation> {
+    use crate::revocation::{Crl, RevocationData, StatusToken};
+    use crate::vical::{Vical, VicalPolicy};
+    if let Ok(v) = Vical::verify(data, &scenario.vical_anchors, scenario.now, &VicalPolicy::default()) {
+        let _ = (v.provider(), v.date(), v.next_update(), v.issue_id(), v.entries().len());
+        let _ = v.trust_store();
+    }
+    if let Ok(crl) = Crl::from_der(data) {
+        let _ = (crl.this_update(), crl.next_update());
+        if crl.is_issued_by_name(&scenario.iaca) {
+            let _ = crl.verify_signature(&scenario.iaca);
+        }
+        let _ = crl.lists(&scenario.ds);
+    }
+    let limits = limits();
+    if let Ok(t) = StatusToken::from_bytes(data, &limits) {
+        let _ = (t.subject(), t.issued_at(), t.fresh_until(), t.sig_structure());
+    }
+    // The bit lookup with the widths a parsed token can carry (1, 2, 4, 8).
+    if let Some((&b, list)) = data.split_first() {
+        let bits = [1u8, 2, 4, 8].get(usize::from(b % 4)).copied().unwrap_or(1);
+        let entries = u64::try_from(list.len()).unwrap_or(0) * u64::from(8 / bits);
+        check(
+            StatusToken::status_at(bits, list, entries).is_none(),
+            "status list entry past the end",
+        )?;
+        if entries > 0 {
+            check(
+                StatusToken::status_at(bits, list, entries - 1).is_some_and(|v| u16::from(v) < 1u16 << bits),
+                "status list entry missing or wider than its bits",
+            )?;
+        }
+    }
+    let mut r = RevocationData::new();
+    let _ = r.add_crl(data);
+    let _ = r.add_status_token(data);
+    Ok(())
+}

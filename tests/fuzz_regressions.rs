@@ -85,6 +85,12 @@ fn replay_c_abi() {
     replay("c_abi", 5, fixtures::c_abi);
 }
 
+#[test]
+fn replay_trust_lists() {
+    let scenario = fixtures::trust_lists();
+    replay("trust_lists", 3, |d| fuzzing::trust_lists(&scenario, d));
+}
+
 /// The end-to-end seeds really reach the deep checks: the Annex D and EUDI
 /// mDL seeds verify completely in their scenarios (so the fuzzer starts from
 /// inputs that pass every check).
