@@ -21,9 +21,13 @@
  * Thread safety
  * - Thread-safe (immutable; share freely, use from many threads at once):
  *   kakunin_trust_store, kakunin_verifier, kakunin_session_transcript,
- *   kakunin_reader_key, kakunin_verification (and its borrowed views).
+ *   kakunin_reader_key, kakunin_verification (and its borrowed views),
+ *   kakunin_device_engagement, kakunin_reader_auth_key, kakunin_buffer,
+ *   kakunin_gatt_ops.
  * - Not thread-safe (use from one thread at a time):
- *   kakunin_trust_store_builder, kakunin_verifier_builder.
+ *   kakunin_trust_store_builder, kakunin_verifier_builder,
+ *   kakunin_reader_session, kakunin_items_request,
+ *   kakunin_device_request_builder, kakunin_nfc_reader, kakunin_ble_reader.
  *
  * Versioning: KAKUNIN_VERSION / kakunin_version() name the library release;
  * KAKUNIN_ABI_VERSION / kakunin_abi_version() grow when functions or
@@ -53,7 +57,7 @@
 
 // Version of the C ABI. Raised only when something is *added*; nothing is
 // ever removed or changed (deprecate, never delete).
-#define KAKUNIN_ABI_VERSION 1
+#define KAKUNIN_ABI_VERSION 2
 
 // Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 #define KAKUNIN_STATUS_ERROR_CODE_BASE 1000
@@ -465,14 +469,222 @@ typedef uint32_t kakunin_warning_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Kinds of device retrieval method (ISO 18013-5 §8.2.1.1,
+// `kakunin_device_engagement_method_type`).
+enum kakunin_retrieval_method
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // NFC (type 1): `kakunin_device_engagement_nfc_options`.
+  KAKUNIN_RETRIEVAL_NFC = 1,
+  // BLE (type 2): `kakunin_device_engagement_ble_options`.
+  KAKUNIN_RETRIEVAL_BLE = 2,
+  // Wi-Fi Aware (type 3).
+  KAKUNIN_RETRIEVAL_WIFI_AWARE = 3,
+  // Another type this library does not interpret.
+  KAKUNIN_RETRIEVAL_OTHER = 99,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_retrieval_method kakunin_retrieval_method;
+#else
+typedef uint32_t kakunin_retrieval_method;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a received SessionData meant (`kakunin_reader_session_receive`).
+enum kakunin_session_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A DeviceResponse; the session stays open (another request may follow).
+  KAKUNIN_SESSION_EVENT_RESPONSE = 1,
+  // A DeviceResponse together with status 20: the holder ended the session.
+  KAKUNIN_SESSION_EVENT_RESPONSE_AND_TERMINATED = 2,
+  // Status 20 without data: the holder ended the session.
+  KAKUNIN_SESSION_EVENT_TERMINATED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_session_event kakunin_session_event;
+#else
+typedef uint32_t kakunin_session_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Where a session is (`kakunin_reader_session_state`).
+enum kakunin_session_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Keys derived; `kakunin_reader_session_establish` comes next.
+  KAKUNIN_SESSION_READY = 1,
+  // A request was sent; waiting for the holder's SessionData.
+  KAKUNIN_SESSION_AWAITING_RESPONSE = 2,
+  // A response arrived; another request may be sent, or the session ended.
+  KAKUNIN_SESSION_IDLE = 3,
+  // Terminated (by either side) or failed; no more messages.
+  KAKUNIN_SESSION_CLOSED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_session_state kakunin_session_state;
+#else
+typedef uint32_t kakunin_session_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a response APDU meant (`kakunin_nfc_reader_on_response`).
+enum kakunin_nfc_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The mdoc application is selected: send a message next.
+  KAKUNIN_NFC_EVENT_SELECTED = 1,
+  // Transmit the returned command APDU next.
+  KAKUNIN_NFC_EVENT_SEND = 2,
+  // The returned bytes are a complete session message from the mdoc.
+  KAKUNIN_NFC_EVENT_MESSAGE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_nfc_event kakunin_nfc_event;
+#else
+typedef uint32_t kakunin_nfc_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The mdoc's GATT role (`kakunin_ble_reader_new`).
+enum kakunin_ble_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // mdoc peripheral server: the reader is the GATT client (writes).
+  KAKUNIN_BLE_PERIPHERAL_SERVER = 1,
+  // mdoc central client: the reader is the GATT server (notifications).
+  KAKUNIN_BLE_CENTRAL_CLIENT = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_mode kakunin_ble_mode;
+#else
+typedef uint32_t kakunin_ble_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The service characteristics (`kakunin_ble_reader_characteristic`).
+enum kakunin_ble_characteristic
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // State (start 0x01 / end 0x02).
+  KAKUNIN_BLE_STATE = 1,
+  // Client2Server.
+  KAKUNIN_BLE_CLIENT2SERVER = 2,
+  // Server2Client.
+  KAKUNIN_BLE_SERVER2CLIENT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_characteristic kakunin_ble_characteristic;
+#else
+typedef uint32_t kakunin_ble_characteristic;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What received GATT bytes meant (`kakunin_ble_reader_on_received`).
+enum kakunin_ble_event
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A chunk of a longer message; nothing to do yet.
+  KAKUNIN_BLE_EVENT_PARTIAL = 1,
+  // The mdoc signalled start (central client mode): send the SessionEstablishment.
+  KAKUNIN_BLE_EVENT_STARTED = 2,
+  // The returned bytes are a complete session message.
+  KAKUNIN_BLE_EVENT_MESSAGE = 3,
+  // The mdoc ended the session (State 0x02).
+  KAKUNIN_BLE_EVENT_ENDED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum kakunin_ble_event kakunin_ble_event;
+#else
+typedef uint32_t kakunin_ble_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The reader's BLE GATT state machine for one connection (ISO 18013-5
+// §8.3.3.1.1): which characteristic carries what, start/end signalling,
+// ATT_MTU-sized chunks with the "more/last" prefix. Not thread-safe. Free
+// with `kakunin_ble_reader_free`.
+typedef struct kakunin_ble_reader kakunin_ble_reader;
+
+// Bytes the library produced for the caller (a message to send, a decrypted
+// DeviceResponse, an encoded DeviceRequest). Owned by the caller: read them
+// with `kakunin_buffer_data`/`kakunin_buffer_len`, then free with
+// `kakunin_buffer_free` (which zeroizes them: a response holds personal data).
+// Immutable and thread-safe.
+typedef struct kakunin_buffer kakunin_buffer;
+
+// A DeviceEngagement (ISO 18013-5 §8.2.1.1) with the bytes as received and
+// the handover it arrived by (QR or NFC, §9.1.5.1). Immutable and
+// thread-safe. Free with `kakunin_device_engagement_free`.
+typedef struct kakunin_device_engagement kakunin_device_engagement;
+
+// Builds a DeviceRequest (version "1.0", ISO 18013-5 §8.3.2.1.2.1). Not
+// thread-safe. Free with `kakunin_device_request_builder_free`.
+typedef struct kakunin_device_request_builder kakunin_device_request_builder;
+
 // One verified element: namespace, identifier and value. A borrowed view
 // owned by its `kakunin_verification`; never freed on its own.
 typedef struct kakunin_element kakunin_element;
+
+// GATT operations to perform, in order: writes (the reader is the client)
+// or notifications (the reader is the server). Immutable and thread-safe.
+// Free with `kakunin_gatt_ops_free`.
+typedef struct kakunin_gatt_ops kakunin_gatt_ops;
+
+// The elements to request from one document (an ItemsRequest, ISO 18013-5
+// §8.3.2.1.2.1), checked by the privacy policy when added to a DeviceRequest:
+// `individual_number_unicode` is refused (`KAKUNIN_REQUEST_REFUSED`) unless
+// `kakunin_items_request_set_individual_number_purpose` stated why. Not
+// thread-safe. Free with `kakunin_items_request_free`.
+typedef struct kakunin_items_request kakunin_items_request;
+
+// The reader's NFC data-retrieval APDU state machine (ISO 18013-5
+// §8.3.3.1.2: SELECT of the mdoc AID, ENVELOPE with command chaining, GET
+// RESPONSE, status words). Not thread-safe. Free with
+// `kakunin_nfc_reader_free`. Any framing error returns
+// `KAKUNIN_TRANSPORT_ERROR` and resets the machine.
+typedef struct kakunin_nfc_reader kakunin_nfc_reader;
+
+// A reader authentication key (ISO 18013-5 §9.1.4): a private key and its
+// certificate chain (leaf first). Immutable and thread-safe; zeroized when
+// freed with `kakunin_reader_auth_key_free`.
+typedef struct kakunin_reader_auth_key kakunin_reader_auth_key;
 
 // The reader's ephemeral private key (EReaderKey.Priv), needed to verify a
 // `deviceMac`; zeroized when freed. Immutable and thread-safe. Free with
 // `kakunin_reader_key_free`.
 typedef struct kakunin_reader_key kakunin_reader_key;
+
+// A reader session (ISO 18013-5 §9.1.1): the reader's ephemeral key, the
+// SessionTranscript and the session keys. Mutable and NOT thread-safe: use
+// it from one thread at a time. Free with `kakunin_reader_session_free`
+// (which zeroizes the keys).
+//
+// Any out-of-order call, bad counter, failed tag or error status returns
+// `KAKUNIN_SESSION_PROTOCOL_ERROR` or `KAKUNIN_SESSION_DECRYPTION_FAILED`,
+// after which the session is closed.
+typedef struct kakunin_reader_session kakunin_reader_session;
 
 // A SessionTranscript (ISO 18013-5 §9.1.5.1), kept as received. Immutable and
 // thread-safe. Free with `kakunin_session_transcript_free`.
@@ -521,6 +733,31 @@ typedef struct kakunin_bytes {
   // Length in bytes.
   size_t len;
 } kakunin_bytes;
+
+// BLE options of a retrieval method (ISO 18013-5 §8.2.1.1 BleOptions;
+// for NFC handover, the BLE carrier configuration record). Fields without
+// their `has_` flag set are zero. `device_address` is empty (len 0) when
+// absent; its bytes are borrowed from the engagement.
+typedef struct kakunin_ble_options {
+  // mdoc peripheral server mode supported.
+  bool peripheral_server_mode;
+  // mdoc central client mode supported.
+  bool central_client_mode;
+  // Whether `peripheral_server_uuid` is set.
+  bool has_peripheral_server_uuid;
+  // Service UUID for peripheral server mode, big-endian (RFC 4122 order).
+  uint8_t peripheral_server_uuid[16];
+  // Whether `central_client_uuid` is set.
+  bool has_central_client_uuid;
+  // Service UUID for central client mode, big-endian.
+  uint8_t central_client_uuid[16];
+  // Whether `l2cap_psm` is set.
+  bool has_l2cap_psm;
+  // L2CAP PSM.
+  uint64_t l2cap_psm;
+  // mdoc BLE device address (empty when absent).
+  struct kakunin_bytes device_address;
+} kakunin_ble_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -623,6 +860,271 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 // (`AuditRecord::new(..).to_json()` in Rust), NUL-terminated, borrowed.
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
+
+// The first byte of a buffer (never NULL for a live buffer, even when empty;
+// NULL for a NULL buffer). Valid until `kakunin_buffer_free`.
+const uint8_t *kakunin_buffer_data(const struct kakunin_buffer *buffer);
+
+// The length of a buffer in bytes (0 for NULL).
+size_t kakunin_buffer_len(const struct kakunin_buffer *buffer);
+
+// Zeroizes and frees a buffer. NULL is a no-op.
+void kakunin_buffer_free(struct kakunin_buffer *buffer);
+
+// A DeviceEngagement from a QR code's text (`mdoc:` + base64url,
+// ISO 18013-5 §8.2.2.3), NUL-terminated. The SessionTranscript's handover
+// is then `null`.
+kakunin_status kakunin_device_engagement_from_qr(const char *text,
+                                                 struct kakunin_device_engagement **out);
+
+// A DeviceEngagement from NFC handover (ISO 18013-5 §8.2.2.1): the Handover
+// Select NDEF message as received and, for negotiated handover, the Handover
+// Request message the reader sent (`request` NULL for static handover; then
+// `request_len` is ignored). Both are kept for the SessionTranscript.
+kakunin_status kakunin_device_engagement_from_nfc_handover(const uint8_t *select,
+                                                           size_t select_len,
+                                                           const uint8_t *request,
+                                                           size_t request_len,
+                                                           struct kakunin_device_engagement **out);
+
+// The DeviceEngagement bytes as received, borrowed from the handle.
+kakunin_status kakunin_device_engagement_bytes(const struct kakunin_device_engagement *engagement,
+                                               struct kakunin_bytes *out);
+
+// The COSE curve identifier of the holder's ephemeral key EDeviceKey
+// (1 = P-256, 2 = P-384, 3 = P-521; RFC 9053 §7.1); 0 for NULL. A reader key
+// passed to `kakunin_reader_session_new` must be on this curve.
+uint32_t kakunin_device_engagement_curve(const struct kakunin_device_engagement *engagement);
+
+// The number of device retrieval methods offered (0 for NULL).
+size_t kakunin_device_engagement_method_count(const struct kakunin_device_engagement *engagement);
+
+// The kind of retrieval method `index` (a `kakunin_retrieval_method` value).
+kakunin_status kakunin_device_engagement_method_type(const struct kakunin_device_engagement *engagement,
+                                                     size_t index,
+                                                     uint32_t *out);
+
+// The BLE options of retrieval method `index`; `KAKUNIN_WRONG_TYPE` when it
+// is not BLE. `device_address` is borrowed from the engagement.
+kakunin_status kakunin_device_engagement_ble_options(const struct kakunin_device_engagement *engagement,
+                                                     size_t index,
+                                                     struct kakunin_ble_options *out);
+
+// The NFC options of retrieval method `index` (maximum command and response
+// data lengths); `KAKUNIN_WRONG_TYPE` when it is not NFC.
+kakunin_status kakunin_device_engagement_nfc_options(const struct kakunin_device_engagement *engagement,
+                                                     size_t index,
+                                                     uint64_t *out_max_command_data_length,
+                                                     uint64_t *out_max_response_data_length);
+
+// Frees an engagement. NULL is a no-op.
+void kakunin_device_engagement_free(struct kakunin_device_engagement *engagement);
+
+// A new reader session for `engagement` (copied; the engagement handle may
+// be freed afterwards). `reader_key` is the reader's ephemeral key
+// EReaderKey: NULL generates a fresh one on the holder key's curve (the
+// normal case); a fixed key is for replaying recorded sessions and tests
+// (`KAKUNIN_ALGORITHM_KEY_MISMATCH` when on another curve).
+kakunin_status kakunin_reader_session_new(const struct kakunin_device_engagement *engagement,
+                                          const struct kakunin_reader_key *reader_key,
+                                          struct kakunin_reader_session **out);
+
+// Encrypts the first DeviceRequest and returns the SessionEstablishment
+// message to send (ISO 18013-5 §9.1.1.4). Only valid as the first message.
+kakunin_status kakunin_reader_session_establish(struct kakunin_reader_session *session,
+                                                const uint8_t *device_request,
+                                                size_t device_request_len,
+                                                struct kakunin_buffer **out);
+
+// Encrypts a further DeviceRequest (after a response arrived) and returns
+// the SessionData message to send.
+kakunin_status kakunin_reader_session_request(struct kakunin_reader_session *session,
+                                              const uint8_t *device_request,
+                                              size_t device_request_len,
+                                              struct kakunin_buffer **out);
+
+// Decrypts a received SessionData (ISO 18013-5 §9.1.1.5). On success
+// `*out_event` receives a `kakunin_session_event` value and
+// `*out_response` the decrypted DeviceResponse (a buffer to free), or NULL
+// for `KAKUNIN_SESSION_EVENT_TERMINATED`. On any error (bad tag, counter,
+// status 10/11, wrong order) nothing is written and the session is closed.
+kakunin_status kakunin_reader_session_receive(struct kakunin_reader_session *session,
+                                              const uint8_t *session_data,
+                                              size_t session_data_len,
+                                              uint32_t *out_event,
+                                              struct kakunin_buffer **out_response);
+
+// Ends the session: returns the SessionData with status 20 (session
+// termination) to send, and closes the session.
+kakunin_status kakunin_reader_session_terminate(struct kakunin_reader_session *session,
+                                                struct kakunin_buffer **out);
+
+// The session's state (a `kakunin_session_state` value; 0 for NULL).
+uint32_t kakunin_reader_session_state(const struct kakunin_reader_session *session);
+
+// The SessionTranscriptBytes (`#6.24(bstr .cbor SessionTranscript)`,
+// ISO 18013-5 §9.1.5.1), borrowed from the session.
+kakunin_status kakunin_reader_session_transcript_bytes(const struct kakunin_reader_session *session,
+                                                       struct kakunin_bytes *out);
+
+// EReaderKeyBytes (`#6.24(bstr .cbor COSE_Key)`), borrowed from the session.
+kakunin_status kakunin_reader_session_e_reader_key_bytes(const struct kakunin_reader_session *session,
+                                                         struct kakunin_bytes *out);
+
+// Verifies a DeviceResponse received in this session with `verifier`, using
+// the session's transcript and reader key for device authentication
+// (deviceSignature or deviceMac). Same result as
+// `kakunin_verifier_verify_device_response`.
+kakunin_status kakunin_reader_session_verify_device_response(const struct kakunin_reader_session *session,
+                                                             const struct kakunin_verifier *verifier,
+                                                             const uint8_t *device_response,
+                                                             size_t device_response_len,
+                                                             int64_t now_unix_secs,
+                                                             struct kakunin_verification **out);
+
+// Frees (and zeroizes) a session. NULL is a no-op.
+void kakunin_reader_session_free(struct kakunin_reader_session *session);
+
+// A new, empty request for documents of `doc_type` (NUL-terminated UTF-8).
+kakunin_status kakunin_items_request_new(const char *doc_type, struct kakunin_items_request **out);
+
+// Asks for element `identifier` of `name_space`; `intent_to_retain` says
+// whether the reader will keep it (ISO 18013-5 §8.3.2.1.2.1; default false).
+kakunin_status kakunin_items_request_add_element(struct kakunin_items_request *request,
+                                                 const char *name_space,
+                                                 const char *identifier,
+                                                 bool intent_to_retain);
+
+// States the purpose that allows requesting `individual_number_unicode`
+// (My Number; the privacy policy refuses it otherwise). An empty or
+// blank purpose is `KAKUNIN_INVALID_PARAMETER`.
+kakunin_status kakunin_items_request_set_individual_number_purpose(struct kakunin_items_request *request,
+                                                                   const char *purpose);
+
+// Frees an items request. NULL is a no-op.
+void kakunin_items_request_free(struct kakunin_items_request *request);
+
+// A reader authentication key from `key` (copied; any constructor of
+// `kakunin_reader_key`, e.g. `kakunin_reader_key_from_bytes` with a PKCS#8
+// PEM) and PEM or DER certificates `chain`, leaf first; the leaf must hold
+// the key's public key (`KAKUNIN_ALGORITHM_KEY_MISMATCH` otherwise).
+kakunin_status kakunin_reader_auth_key_new(const struct kakunin_reader_key *key,
+                                           const uint8_t *chain,
+                                           size_t chain_len,
+                                           struct kakunin_reader_auth_key **out);
+
+// Frees (and zeroizes) a reader authentication key. NULL is a no-op.
+void kakunin_reader_auth_key_free(struct kakunin_reader_auth_key *key);
+
+// A new, empty DeviceRequest builder (NULL only if a panic was caught).
+struct kakunin_device_request_builder *kakunin_device_request_builder_new(void);
+
+// Adds a DocRequest for `items`, with a ReaderAuth over `session`'s
+// transcript when `reader_auth_key` is non-NULL (then `session` must be
+// non-NULL too). The privacy policy is checked here:
+// `KAKUNIN_REQUEST_REFUSED` for `individual_number_unicode` without a
+// purpose, an empty request or a duplicate element.
+kakunin_status kakunin_device_request_builder_add(struct kakunin_device_request_builder *builder,
+                                                  const struct kakunin_items_request *items,
+                                                  const struct kakunin_reader_session *session,
+                                                  const struct kakunin_reader_auth_key *reader_auth_key);
+
+// The encoded DeviceRequest (pass it to `kakunin_reader_session_establish`).
+// The builder stays usable.
+kakunin_status kakunin_device_request_builder_build(const struct kakunin_device_request_builder *builder,
+                                                    struct kakunin_buffer **out);
+
+// Frees a DeviceRequest builder. NULL is a no-op.
+void kakunin_device_request_builder_free(struct kakunin_device_request_builder *builder);
+
+// A new NFC framer. `max_command_data` is the mdoc's maxLenCommandData
+// (`kakunin_device_engagement_nfc_options`; clamped to 1..=255, or
+// 1..=65535 with `extended_length`); `max_message` bounds a reassembled
+// response (0 is `KAKUNIN_INVALID_PARAMETER`).
+kakunin_status kakunin_nfc_reader_new(size_t max_command_data,
+                                      bool extended_length,
+                                      size_t max_message,
+                                      struct kakunin_nfc_reader **out);
+
+// The SELECT command APDU to transmit first.
+kakunin_status kakunin_nfc_reader_select(struct kakunin_nfc_reader *reader,
+                                         struct kakunin_buffer **out);
+
+// Starts sending a session message (e.g. a SessionEstablishment): returns
+// the first ENVELOPE command APDU; the rest come from
+// `kakunin_nfc_reader_on_response`. Only after `KAKUNIN_NFC_EVENT_SELECTED`
+// or a received message.
+kakunin_status kakunin_nfc_reader_send_message(struct kakunin_nfc_reader *reader,
+                                               const uint8_t *message,
+                                               size_t message_len,
+                                               struct kakunin_buffer **out);
+
+// Feeds a response APDU (data ‖ SW1 SW2). On success `*out_event` receives
+// a `kakunin_nfc_event` value and `*out_bytes` the APDU to send
+// (`_SEND`), the session message (`_MESSAGE`), or NULL (`_SELECTED`).
+kakunin_status kakunin_nfc_reader_on_response(struct kakunin_nfc_reader *reader,
+                                              const uint8_t *response_apdu,
+                                              size_t response_apdu_len,
+                                              uint32_t *out_event,
+                                              struct kakunin_buffer **out_bytes);
+
+// Frees an NFC framer. NULL is a no-op.
+void kakunin_nfc_reader_free(struct kakunin_nfc_reader *reader);
+
+// A BLE framer for `mode` (a `kakunin_ble_mode` value) with the negotiated
+// ATT_MTU; `max_message` bounds a reassembled message.
+kakunin_status kakunin_ble_reader_new(uint32_t mode,
+                                      size_t att_mtu,
+                                      size_t max_message,
+                                      struct kakunin_ble_reader **out);
+
+// The 16-byte UUID (big-endian) of characteristic `which` (a
+// `kakunin_ble_characteristic` value) for this reader's mode.
+kakunin_status kakunin_ble_reader_characteristic(const struct kakunin_ble_reader *reader,
+                                                 uint32_t which,
+                                                 uint8_t (*out_uuid)[16]);
+
+// Peripheral server mode: the State write (0x01) that starts the session,
+// to perform after subscribing to Server2Client notifications.
+kakunin_status kakunin_ble_reader_start(struct kakunin_ble_reader *reader,
+                                        struct kakunin_gatt_ops **out);
+
+// The GATT operations that carry `message` (chunked to the ATT_MTU).
+kakunin_status kakunin_ble_reader_send(struct kakunin_ble_reader *reader,
+                                       const uint8_t *message,
+                                       size_t message_len,
+                                       struct kakunin_gatt_ops **out);
+
+// Feeds a value received on the characteristic with UUID `characteristic`
+// (16 bytes, big-endian). On success `*out_event` receives a
+// `kakunin_ble_event` value and `*out_message` the complete message
+// (`_MESSAGE`) or NULL.
+kakunin_status kakunin_ble_reader_on_received(struct kakunin_ble_reader *reader,
+                                              const uint8_t (*characteristic)[16],
+                                              const uint8_t *value,
+                                              size_t value_len,
+                                              uint32_t *out_event,
+                                              struct kakunin_buffer **out_message);
+
+// The State operation (0x02) that ends the session.
+kakunin_status kakunin_ble_reader_end(struct kakunin_ble_reader *reader,
+                                      struct kakunin_gatt_ops **out);
+
+// Frees a BLE framer. NULL is a no-op.
+void kakunin_ble_reader_free(struct kakunin_ble_reader *reader);
+
+// The number of operations (0 for NULL).
+size_t kakunin_gatt_ops_count(const struct kakunin_gatt_ops *ops);
+
+// Operation `index`: the characteristic's UUID (16 bytes, big-endian) and
+// the value to write or notify (borrowed from `ops`).
+kakunin_status kakunin_gatt_ops_get(const struct kakunin_gatt_ops *ops,
+                                    size_t index,
+                                    uint8_t (*out_characteristic)[16],
+                                    struct kakunin_bytes *out_value);
+
+// Frees GATT operations. NULL is a no-op.
+void kakunin_gatt_ops_free(struct kakunin_gatt_ops *ops);
 
 // A new, empty trust store builder (NULL only if a panic was caught).
 struct kakunin_trust_store_builder *kakunin_trust_store_builder_new(void);

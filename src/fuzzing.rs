@@ -297,7 +297,11 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
         let _ = trust::check_ds_profile(&c, a, CertificateProfile::AnnexB);
     }
     for allow_pinned in [true, false] {
-        if let Ok((anchor, path)) = scenario.trust.find_issuer(&c, "org.iso.18013.5.1.mDL", allow_pinned) {
+        if let Ok((anchor, path)) =
+            scenario
+                .trust
+                .find_issuer(&c, "org.iso.18013.5.1.mDL", allow_pinned, &crate::DsCache::default())
+        {
             check(
                 path == trust::TrustPath::PinnedSigner || c.issuer_der() == anchor.certificate().subject_der(),
                 "certificate chained to an anchor with a different name",

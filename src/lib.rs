@@ -44,6 +44,7 @@ pub mod crypto;
 mod device_auth;
 pub mod doctype;
 mod document;
+mod ds_cache;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
@@ -63,12 +64,14 @@ mod value;
 mod verifier;
 pub mod vical;
 pub mod x509;
+mod x509_name;
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::{ReaderKey, SessionTranscript};
 pub use doctype::TypeWarning;
 pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
+pub use ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;

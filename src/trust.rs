@@ -6,6 +6,7 @@
 //! trusted unless it is byte-identical to an anchor. The store is immutable
 //! once built and cheap to clone and share across threads.
 
+use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
 use crate::profile;
 use crate::time::UnixTime;
@@ -34,6 +35,8 @@ pub struct TrustAnchor {
     cert: ParsedCertificate,
     doc_types: Option<Vec<String>>,
     role: AnchorRole,
+    /// SHA-256 of the anchor DER (the anchor half of the DS cache key).
+    fingerprint: [u8; 32],
 }
 
 impl TrustAnchor {
@@ -55,6 +58,7 @@ impl TrustAnchor {
             AnchorRole::PinnedSigner
         };
         Ok(TrustAnchor {
+            fingerprint: crate::crypto::sha256(der),
             cert,
             doc_types: None,
             role,
@@ -69,6 +73,7 @@ impl TrustAnchor {
         let cert = ParsedCertificate::from_der(der)?;
         profile::check_iaca(&cert)?;
         Ok(TrustAnchor {
+            fingerprint: crate::crypto::sha256(der),
             cert,
             doc_types: None,
             role: AnchorRole::Iaca,
@@ -81,6 +86,7 @@ impl TrustAnchor {
             cert: ParsedCertificate::from_der(der)?,
             doc_types: None,
             role: AnchorRole::PinnedSigner,
+            fingerprint: crate::crypto::sha256(der),
         })
     }
 
@@ -200,6 +206,7 @@ impl TrustStore {
         ds: &ParsedCertificate,
         doc_type: &str,
         allow_pinned: bool,
+        cache: &DsCache,
     ) -> Result<(&TrustAnchor, TrustPath), Error> {
         let mut scoped_out = false;
         if allow_pinned {
@@ -214,14 +221,18 @@ impl TrustStore {
                 scoped_out = true;
             }
         }
-        let issuer = ds.issuer_der();
+        let issuer = ds.issuer_raw();
+        let mut ds_fingerprint = None;
         // Candidates by name; the signature decides. A key-identifier mismatch
         // is reported by the profile check (Annex B.1.4), not hidden here.
         for a in self.anchors.iter() {
-            if a.role != AnchorRole::Iaca || a.cert.subject_der() != issuer {
+            if a.role != AnchorRole::Iaca || a.cert.subject_raw() != issuer {
                 continue;
             }
-            if !ds.is_signed_by(a.cert.public_key())? {
+            // The one step the DS cache may answer (issue 7); everything
+            // after it (scope, validity, profile) is evaluated every time.
+            let ds_fp = ds_fingerprint.get_or_insert_with(|| crate::crypto::sha256(ds.der()));
+            if !cache.check(ds_fp, &a.fingerprint, || ds.is_signed_by(a.cert.public_key()))? {
                 continue;
             }
             if !a.covers(doc_type) {

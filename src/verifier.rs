@@ -6,6 +6,7 @@ use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{self, hkdf_sha256, hmac_sha256_verify};
 use crate::device_auth::{ReaderKey, SessionTranscript};
 use crate::document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
+use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
 use crate::json::write_str;
 use crate::limits::Limits;
@@ -99,7 +100,15 @@ pub struct Verifier {
     trust: TrustStore,
     policy: Policy,
     revocation: RevocationData,
+    /// Verified DS chain signatures, shared by clones (issue 7).
+    ds_cache: DsCache,
 }
+
+// A verifier is shared across threads (issue 7): keep it `Send + Sync`.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Verifier>();
+};
 
 /// The result of verifying a DeviceResponse.
 #[derive(Debug)]
@@ -241,6 +250,7 @@ impl Verifier {
             trust,
             policy: Policy::default(),
             revocation: RevocationData::default(),
+            ds_cache: DsCache::default(),
         }
     }
 
@@ -248,6 +258,18 @@ impl Verifier {
     pub fn with_revocation_data(mut self, data: RevocationData) -> Self {
         self.revocation = data;
         self
+    }
+
+    /// Replaces the Document Signer cache (e.g. [`DsCache::disabled`], or
+    /// one cache shared by verifiers built from successive trust lists).
+    pub fn with_ds_cache(mut self, cache: DsCache) -> Self {
+        self.ds_cache = cache;
+        self
+    }
+
+    /// The Document Signer cache.
+    pub fn ds_cache(&self) -> &DsCache {
+        &self.ds_cache
     }
 
     /// Replaces the policy.
@@ -500,13 +522,14 @@ impl Verifier {
             .to_owned();
         let scope_doc_type = doc_type.unwrap_or(&mso_doc_type);
 
-        let (anchor, path) = match self
-            .trust
-            .find_issuer(&ds, scope_doc_type, self.policy.allow_anchor_as_signer)
-        {
-            Ok(x) => x,
-            Err(e) => fatal!(e),
-        };
+        let (anchor, path) =
+            match self
+                .trust
+                .find_issuer(&ds, scope_doc_type, self.policy.allow_anchor_as_signer, &self.ds_cache)
+            {
+                Ok(x) => x,
+                Err(e) => fatal!(e),
+            };
         if alg.curve() != ds.key_curve() {
             fatal!(err(
                 ErrorCode::AlgorithmKeyMismatch,

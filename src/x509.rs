@@ -6,7 +6,7 @@
 use crate::crypto::{Curve, DigestAlgorithm, PublicKey, X509SignatureAlgorithm};
 use crate::error::{err, Error, ErrorCode};
 use crate::time::UnixTime;
-use der::{Decode, Encode};
+use der::Decode;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
@@ -17,31 +17,33 @@ pub const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentif
 /// EKU of an mdoc reader authentication certificate: 1.0.18013.5.1.6.
 pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
 
-const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-const OID_P256: &str = "1.2.840.10045.3.1.7";
-const OID_P384: &str = "1.3.132.0.34";
-const OID_P521: &str = "1.3.132.0.35";
-const OID_ED25519: &str = "1.3.101.112";
-const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
-const OID_ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
-const OID_ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
+// OIDs are compared as decoded values, never through strings (issue 7).
+type Oid = der::asn1::ObjectIdentifier;
+const OID_EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+const OID_P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+const OID_P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+const OID_P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+const OID_ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+const OID_ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+const OID_ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+const OID_ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
 
-const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
-const OID_KEY_USAGE: &str = "2.5.29.15";
-const OID_EXT_KEY_USAGE: &str = "2.5.29.37";
-const OID_SKI: &str = "2.5.29.14";
-const OID_AKI: &str = "2.5.29.35";
+const OID_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+const OID_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+const OID_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+const OID_SKI: Oid = Oid::new_unwrap("2.5.29.14");
+const OID_AKI: Oid = Oid::new_unwrap("2.5.29.35");
 /// Extensions a critical flag may be set on without failing the certificate.
-const UNDERSTOOD: &[&str] = &[
+const UNDERSTOOD: &[Oid] = &[
     OID_BASIC_CONSTRAINTS,
     OID_KEY_USAGE,
     OID_EXT_KEY_USAGE,
     OID_SKI,
     OID_AKI,
-    "2.5.29.17", // subjectAltName
-    "2.5.29.18", // issuerAltName
-    "2.5.29.31", // cRLDistributionPoints
-    "2.5.29.32", // certificatePolicies
+    Oid::new_unwrap("2.5.29.17"), // subjectAltName
+    Oid::new_unwrap("2.5.29.18"), // issuerAltName
+    Oid::new_unwrap("2.5.29.31"), // cRLDistributionPoints
+    Oid::new_unwrap("2.5.29.32"), // certificatePolicies
 ];
 
 /// A parsed certificate with the fields kakunin checks, owning its DER.
@@ -49,6 +51,9 @@ const UNDERSTOOD: &[&str] = &[
 pub struct ParsedCertificate {
     der: Vec<u8>,
     tbs_range: (usize, usize),
+    /// The received issuer and subject Name TLVs (ranges of `der`).
+    issuer_range: (usize, usize),
+    subject_range: (usize, usize),
     cert: Certificate,
     public_key: PublicKey,
     signature_algorithm: Option<X509SignatureAlgorithm>,
@@ -63,6 +68,33 @@ pub struct ParsedCertificate {
 
 fn bad(msg: impl Into<String>) -> Error {
     err(ErrorCode::CertificateProfileInvalid, msg)
+}
+
+/// The (issuer, subject) Name TLV ranges of `der`, walking the received
+/// tbsCertificate (RFC 5280 §4.1): `[0] version`, serialNumber, signature,
+/// issuer, validity, subject.
+fn name_ranges(der: &[u8], tbs: (usize, usize)) -> Option<((usize, usize), (usize, usize))> {
+    let (hdr, _) = der_tlv(der.get(tbs.0..tbs.1)?)?;
+    let mut pos = tbs.0 + hdr;
+    let mut next = || -> Option<(u8, (usize, usize))> {
+        let rest = der.get(pos..tbs.1)?;
+        let (_, len) = der_tlv(rest)?;
+        let r = (pos, pos + len);
+        pos += len;
+        Some((*rest.first()?, r))
+    };
+    let (mut tag, _) = next()?;
+    if tag == 0xa0 {
+        tag = next()?.0; // serialNumber
+    }
+    if tag != 0x02 {
+        return None;
+    }
+    next()?; // signature
+    let (t_issuer, issuer) = next()?;
+    next()?; // validity
+    let (t_subject, subject) = next()?;
+    (t_issuer == 0x30 && t_subject == 0x30).then_some((issuer, subject))
 }
 
 /// Splits one DER TLV at the start of `input`: returns (header length, total length).
@@ -100,18 +132,19 @@ impl ParsedCertificate {
         let (_, tbs_len) = der_tlv(rest).ok_or_else(|| bad("certificate framing"))?;
         let tbs_range = (outer_hdr, outer_hdr + tbs_len);
 
+        let (issuer_range, subject_range) = name_ranges(der, tbs_range).ok_or_else(|| bad("certificate framing"))?;
+
         let tbs = &cert.tbs_certificate;
         let spki = &tbs.subject_public_key_info;
-        let alg = spki.algorithm.oid.to_string();
+        let alg = spki.algorithm.oid;
         let key_bytes = spki.subject_public_key.raw_bytes();
         let curve = if alg == OID_EC_PUBLIC_KEY {
             let param = spki
                 .algorithm
                 .parameters
                 .as_ref()
-                .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
-                .map(|o| o.to_string());
-            match param.as_deref() {
+                .and_then(|p| p.decode_as::<Oid>().ok());
+            match param {
                 Some(OID_P256) => Curve::P256,
                 Some(OID_P384) => Curve::P384,
                 Some(OID_P521) => Curve::P521,
@@ -136,39 +169,29 @@ impl ParsedCertificate {
         let not_before = to_time(tbs.validity.not_before);
         let not_after = to_time(tbs.validity.not_after);
 
-        let mut parsed = ParsedCertificate {
-            der: der.to_vec(),
-            tbs_range,
-            public_key,
-            signature_algorithm,
-            not_before,
-            not_after,
-            basic_constraints: None,
-            key_usage: None,
-            ext_key_usage: None,
-            ski: None,
-            aki: None,
-            cert: cert.clone(),
-        };
-        let mut seen: Vec<String> = Vec::new();
+        let mut basic_constraints = None;
+        let mut key_usage = None;
+        let mut ext_key_usage = None;
+        let mut ski = None;
+        let mut aki = None;
+        let mut seen: Vec<Oid> = Vec::new();
         for ext in tbs.extensions.iter().flatten() {
-            let oid = ext.extn_id.to_string();
+            let oid = ext.extn_id;
             if seen.contains(&oid) {
                 return Err(bad(format!("extension {oid} appears twice (RFC 5280 §4.2)")));
             }
             let v = ext.extn_value.as_bytes();
             let dec_err = |name: &str| bad(format!("{name} extension is malformed"));
-            match oid.as_str() {
+            match oid {
                 OID_BASIC_CONSTRAINTS => {
-                    parsed.basic_constraints =
-                        Some(BasicConstraints::from_der(v).map_err(|_| dec_err("basicConstraints"))?)
+                    basic_constraints = Some(BasicConstraints::from_der(v).map_err(|_| dec_err("basicConstraints"))?)
                 }
-                OID_KEY_USAGE => parsed.key_usage = Some(KeyUsage::from_der(v).map_err(|_| dec_err("keyUsage"))?),
+                OID_KEY_USAGE => key_usage = Some(KeyUsage::from_der(v).map_err(|_| dec_err("keyUsage"))?),
                 OID_EXT_KEY_USAGE => {
-                    parsed.ext_key_usage = Some(ExtendedKeyUsage::from_der(v).map_err(|_| dec_err("extKeyUsage"))?.0)
+                    ext_key_usage = Some(ExtendedKeyUsage::from_der(v).map_err(|_| dec_err("extKeyUsage"))?.0)
                 }
                 OID_SKI => {
-                    parsed.ski = Some(
+                    ski = Some(
                         SubjectKeyIdentifier::from_der(v)
                             .map_err(|_| dec_err("subjectKeyIdentifier"))?
                             .0
@@ -177,8 +200,8 @@ impl ParsedCertificate {
                     )
                 }
                 OID_AKI => {
-                    let aki = AuthorityKeyIdentifier::from_der(v).map_err(|_| dec_err("authorityKeyIdentifier"))?;
-                    parsed.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                    let a = AuthorityKeyIdentifier::from_der(v).map_err(|_| dec_err("authorityKeyIdentifier"))?;
+                    aki = a.key_identifier.map(|k| k.as_bytes().to_vec());
                 }
                 other => {
                     if ext.critical && !UNDERSTOOD.contains(&other) {
@@ -188,6 +211,23 @@ impl ParsedCertificate {
             }
             seen.push(oid);
         }
+        // Built last so that the decoded certificate moves in, never cloned.
+        let parsed = ParsedCertificate {
+            der: der.to_vec(),
+            tbs_range,
+            issuer_range,
+            subject_range,
+            public_key,
+            signature_algorithm,
+            not_before,
+            not_after,
+            basic_constraints,
+            key_usage,
+            ext_key_usage,
+            ski,
+            aki,
+            cert,
+        };
         Ok(parsed)
     }
 
@@ -233,22 +273,33 @@ impl ParsedCertificate {
 
     /// The subject DN in RFC 4514 form.
     pub fn subject(&self) -> String {
-        self.cert.tbs_certificate.subject.to_string()
+        crate::x509_name::to_rfc4514(&self.cert.tbs_certificate.subject)
     }
 
     /// The issuer DN in RFC 4514 form.
     pub fn issuer(&self) -> String {
-        self.cert.tbs_certificate.issuer.to_string()
+        crate::x509_name::to_rfc4514(&self.cert.tbs_certificate.issuer)
     }
 
     /// DER of the subject Name.
     pub fn subject_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate.subject.to_der().unwrap_or_default()
+        self.subject_raw().to_vec()
     }
 
     /// DER of the issuer Name.
     pub fn issuer_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate.issuer.to_der().unwrap_or_default()
+        self.issuer_raw().to_vec()
+    }
+
+    /// The subject Name exactly as received (x509-cert accepts DER only, so
+    /// this equals its re-encoding, without the allocation).
+    pub(crate) fn subject_raw(&self) -> &[u8] {
+        self.der.get(self.subject_range.0..self.subject_range.1).unwrap_or(&[])
+    }
+
+    /// The issuer Name exactly as received.
+    pub(crate) fn issuer_raw(&self) -> &[u8] {
+        self.der.get(self.issuer_range.0..self.issuer_range.1).unwrap_or(&[])
     }
 
     /// subjectKeyIdentifier, if present.
@@ -338,7 +389,7 @@ impl ParsedCertificate {
 /// The signature algorithms ISO 18013-5 Annex B allows for certificates and
 /// CRLs that kakunin implements (ECDSA with SHA-2, Ed25519).
 pub(crate) fn x509_signature_algorithm(oid: &der::asn1::ObjectIdentifier) -> Option<X509SignatureAlgorithm> {
-    match oid.to_string().as_str() {
+    match *oid {
         OID_ECDSA_SHA256 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)),
         OID_ECDSA_SHA384 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384)),
         OID_ECDSA_SHA512 => Some(X509SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512)),
@@ -348,9 +399,10 @@ pub(crate) fn x509_signature_algorithm(oid: &der::asn1::ObjectIdentifier) -> Opt
 }
 
 fn name_attribute(name: &x509_cert::name::Name, oid: &str) -> Option<String> {
+    let oid = Oid::new(oid).ok()?;
     for rdn in name.0.iter() {
         for atv in rdn.0.iter() {
-            if atv.oid.to_string() == oid {
+            if atv.oid == oid {
                 let v = &atv.value;
                 if let Ok(s) = v.decode_as::<der::asn1::PrintableStringRef<'_>>() {
                     return Some(s.as_str().to_owned());

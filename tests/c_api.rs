@@ -129,6 +129,23 @@ fn c_tests_pass() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("kakunin_debug_panic"));
 }
 
+/// The reader session through the C ABI (tests/c/test_session.c): the
+/// Annex D replay, tampered SessionData, misuse order, NULL arguments.
+#[test]
+fn c_session_tests_pass() {
+    let exe = out_dir().join("test_session");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_session.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_session.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_session: all checks passed"));
+}
+
 #[test]
 fn c_json_is_the_rust_json() {
     let exe = out_dir().join("test_api_json");
@@ -364,6 +381,73 @@ int main(void) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("family_name: Doe"), "{stdout}");
     assert!(stdout.contains(&rust_annex_d_json("2021-01-01T00:00:00Z")), "{stdout}");
+}
+
+/// The session snippet of README's "Use from C / Swift / Kotlin" section
+/// compiles and, driven by the recorded Annex D session (its EReaderKey
+/// injected), verifies the decrypted response and sends the termination.
+#[test]
+fn readme_c_session_snippet_works() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let section = readme
+        .find("**A proximity session from C.**")
+        .expect("session section in README");
+    let start = section + readme[section..].find("```c\n").expect("a ```c block") + 5;
+    let len = readme[start..].find("```").expect("end of the ```c block");
+    let main = r#"
+#include <stdlib.h>
+#include <string.h>
+static uint8_t *load(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) exit(3);
+    static uint8_t raw[65536];
+    size_t n = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    uint8_t *out = malloc(n / 2 + 1);
+    if (!out) exit(3);
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        char h[3] = {(char)raw[i], (char)raw[i + 1], 0};
+        out[k++] = (uint8_t)strtoul(h, NULL, 16);
+    }
+    *len = k;
+    return out;
+}
+static int sent = 0;
+static void send_msg(const uint8_t *b, size_t n) { (void)b; if (n > 0) sent++; }
+static uint8_t *reply; static size_t reply_len;
+static size_t recv_msg(const uint8_t **out) { *out = reply; return reply_len; }
+int main(void) {
+    size_t hs_len, hr_len, pem_len, key_len;
+    uint8_t *hs = load("tests/data/iso18013-5-annex-d/handover_select.hex", &hs_len);
+    uint8_t *hr = load("tests/data/iso18013-5-annex-d/handover_request.hex", &hr_len);
+    uint8_t *key = load("tests/data/iso18013-5-annex-d/e_reader_key.d.hex", &key_len);
+    reply = load("tests/data/iso18013-5-annex-d/session_data_device_response.hex", &reply_len);
+    FILE *f = fopen("tests/data/iso18013-5-annex-d/iaca_cert.pem", "rb");
+    if (!f) return 3;
+    static uint8_t pem[8192];
+    pem_len = fread(pem, 1, sizeof pem, f);
+    fclose(f);
+    kakunin_trust_store *trust = NULL;
+    kakunin_verifier *verifier = NULL;
+    kakunin_reader_key *rk = NULL;
+    if (kakunin_trust_store_from_pem_or_der(pem, pem_len, &trust) || kakunin_verifier_new(trust, &verifier) ||
+        kakunin_reader_key_from_scalar(1, key, key_len, &rk)) return 4;
+    int valid = read_age_over_21(hs, hs_len, hr, hr_len, verifier, rk, 1609459200, send_msg, recv_msg);
+    printf("valid=%d sent=%d\n", valid, sent);
+    kakunin_reader_key_free(rk); kakunin_verifier_free(verifier); kakunin_trust_store_free(trust);
+    free(hs); free(hr); free(key); free(reply);
+    return valid && sent == 2 ? 0 : 1;
+}
+"#;
+    let src = out_dir().join("readme_session_snippet.c");
+    let head = "#include \"kakunin.h\"\n#include <stdio.h>\n";
+    std::fs::write(&src, format!("{head}{}{main}", &readme[start..start + len])).expect("write snippet");
+    let exe = out_dir().join("readme_session_snippet");
+    build(&tool("CC", "cc"), C_FLAGS, &[&src], &default_link(), &exe);
+    let out = run(&exe, &[]);
+    check("README C session snippet", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid=1 sent=2"));
 }
 
 /// The Rust `verify` example binary (built on demand, as tests/doctypes_cli.rs does).

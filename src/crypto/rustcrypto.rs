@@ -1,6 +1,9 @@
 //! The pure-Rust backend: RustCrypto `p256`/`p384`/`p521`/`ecdsa`,
 //! `ed25519-dalek`, `sha2`, `hmac`, `hkdf`.
 
+// Under `aws-lc` only the parsing and Ed25519 parts of this backend are used.
+#![cfg_attr(feature = "aws-lc", allow(dead_code))]
+
 use super::{Curve, Digest, DigestAlgorithm, SignatureAlgorithm, X509SignatureAlgorithm};
 use ecdsa::signature::hazmat::PrehashVerifier;
 use ecdsa::signature::Verifier;
@@ -193,6 +196,16 @@ impl PrivateKey {
             return Some(PrivateKey::P521(k));
         }
         None
+    }
+
+    /// The big-endian private scalar (for handing the key to another backend).
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
+    pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(match self {
+            PrivateKey::P256(k) => k.to_bytes().to_vec(),
+            PrivateKey::P384(k) => k.to_bytes().to_vec(),
+            PrivateKey::P521(k) => k.to_bytes().to_vec(),
+        })
     }
 
     /// The matching public key.

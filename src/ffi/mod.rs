@@ -27,11 +27,22 @@ use std::sync::OnceLock;
 use crate::error::ErrorCode;
 
 mod answers;
+mod session;
+mod transport;
 mod trust;
 mod verification;
 
 pub use answers::{
     kakunin_age_evidence, kakunin_age_verdict, kakunin_basic_item, kakunin_image_format, kakunin_warning_field,
+};
+pub use session::{
+    kakunin_ble_options, kakunin_buffer, kakunin_device_engagement, kakunin_device_request_builder,
+    kakunin_items_request, kakunin_reader_auth_key, kakunin_reader_session, kakunin_retrieval_method,
+    kakunin_session_event, kakunin_session_state,
+};
+pub use transport::{
+    kakunin_ble_characteristic, kakunin_ble_event, kakunin_ble_mode, kakunin_ble_reader, kakunin_gatt_ops,
+    kakunin_nfc_event, kakunin_nfc_reader,
 };
 pub use trust::{
     kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript, kakunin_trust_store,
@@ -65,7 +76,7 @@ pub const KAKUNIN_VERSION_PATCH: u32 = 0;
 pub const KAKUNIN_VERSION: &str = "0.1.0";
 /// Version of the C ABI. Raised only when something is *added*; nothing is
 /// ever removed or changed (deprecate, never delete).
-pub const KAKUNIN_ABI_VERSION: u32 = 1;
+pub const KAKUNIN_ABI_VERSION: u32 = 2;
 
 /// The status every fallible function returns (`uint32_t` in C).
 ///

@@ -32,20 +32,20 @@ pub struct kakunin_verifier_builder {
 /// An immutable verifier (trust store + policy). Thread-safe: may be shared
 /// and used from many threads at once. Free with `kakunin_verifier_free`.
 pub struct kakunin_verifier {
-    inner: Verifier,
+    pub(super) inner: Verifier,
 }
 
 /// A SessionTranscript (ISO 18013-5 §9.1.5.1), kept as received. Immutable and
 /// thread-safe. Free with `kakunin_session_transcript_free`.
 pub struct kakunin_session_transcript {
-    inner: SessionTranscript,
+    pub(super) inner: SessionTranscript,
 }
 
 /// The reader's ephemeral private key (EReaderKey.Priv), needed to verify a
 /// `deviceMac`; zeroized when freed. Immutable and thread-safe. Free with
 /// `kakunin_reader_key_free`.
 pub struct kakunin_reader_key {
-    inner: ReaderKey,
+    pub(super) inner: ReaderKey,
 }
 
 /// Document Signer profile strictness (`kakunin_verifier_builder_set_certificate_profile`).

@@ -2,9 +2,11 @@
 // through libkakunin.so, checks an error code and the caught-panic path.
 // Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
 import kakunin.AgeAnswer
+import kakunin.DeviceEngagement
 import kakunin.Kakunin
 import kakunin.KakuninException
 import kakunin.ReaderKey
+import kakunin.ReaderSession
 import kakunin.SessionTranscript
 import kakunin.Status
 import kakunin.TrustStore
@@ -31,7 +33,7 @@ private fun hex(name: String): ByteArray {
 }
 
 fun main() {
-    expect(Kakunin.abiVersion == 1, "ABI version")
+    expect(Kakunin.abiVersion == 2, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")
 
     TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()).use { trust ->
@@ -79,6 +81,50 @@ fun main() {
                     verifier.verifyDeviceResponse(forged, transcript, key, T_2021).use { v ->
                         expect(!v.isValid, "forged response rejected")
                         expect(v.documents.single().errors.any { it.name == "digest_mismatch" }, "digest_mismatch")
+                    }
+                }
+            }
+        }
+    }
+
+    // The Annex D proximity session replayed through the session API.
+    TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()).use { trust ->
+        Verifier(trust).use { verifier ->
+            DeviceEngagement.fromNfcHandover(hex("handover_select.hex"), hex("handover_request.hex")).use { engagement ->
+                ReaderKey.p256Scalar(hex("e_reader_key.d.hex")).use { key ->
+                    ReaderSession(engagement, key).use { session ->
+                        expect(session.transcriptBytes.contentEquals(hex("session_transcript_bytes.hex")), "transcript")
+                        val se = session.establish(hex("device_request.hex"))
+                        expect(se.contentEquals(hex("session_establishment.hex")), "SessionEstablishment is Annex D's")
+                        val ev = session.receive(hex("session_data_device_response.hex"))
+                        expect(ev.event == 1 && ev.deviceResponse?.contentEquals(hex("device_response.hex")) == true,
+                            "decrypted DeviceResponse")
+                        session.verify(verifier, ev.deviceResponse ?: ByteArray(0), T_2021).use { v ->
+                            expect(v.isValid && v.documents.single().deviceAuth == "mac", "session response verifies")
+                        }
+                        expect(session.terminate().contentEquals(hex("session_termination.hex")), "termination")
+                        println("Annex D session: SessionEstablishment identical, response VALID")
+                    }
+                    ReaderSession(engagement, key).use { session ->
+                        session.establish(hex("device_request.hex"))
+                        val tampered = hex("session_data_device_response.hex")
+                        tampered[tampered.size - 1] = (tampered[tampered.size - 1].toInt() xor 1).toByte()
+                        try {
+                            session.receive(tampered)
+                            expect(false, "tampered SessionData must throw")
+                        } catch (e: KakuninException) {
+                            expect(e.errorCodeName == "session_decryption_failed", "session_decryption_failed")
+                        }
+                    }
+                }
+                ReaderSession(engagement).use { session ->
+                    val req = session.deviceRequest("org.iso.18013.5.1.mDL", listOf("org.iso.18013.5.1" to "age_over_21"))
+                    expect(session.establish(req).isNotEmpty(), "fresh-key session establishes")
+                    try {
+                        session.deviceRequest("org.iso.23220.1.jp.mnc", listOf("org.iso.23220.1.jp" to "individual_number_unicode"))
+                        expect(false, "individual_number_unicode without a purpose must be refused")
+                    } catch (e: KakuninException) {
+                        expect(e.errorCodeName == "request_refused", "request_refused")
                     }
                 }
             }

@@ -111,6 +111,35 @@ interface KakuninLib : Library {
     fun kakunin_element_bytes(e: Pointer, out: KView): Int
     fun kakunin_element_json(e: Pointer, out: KView): Int
 
+    fun kakunin_buffer_data(b: Pointer): Pointer?
+    fun kakunin_buffer_len(b: Pointer): SizeT
+    fun kakunin_buffer_free(b: Pointer?)
+    fun kakunin_device_engagement_from_qr(text: String, out: PointerByReference): Int
+    fun kakunin_device_engagement_from_nfc_handover(
+        select: ByteArray, selectLen: SizeT, request: ByteArray?, requestLen: SizeT, out: PointerByReference
+    ): Int
+    fun kakunin_device_engagement_free(e: Pointer?)
+    fun kakunin_reader_session_new(e: Pointer, readerKey: Pointer?, out: PointerByReference): Int
+    fun kakunin_reader_session_establish(s: Pointer, data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_reader_session_request(s: Pointer, data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_reader_session_receive(
+        s: Pointer, data: ByteArray, len: SizeT, event: IntByReference, out: PointerByReference
+    ): Int
+    fun kakunin_reader_session_terminate(s: Pointer, out: PointerByReference): Int
+    fun kakunin_reader_session_transcript_bytes(s: Pointer, out: KView): Int
+    fun kakunin_reader_session_verify_device_response(
+        s: Pointer, v: Pointer, data: ByteArray, len: SizeT, now: Long, out: PointerByReference
+    ): Int
+    fun kakunin_reader_session_free(s: Pointer?)
+    fun kakunin_items_request_new(docType: String, out: PointerByReference): Int
+    fun kakunin_items_request_add_element(r: Pointer, ns: String, id: String, intentToRetain: Byte): Int
+    fun kakunin_items_request_set_individual_number_purpose(r: Pointer, purpose: String): Int
+    fun kakunin_items_request_free(r: Pointer?)
+    fun kakunin_device_request_builder_new(): Pointer?
+    fun kakunin_device_request_builder_add(b: Pointer, items: Pointer, session: Pointer?, readerAuthKey: Pointer?): Int
+    fun kakunin_device_request_builder_build(b: Pointer, out: PointerByReference): Int
+    fun kakunin_device_request_builder_free(b: Pointer?)
+
     companion object {
         /** Loads `libkakunin` (set `-Djna.library.path=` to its directory). */
         val INSTANCE: KakuninLib by lazy { Native.load("kakunin", KakuninLib::class.java) }
@@ -377,5 +406,111 @@ class Verification internal constructor(p: Pointer) : Handle(p, { lib.kakunin_ve
             else -> Value.Json(KView().also { check(lib.kakunin_element_json(e, it)) }.text())
         }
         return Element(ns, id, lib.kakunin_element_is_device_signed(e) != 0.toByte(), value)
+    }
+}
+
+/** Copies and frees an owned `kakunin_buffer`. */
+internal fun takeBuffer(b: Pointer): ByteArray {
+    try {
+        val n = lib.kakunin_buffer_len(b).toInt()
+        return lib.kakunin_buffer_data(b)?.getByteArray(0, n) ?: ByteArray(0)
+    } finally {
+        lib.kakunin_buffer_free(b)
+    }
+}
+
+/** A DeviceEngagement and the handover it came by (thread-safe). */
+class DeviceEngagement private constructor(p: Pointer) : Handle(p, { lib.kakunin_device_engagement_free(it) }) {
+    companion object {
+        /** From a QR code's `mdoc:` text. */
+        fun fromQr(text: String): DeviceEngagement {
+            val out = PointerByReference()
+            check(lib.kakunin_device_engagement_from_qr(text, out))
+            return DeviceEngagement(out.value)
+        }
+
+        /** From NFC handover: the Handover Select received and (negotiated handover) the Handover Request sent. */
+        fun fromNfcHandover(select: ByteArray, request: ByteArray?): DeviceEngagement {
+            val out = PointerByReference()
+            check(lib.kakunin_device_engagement_from_nfc_handover(
+                select, SizeT(select.size.toLong()), request, SizeT((request?.size ?: 0).toLong()), out))
+            return DeviceEngagement(out.value)
+        }
+    }
+}
+
+/** What a received SessionData meant: event 1 response, 2 response + terminated, 3 terminated. */
+class SessionEvent(val event: Int, val deviceResponse: ByteArray?)
+
+/**
+ * The reader side of a proximity session (not thread-safe). `readerKey` null
+ * generates a fresh ephemeral key; a fixed one is for replays and tests.
+ */
+class ReaderSession(engagement: DeviceEngagement, readerKey: ReaderKey? = null) :
+    Handle(open(engagement, readerKey), { lib.kakunin_reader_session_free(it) }) {
+
+    /** SessionEstablishment carrying the first DeviceRequest. */
+    fun establish(deviceRequest: ByteArray): ByteArray {
+        val out = PointerByReference()
+        check(lib.kakunin_reader_session_establish(ptr, deviceRequest, SizeT(deviceRequest.size.toLong()), out))
+        return takeBuffer(out.value)
+    }
+
+    /** Decrypts a received SessionData. */
+    fun receive(sessionData: ByteArray): SessionEvent {
+        val event = IntByReference()
+        val out = PointerByReference()
+        check(lib.kakunin_reader_session_receive(ptr, sessionData, SizeT(sessionData.size.toLong()), event, out))
+        return SessionEvent(event.value, out.value?.let { takeBuffer(it) })
+    }
+
+    /** The status-20 SessionData that ends the session. */
+    fun terminate(): ByteArray {
+        val out = PointerByReference()
+        check(lib.kakunin_reader_session_terminate(ptr, out))
+        return takeBuffer(out.value)
+    }
+
+    /** SessionTranscriptBytes. */
+    val transcriptBytes: ByteArray get() = KView().also { check(lib.kakunin_reader_session_transcript_bytes(ptr, it)) }.bytes()
+
+    /** Verifies a DeviceResponse of this session (its transcript and reader key). */
+    fun verify(verifier: Verifier, response: ByteArray, nowUnixSeconds: Long): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_reader_session_verify_device_response(
+            ptr, verifier.ptr, response, SizeT(response.size.toLong()), nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
+    /**
+     * A DeviceRequest asking `docType` for `elements` (namespace to identifier).
+     * `individual_number_unicode` is refused unless `individualNumberPurpose` says why.
+     */
+    fun deviceRequest(
+        docType: String, elements: List<Pair<String, String>>, individualNumberPurpose: String? = null
+    ): ByteArray {
+        val items = PointerByReference()
+        check(lib.kakunin_items_request_new(docType, items))
+        val b = lib.kakunin_device_request_builder_new()
+        try {
+            for ((ns, id) in elements) check(lib.kakunin_items_request_add_element(items.value, ns, id, 0))
+            individualNumberPurpose?.let { check(lib.kakunin_items_request_set_individual_number_purpose(items.value, it)) }
+            if (b == null) throw KakuninException(Status.PANIC)
+            check(lib.kakunin_device_request_builder_add(b, items.value, ptr, null))
+            val out = PointerByReference()
+            check(lib.kakunin_device_request_builder_build(b, out))
+            return takeBuffer(out.value)
+        } finally {
+            lib.kakunin_device_request_builder_free(b)
+            lib.kakunin_items_request_free(items.value)
+        }
+    }
+
+    private companion object {
+        fun open(engagement: DeviceEngagement, readerKey: ReaderKey?): Pointer {
+            val out = PointerByReference()
+            check(lib.kakunin_reader_session_new(engagement.ptr, readerKey?.ptr, out))
+            return out.value
+        }
     }
 }
