@@ -192,9 +192,38 @@ impl<'a> Decoder<'a, '_> {
         self.count_item()?;
         let start = self.pos;
         let initial = self.byte()?;
-        let major = initial >> 5;
+        let value = if (4..=6).contains(&(initial >> 5)) {
+            self.container(initial, depth)?
+        } else {
+            self.scalar(initial)?
+        };
+        let raw = self.input.get(start..self.pos).ok_or(EOF)?;
+        Ok(Item { raw, value })
+    }
+
+    /// Arrays, maps and tags: the recursive path. Kept apart from
+    /// [`Self::scalar`] so that each nesting level's stack frames stay
+    /// small (a kiosk thread may have a 64 KiB stack, even in debug builds).
+    fn container(&mut self, initial: u8, depth: usize) -> Result<Value<'a>, DecodeError> {
+        if depth >= self.limits.max_depth {
+            return Err(DecodeError::Limit("max_depth"));
+        }
         let info = initial & 0x1f;
-        let value = match major {
+        match initial >> 5 {
+            4 => self.array(info, depth),
+            5 => self.map(info, depth),
+            _ => {
+                let tag = self.uint_arg(info)?;
+                let inner = self.item(depth + 1)?;
+                Ok(Value::Tag(tag, Box::new(inner)))
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn scalar(&mut self, initial: u8) -> Result<Value<'a>, DecodeError> {
+        let info = initial & 0x1f;
+        Ok(match initial >> 5 {
             0 => Value::Unsigned(self.uint_arg(info)?),
             1 => Value::Negative(self.uint_arg(info)?),
             2 => {
@@ -208,23 +237,8 @@ impl<'a> Decoder<'a, '_> {
                     core::str::from_utf8(s).map_err(|_| DecodeError::Malformed("invalid UTF-8 in text string"))?,
                 )
             }
-            4..=6 => {
-                if depth >= self.limits.max_depth {
-                    return Err(DecodeError::Limit("max_depth"));
-                }
-                match major {
-                    4 => self.array(info, depth)?,
-                    5 => self.map(info, depth)?,
-                    _ => {
-                        let tag = self.uint_arg(info)?;
-                        Value::Tag(tag, Box::new(self.item(depth + 1)?))
-                    }
-                }
-            }
             _ => self.simple(info)?,
-        };
-        let raw = self.input.get(start..self.pos).ok_or(EOF)?;
-        Ok(Item { raw, value })
+        })
     }
 
     fn array(&mut self, info: u8, depth: usize) -> Result<Value<'a>, DecodeError> {
@@ -340,26 +354,73 @@ fn check_unique_keys(entries: &[(Item<'_>, Item<'_>)]) -> Result<(), DecodeError
         }
         return Ok(());
     }
+    // Large maps: sort instead of comparing every pair. Pairwise `same_as`
+    // over thousands of nested keys took seconds per map (found while
+    // hardening for issue 4), so other keys are compared by a canonical
+    // encoding, whose equality is exactly `same_as`.
     let mut fast = Vec::with_capacity(entries.len());
-    let mut slow: Vec<&Value<'_>> = Vec::new();
+    let mut slow: Vec<Vec<u8>> = Vec::new();
     for (k, _) in entries {
         match fast_key(&k.value) {
             Some(key) => fast.push(key),
-            None => slow.push(&k.value),
-        }
-    }
-    fast.sort_unstable();
-    if fast.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-        return Err(DUP);
-    }
-    for (i, a) in slow.iter().enumerate() {
-        for b in slow.iter().skip(i + 1) {
-            if a.same_as(b) {
-                return Err(DUP);
+            None => {
+                let mut c = Vec::with_capacity(k.raw.len() + 8);
+                canonical(&k.value, &mut c);
+                slow.push(c);
             }
         }
     }
+    fast.sort_unstable();
+    slow.sort_unstable();
+    if fast.windows(2).any(|w| matches!(w, [a, b] if a == b)) || slow.windows(2).any(|w| matches!(w, [a, b] if a == b))
+    {
+        return Err(DUP);
+    }
     Ok(())
+}
+
+/// A byte string that is equal for two values exactly when
+/// [`Value::same_as`] holds (for sorting and set lookups of keys).
+pub(crate) fn canonical_key(v: &Value<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    canonical(v, &mut out);
+    out
+}
+
+/// Writes an encoding of `v` that is equal for two values exactly when
+/// [`Value::same_as`] holds: preferred argument sizes, definite lengths, every
+/// float as its 64-bit pattern. Only used to compare keys, never to hash or
+/// verify. Recursion is bounded by the decoder's depth limit.
+fn canonical(v: &Value<'_>, out: &mut Vec<u8>) {
+    match v {
+        Value::Unsigned(n) => write_head(out, 0, *n),
+        Value::Negative(n) => write_head(out, 1, *n),
+        Value::Bytes(b) => write_bytes(out, b),
+        Value::Text(t) => write_text(out, t),
+        Value::Array(a) => {
+            write_head(out, 4, a.len() as u64);
+            a.iter().for_each(|x| canonical(&x.value, out));
+        }
+        Value::Map(m) => {
+            write_head(out, 5, m.len() as u64);
+            for (k, x) in m {
+                canonical(&k.value, out);
+                canonical(&x.value, out);
+            }
+        }
+        Value::Tag(t, inner) => {
+            write_head(out, 6, *t);
+            canonical(&inner.value, out);
+        }
+        Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
+        Value::Null => out.push(0xf6),
+        Value::Undefined => out.push(0xf7),
+        Value::Float(f) => {
+            out.push(0xfb);
+            out.extend_from_slice(&f.to_bits().to_be_bytes());
+        }
+        Value::Simple(n) => out.extend_from_slice(&[0xf8, *n]),
+    }
 }
 
 impl<'a> Value<'a> {
@@ -570,6 +631,62 @@ mod tests {
         }
         s.push_str("181800"); // 24 again
         assert_eq!(dec(&s).unwrap_err(), DecodeError::Malformed("duplicate map key"));
+    }
+
+    /// Map of `n` keys `[[[…[i]…]]]` nested `depth` deep (all distinct), plus
+    /// optionally a repeat of key 0 written with a non-minimal argument.
+    fn deep_key_map(n: u32, depth: usize, repeat_first: bool) -> Vec<u8> {
+        let mut v = Vec::new();
+        write_head(&mut v, 5, u64::from(n) + u64::from(repeat_first));
+        for i in 0..n {
+            v.extend(std::iter::repeat_n(0x81, depth));
+            v.push(0x1a);
+            v.extend_from_slice(&i.to_be_bytes());
+            v.push(0x00);
+        }
+        if repeat_first {
+            v.extend(std::iter::repeat_n(0x81, depth));
+            v.extend_from_slice(&[0x18, 0x00, 0x00]);
+        }
+        v
+    }
+
+    /// Regression (issue 4 hardening): 9000 nested keys were compared
+    /// pairwise (~4·10⁷ deep comparisons, 13 s in release for 234 KB). Sorting
+    /// canonical encodings makes it linearithmic; duplicates are still found
+    /// across encodings.
+    #[test]
+    fn large_maps_of_nested_keys_check_duplicates_without_quadratic_work() {
+        let limits = Limits::default();
+        let ok = deep_key_map(9000, 20, false);
+        assert!(decode(&ok, &limits).is_ok());
+        let dup = deep_key_map(9000, 20, true);
+        assert_eq!(
+            decode(&dup, &limits).unwrap_err(),
+            DecodeError::Malformed("duplicate map key")
+        );
+    }
+
+    #[test]
+    fn canonical_key_equality_is_same_as() {
+        // Non-minimal vs minimal, indefinite vs definite, half vs double float.
+        for (a, b, same) in [
+            ("1801", "01", true),
+            ("9f01ff", "8101", true),
+            ("f93c00", "fb3ff0000000000000", true),
+            ("a16161f5", "bf6161f5ff", true),
+            ("8101", "8102", false),
+            ("f4", "f5", false),
+            ("c101", "c201", false),
+            ("40", "60", false),
+        ] {
+            let (a, b) = (dec(a).unwrap(), dec(b).unwrap());
+            let (mut ca, mut cb) = (Vec::new(), Vec::new());
+            canonical(&a.value, &mut ca);
+            canonical(&b.value, &mut cb);
+            assert_eq!(a.value.same_as(&b.value), same);
+            assert_eq!(ca == cb, same);
+        }
     }
 
     #[test]

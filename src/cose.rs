@@ -99,12 +99,16 @@ impl<'a> CoseMessage<'a> {
         ) else {
             return Ok(());
         };
-        for (k, _) in p {
-            if u.iter().any(|(k2, _)| k.value.same_as(&k2.value)) {
-                return Err(structure(format!(
-                    "{what}: header label in both protected and unprotected headers"
-                )));
-            }
+        // Sorted canonical labels: pairwise comparison of two large header
+        // maps would be quadratic in attacker-chosen sizes.
+        let mut labels: Vec<Vec<u8>> = p.iter().map(|(k, _)| cbor::canonical_key(&k.value)).collect();
+        labels.sort_unstable();
+        if u.iter()
+            .any(|(k, _)| labels.binary_search(&cbor::canonical_key(&k.value)).is_ok())
+        {
+            return Err(structure(format!(
+                "{what}: header label in both protected and unprotected headers"
+            )));
         }
         Ok(())
     }
@@ -300,6 +304,19 @@ mod tests {
         let mut buf = Vec::new();
         msg.sig_structure(msg.payload.unwrap(), &mut buf);
         assert_eq!(buf, expected);
+    }
+
+    #[test]
+    fn rejects_a_label_in_both_headers_whatever_its_encoding() {
+        // [h'a10126', {0x18 0x01: -7}, h'', h''] — alg 1 written non-minimally.
+        let b = hex::decode("8443a10126a1180126 40 40".replace(' ', "")).unwrap();
+        let item = cbor::decode(&b, &Limits::default()).unwrap();
+        let e = CoseMessage::parse(&item, TAG_SIGN1, "t", &Limits::default()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::StructureInvalid);
+        // {4: h''} unprotected is fine.
+        let b = hex::decode("8443a10126a10440 40 40".replace(' ', "")).unwrap();
+        let item = cbor::decode(&b, &Limits::default()).unwrap();
+        assert!(CoseMessage::parse(&item, TAG_SIGN1, "t", &Limits::default()).is_ok());
     }
 
     #[test]

@@ -31,7 +31,10 @@
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 
 mod answers;
 pub mod audit;
@@ -45,6 +48,8 @@ mod ds_cache;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 mod limits;
 mod mso;

@@ -189,8 +189,10 @@ impl RequestPolicy {
             if e.namespace.is_empty() || e.element.is_empty() {
                 return Err(PolicyViolation::InvalidIdentifier);
             }
-            if request.elements[..i]
+            if request
+                .elements
                 .iter()
+                .take(i)
                 .any(|o| o.namespace == e.namespace && o.element == e.element)
             {
                 return Err(PolicyViolation::DuplicateElement {

@@ -198,12 +198,12 @@ impl Digest {
     pub(crate) fn from_slice(s: &[u8]) -> Self {
         let mut buf = [0u8; 64];
         let len = s.len().min(64);
-        buf[..len].copy_from_slice(&s[..len]);
+        buf.iter_mut().zip(s).for_each(|(d, b)| *d = *b);
         Digest { buf, len }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
+        self.buf.get(..self.len).unwrap_or(&self.buf)
     }
 }
 

@@ -56,6 +56,20 @@ pub use verification::{
 };
 pub use vical::kakunin_vical;
 
+// The entry points the `c_abi` fuzz target drives through `crate::fuzzing` (issue 4).
+pub(crate) use trust::{
+    kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
+    kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,
+    kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der, kakunin_verifier_free, kakunin_verifier_new,
+    kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
+    kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
+};
+pub(crate) use verification::{
+    kakunin_element_json, kakunin_verification_document_count, kakunin_verification_document_element,
+    kakunin_verification_document_element_count, kakunin_verification_error, kakunin_verification_error_count,
+    kakunin_verification_free, kakunin_verification_is_valid, kakunin_verification_json,
+};
+
 /// Major version of the library (agrees with Cargo.toml; checked by tests).
 pub const KAKUNIN_VERSION_MAJOR: u32 = 0;
 /// Minor version of the library.

@@ -89,9 +89,11 @@ pub fn parse_message(data: &[u8]) -> Result<Vec<NdefRecord<'_>>, Error> {
             pos += 1;
             n
         } else {
-            let b = data.get(pos..pos + 4).ok_or_else(|| bad("truncated payload length"))?;
+            let Some(&[b0, b1, b2, b3]) = data.get(pos..pos + 4) else {
+                return Err(bad("truncated payload length"));
+            };
             pos += 4;
-            usize::try_from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])).map_err(|_| bad("payload too long"))?
+            usize::try_from(u32::from_be_bytes([b0, b1, b2, b3])).map_err(|_| bad("payload too long"))?
         };
         let id_len = if il {
             let n = usize::from(byte(pos)?);
@@ -176,8 +178,10 @@ impl BleOob {
                     }
                 }
                 0x1b => out.device_address = Some(value.to_vec()),
-                0x77 if value.len() == 4 => {
-                    out.l2cap_psm = Some(u32::from_be_bytes([value[0], value[1], value[2], value[3]]));
+                0x77 => {
+                    if let &[b0, b1, b2, b3] = value {
+                        out.l2cap_psm = Some(u32::from_be_bytes([b0, b1, b2, b3]));
+                    }
                 }
                 _ => {}
             }

@@ -98,7 +98,9 @@ impl<'a> CommandApdu<'a> {
         let (hdr, body) = apdu
             .split_at_checked(4)
             .ok_or_else(|| framing("APDU shorter than 4 bytes"))?;
-        let (cla, ins, p1, p2) = (hdr[0], hdr[1], hdr[2], hdr[3]);
+        let &[cla, ins, p1, p2] = hdr else {
+            return Err(framing("APDU shorter than 4 bytes"));
+        };
         let mk = |data, le, extended| CommandApdu {
             cla,
             ins,
@@ -109,30 +111,30 @@ impl<'a> CommandApdu<'a> {
             extended,
         };
         let short_le = |b: u8| if b == 0 { 256 } else { usize::from(b) };
-        let ext_le = |b: &[u8]| match u16::from_be_bytes([b[0], b[1]]) {
+        let ext_le = |b: [u8; 2]| match u16::from_be_bytes(b) {
             0 => 65536,
             n => usize::from(n),
         };
         match body {
             [] => Ok(mk(&[], None, false)),
             [le] => Ok(mk(&[], Some(short_le(*le)), false)),
-            [0, a, b] => Ok(mk(&[], Some(ext_le(&[*a, *b])), true)),
+            [0, a, b] => Ok(mk(&[], Some(ext_le([*a, *b])), true)),
             [0, a, b, rest @ ..] => {
                 let lc = usize::from(u16::from_be_bytes([*a, *b]));
                 if lc == 0 {
                     return Err(framing("extended Lc of zero"));
                 }
-                match rest.len().checked_sub(lc) {
-                    Some(0) => Ok(mk(rest, None, true)),
-                    Some(2) => Ok(mk(&rest[..lc], Some(ext_le(&rest[lc..])), true)),
+                match rest.split_at_checked(lc) {
+                    Some((data, [])) => Ok(mk(data, None, true)),
+                    Some((data, &[x, y])) => Ok(mk(data, Some(ext_le([x, y])), true)),
                     _ => Err(framing("extended APDU length mismatch")),
                 }
             }
             [lc, rest @ ..] => {
                 let lc = usize::from(*lc);
-                match rest.len().checked_sub(lc) {
-                    Some(0) => Ok(mk(rest, None, false)),
-                    Some(1) => Ok(mk(&rest[..lc], Some(short_le(rest[lc])), false)),
+                match rest.split_at_checked(lc) {
+                    Some((data, [])) => Ok(mk(data, None, false)),
+                    Some((data, &[le])) => Ok(mk(data, Some(short_le(le)), false)),
                     _ => Err(framing("short APDU length mismatch")),
                 }
             }
@@ -304,7 +306,9 @@ impl NfcReader {
             .checked_sub(2)
             .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
         let (data, sw) = rapdu.split_at(split);
-        let (sw1, sw2) = (sw[0], sw[1]);
+        let &[sw1, sw2] = sw else {
+            return Err(framing("response APDU shorter than 2 bytes"));
+        };
         match self.state {
             State::Idle | State::Ready => Err(framing("unexpected response APDU")),
             State::Selecting => {
@@ -452,10 +456,13 @@ impl StaticHandoverReader {
             .checked_sub(2)
             .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
         let (data, sw) = rapdu.split_at(split);
-        if sw != [0x90, 0x00] {
+        let &[sw1, sw2] = sw else {
+            return Err(framing("response APDU shorter than 2 bytes"));
+        };
+        if (sw1, sw2) != (0x90, 0x00) {
             return Err(framing(format!(
-                "tag answered SW {:02X}{:02X} in state {:?}",
-                sw[0], sw[1], self.state
+                "tag answered SW {sw1:02X}{sw2:02X} in state {:?}",
+                self.state
             )));
         }
         match self.state {
@@ -478,21 +485,23 @@ impl StaticHandoverReader {
             }
             TagState::ReadCc => {
                 // CCLEN(2) version(1) MLe(2) MLc(2) NDEF File Control TLV (T=04, L=06).
-                let cc = data
-                    .get(..15)
-                    .ok_or_else(|| framing("Capability Container shorter than 15 bytes"))?;
-                let mle = usize::from(u16::from_be_bytes([cc[3], cc[4]]));
+                let Some(&[_, _, _, mle_hi, mle_lo, _, _, tlv_t, tlv_l, fid_hi, fid_lo, _, _, read_access, _]) =
+                    data.get(..15)
+                else {
+                    return Err(framing("Capability Container shorter than 15 bytes"));
+                };
+                let mle = usize::from(u16::from_be_bytes([mle_hi, mle_lo]));
                 if mle < 0x0f {
                     return Err(framing("Capability Container MLe below 15"));
                 }
-                if cc[7] != 0x04 || cc[8] != 0x06 {
+                if tlv_t != 0x04 || tlv_l != 0x06 {
                     return Err(framing("Capability Container lacks an NDEF File Control TLV"));
                 }
-                if cc[13] != 0x00 {
+                if read_access != 0x00 {
                     return Err(framing("NDEF file is not readable"));
                 }
                 self.mle = mle.min(65535);
-                self.file_id = [cc[9], cc[10]];
+                self.file_id = [fid_hi, fid_lo];
                 self.state = TagState::SelectNdef;
                 Ok(TagEvent::Send(command_apdu(
                     0x00,
@@ -509,8 +518,10 @@ impl StaticHandoverReader {
                 Ok(TagEvent::Send(self.read(0, 2)))
             }
             TagState::ReadLength => {
-                let n = data.get(..2).ok_or_else(|| framing("NLEN missing"))?;
-                let len = usize::from(u16::from_be_bytes([n[0], n[1]]));
+                let Some(&[n0, n1]) = data.get(..2) else {
+                    return Err(framing("NLEN missing"));
+                };
+                let len = usize::from(u16::from_be_bytes([n0, n1]));
                 if len == 0 {
                     return Err(framing("the tag holds no NDEF message"));
                 }

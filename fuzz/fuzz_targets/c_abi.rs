@@ -1,0 +1,14 @@
+#![no_main]
+//! Fuzz target: see `kakunin::fuzzing::c_abi` (Annex D scenario built
+//! through the C ABI).
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../fixtures.rs"]
+mod fixtures;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(v) = fixtures::c_abi(data) {
+        panic!("invariant violated: {}", v.0);
+    }
+});

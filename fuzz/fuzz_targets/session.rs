@@ -1,0 +1,17 @@
+#![no_main]
+//! Fuzz target: see `kakunin::fuzzing::session` (Annex D session scenario).
+
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+#[path = "../fixtures.rs"]
+mod fixtures;
+
+static SCENARIO: OnceLock<kakunin::fuzzing::SessionScenario> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let scenario = SCENARIO.get_or_init(fixtures::session);
+    if let Err(v) = kakunin::fuzzing::session(scenario, data) {
+        panic!("invariant violated: {}", v.0);
+    }
+});

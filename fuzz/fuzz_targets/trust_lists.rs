@@ -1,0 +1,18 @@
+#![no_main]
+//! Fuzz target: see `kakunin::fuzzing::trust_lists` (AAMVA VICAL anchor,
+//! Annex D IACA and DS).
+
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+#[path = "../fixtures.rs"]
+mod fixtures;
+
+static SCENARIO: OnceLock<kakunin::fuzzing::TrustListScenario> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let scenario = SCENARIO.get_or_init(fixtures::trust_lists);
+    if let Err(v) = kakunin::fuzzing::trust_lists(scenario, data) {
+        panic!("invariant violated: {}", v.0);
+    }
+});
