@@ -127,6 +127,9 @@ mod tests {
             }
             for f in std::fs::read_dir(&dir).unwrap() {
                 let f = f.unwrap().path();
+                if !f.is_file() {
+                    continue;
+                }
                 let name = f.file_name().unwrap().to_string_lossy().into_owned();
                 let bytes = std::fs::read(&f).unwrap();
                 if name.ends_with(".pem") && bytes.windows(17).any(|w| w == b"BEGIN CERTIFICATE") {
