@@ -26,6 +26,16 @@ fn verify_with(pki: &TestPki, bytes: &[u8], policy: Policy, at: UnixTime) -> Ver
         )
 }
 
+/// Verifies with the test transcript and the given reader key (or none).
+fn verify_keyed(pki: &TestPki, bytes: &[u8], reader_key: Option<&kakunin::ReaderKey>) -> Verification {
+    let t = transcript();
+    let auth = DeviceAuthInput {
+        session_transcript: Some(&t),
+        reader_key,
+    };
+    Verifier::new(pki.trust_store()).verify_device_response(bytes, auth, now())
+}
+
 fn verify(pki: &TestPki, bytes: &[u8]) -> Verification {
     verify_with(pki, bytes, Policy::default(), now())
 }
@@ -91,15 +101,7 @@ fn minted_mac_response_is_valid_and_wrong_reader_key_fails() {
     );
 
     let other = kakunin::ReaderKey::from_scalar(kakunin::Curve::P256, &key(77).to_bytes()).unwrap();
-    let t = transcript();
-    let v = Verifier::new(pki.trust_store()).verify_device_response(
-        &bytes,
-        DeviceAuthInput {
-            session_transcript: Some(&t),
-            reader_key: Some(&other),
-        },
-        now(),
-    );
+    let v = verify_keyed(&pki, &bytes, Some(&other));
     assert_rejected(&v, ErrorCode::DeviceMacInvalid);
 }
 
@@ -623,15 +625,7 @@ fn session_transcript_and_reader_key_missing() {
             ..spec()
         },
     );
-    let t = transcript();
-    let v = Verifier::new(pki.trust_store()).verify_device_response(
-        &b,
-        DeviceAuthInput {
-            session_transcript: Some(&t),
-            reader_key: None,
-        },
-        now(),
-    );
+    let v = verify_keyed(&pki, &b, None);
     assert_first(&v, ErrorCode::ReaderKeyMissing);
 }
 
@@ -666,15 +660,7 @@ fn algorithm_key_mismatch() {
             ..spec()
         },
     );
-    let t = transcript();
-    let v = Verifier::new(pki.trust_store()).verify_device_response(
-        &b,
-        DeviceAuthInput {
-            session_transcript: Some(&t),
-            reader_key: Some(&p384),
-        },
-        now(),
-    );
+    let v = verify_keyed(&pki, &b, Some(&p384));
     assert_first(&v, ErrorCode::AlgorithmKeyMismatch);
 }
 
