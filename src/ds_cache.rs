@@ -15,7 +15,8 @@
 //! clones of a [`Verifier`](crate::Verifier); it may be shared between
 //! verifiers with different trust stores, since the anchor is part of the key.
 
-use std::collections::{HashSet, VecDeque};
+use crate::x509::ParsedCertificate;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 /// Default number of (Document Signer, anchor) pairs remembered.
@@ -30,6 +31,10 @@ struct Inner {
     order: VecDeque<Key>,
     hits: u64,
     misses: u64,
+    /// Parsed DS certificates by SHA-256 of their DER (parsing is a pure
+    /// function of the bytes; the bytes are compared again on a hit).
+    parsed: HashMap<[u8; 32], Arc<ParsedCertificate>>,
+    parsed_order: VecDeque<[u8; 32]>,
 }
 
 /// Counters of a [`DsCache`].
@@ -95,7 +100,40 @@ impl DsCache {
         if let Ok(mut g) = self.inner.lock() {
             g.set.clear();
             g.order.clear();
+            g.parsed.clear();
+            g.parsed_order.clear();
         }
+    }
+
+    /// The parsed Document Signer certificate for `der`, from the cache or
+    /// freshly parsed (and then remembered). Parsing is a pure function of
+    /// the bytes, so a hit (same SHA-256 and the same bytes) is exactly what
+    /// parsing would give; a parse failure is never remembered.
+    pub(crate) fn parse_ds(&self, der: &[u8]) -> Result<Arc<ParsedCertificate>, crate::Error> {
+        if self.capacity == 0 {
+            return ParsedCertificate::from_der(der).map(Arc::new);
+        }
+        let fp = crate::crypto::sha256(der);
+        if let Ok(g) = self.inner.lock() {
+            if let Some(c) = g.parsed.get(&fp).filter(|c| c.der() == der) {
+                return Ok(Arc::clone(c));
+            }
+        }
+        let cert = Arc::new(ParsedCertificate::from_der(der)?);
+        if let Ok(mut g) = self.inner.lock() {
+            if g.parsed.insert(fp, Arc::clone(&cert)).is_none() {
+                g.parsed_order.push_back(fp);
+            }
+            while g.parsed.len() > self.capacity {
+                match g.parsed_order.pop_front() {
+                    Some(old) => {
+                        g.parsed.remove(&old);
+                    }
+                    None => break,
+                }
+            }
+        }
+        Ok(cert)
     }
 
     /// Answers "does the anchor's key sign this DS certificate?" from the
@@ -145,6 +183,24 @@ impl DsCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsed_certificates_are_shared_and_failures_not_kept() {
+        let der = hex::decode(include_str!("../tests/data/iso18013-5-annex-d/ds_cert.der.hex").trim()).unwrap();
+        let cache = DsCache::new(4);
+        let a = cache.parse_ds(&der).unwrap();
+        let b = cache.parse_ds(&der).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(a.der(), der.as_slice());
+        let mut bad = der.clone();
+        bad.truncate(100);
+        assert!(cache.parse_ds(&bad).is_err());
+        assert!(cache.parse_ds(&bad).is_err());
+        let off = DsCache::disabled();
+        let c = off.parse_ds(&der).unwrap();
+        let d = off.parse_ds(&der).unwrap();
+        assert!(!Arc::ptr_eq(&c, &d));
+    }
 
     #[test]
     fn remembers_only_successes_and_evicts_oldest() {

@@ -16,7 +16,6 @@ use crate::revocation::{self, RevocationData, RevocationPolicy};
 use crate::time::UnixTime;
 use crate::trust::{self, CertificateProfile, TrustStore};
 use crate::value::ElementValue;
-use crate::x509::ParsedCertificate;
 use std::collections::BTreeSet;
 
 /// Verification policy. [`Policy::default`] is strict.
@@ -493,7 +492,7 @@ impl Verifier {
         let Some(ds_der) = chain.first() else {
             fatal!(structure("issuerAuth: x5chain is empty"));
         };
-        let ds = match ParsedCertificate::from_der(ds_der) {
+        let ds = match self.ds_cache.parse_ds(ds_der) {
             Ok(c) => c,
             Err(e) => fatal!(e.context("Document Signer certificate")),
         };
