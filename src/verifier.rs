@@ -474,6 +474,18 @@ impl Verifier {
         if issuer_signed.value.as_map().is_none() {
             fatal!(structure("IssuerSigned is not a map"));
         }
+        // IssuerSigned = {? "nameSpaces", "issuerAuth"} (ISO 18013-5 §8.3.2.1.2.2).
+        // It is not signed: an unknown key (e.g. a mangled "nameSpaces") is
+        // refused rather than read as "nothing disclosed".
+        let unknown_key = issuer_signed
+            .value
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, _)| !matches!(k.value.as_text(), Some("nameSpaces" | "issuerAuth")));
+        if unknown_key {
+            fatal!(structure("IssuerSigned has a key other than nameSpaces and issuerAuth"));
+        }
         let Some(auth_item) = issuer_signed.get("issuerAuth") else {
             fatal!(structure("IssuerSigned: issuerAuth missing"));
         };

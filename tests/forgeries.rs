@@ -793,3 +793,14 @@ fn tagged_cose_sign1_issuer_auth_verifies_and_wrong_tag_is_refused() {
     assert!(v.is_valid(), "{:?}", v.error_codes());
     assert_first(&verify(&pki, &wrap(17)), ErrorCode::StructureInvalid);
 }
+
+#[test]
+fn issuer_signed_with_an_unknown_key_is_refused() {
+    // Renaming "nameSpaces" must not turn into "nothing disclosed, valid".
+    let pki = TestPki::new();
+    let mut doc = mint_document(&pki, &spec());
+    let Value::Map(entries) = &mut doc else { panic!() };
+    let Value::Map(is) = &mut entries[1].1 else { panic!() };
+    is[0].0 = text("nameSpacEs");
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::StructureInvalid);
+}
