@@ -57,7 +57,7 @@
 
 // Version of the C ABI. Raised only when something is *added*; nothing is
 // ever removed or changed (deprecate, never delete).
-#define KAKUNIN_ABI_VERSION 3
+#define KAKUNIN_ABI_VERSION 4
 
 // Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 #define KAKUNIN_STATUS_ERROR_CODE_BASE 1000
@@ -174,6 +174,20 @@ enum kakunin_status
   KAKUNIN_TRANSPORT_ERROR = 1036,
   // Input rejected: `request_refused`.
   KAKUNIN_REQUEST_REFUSED = 1037,
+  // Input rejected: `document_not_requested`.
+  KAKUNIN_DOCUMENT_NOT_REQUESTED = 1038,
+  // Input rejected: `session_terminated`.
+  KAKUNIN_SESSION_TERMINATED = 1039,
+  // Input rejected: `hpke_decrypt_failed`.
+  KAKUNIN_HPKE_DECRYPT_FAILED = 1040,
+  // Input rejected: `hpke_key_mismatch`.
+  KAKUNIN_HPKE_KEY_MISMATCH = 1041,
+  // Input rejected: `session_transcript_mismatch`.
+  KAKUNIN_SESSION_TRANSCRIPT_MISMATCH = 1042,
+  // Input rejected: `jwe_decrypt_failed`.
+  KAKUNIN_JWE_DECRYPT_FAILED = 1043,
+  // Input rejected: `not_a_certificate`.
+  KAKUNIN_NOT_A_CERTIFICATE = 1044,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

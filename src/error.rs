@@ -132,6 +132,27 @@ error_codes! {
     /// A DeviceRequest asked for an element the request policy refuses
     /// (e.g. `individual_number_unicode` without a stated purpose).
     RequestRefused = 37, "request_refused", "request refused by the privacy policy";
+    /// The response carries a document of a docType the request did not ask
+    /// for (ISO 18013-5 §8.3.2.1.2.2: a response answers its request).
+    DocumentNotRequested = 38, "document_not_requested", "document not requested";
+    /// The holder ended the session (SessionData status 20, ISO 18013-5
+    /// §9.1.1.4) without sending a DeviceResponse.
+    SessionTerminated = 39, "session_terminated", "session terminated by the holder";
+    /// An HPKE-sealed response (ISO 18013-7 Annex C, Apple in-app) did not
+    /// open: tampered `enc` or ciphertext, wrong key or wrong `info` (RFC 9180).
+    HpkeDecryptFailed = 40, "hpke_decrypt_failed", "HPKE decryption failed";
+    /// The supplied decryption key is not the recipient key the request or
+    /// the envelope names.
+    HpkeKeyMismatch = 41, "hpke_key_mismatch", "HPKE key does not match the recipient";
+    /// A SessionTranscript hash carried by the envelope (Apple `infoHash`)
+    /// differs from the transcript the verifier computed.
+    SessionTranscriptMismatch = 42, "session_transcript_mismatch", "session transcript mismatch";
+    /// A JWE (RFC 7516, ECDH-ES) did not decrypt: key agreement failed, the
+    /// `epk` is not on the curve, or AES-GCM authentication failed.
+    JweDecryptFailed = 43, "jwe_decrypt_failed", "JWE decryption failed";
+    /// A PEM or DER input given as a certificate is not an X.509 certificate
+    /// at all (a private key, a CRL, text).
+    NotACertificate = 44, "not_a_certificate", "input is not a certificate";
 }
 
 impl fmt::Display for ErrorCode {

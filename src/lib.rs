@@ -53,6 +53,7 @@ pub mod fuzzing;
 mod json;
 mod limits;
 mod mso;
+pub mod presentation;
 pub mod privacy;
 mod profile;
 pub mod revocation;

@@ -80,7 +80,7 @@ pub const KAKUNIN_VERSION_PATCH: u32 = 0;
 pub const KAKUNIN_VERSION: &str = "0.1.0";
 /// Version of the C ABI. Raised only when something is *added*; nothing is
 /// ever removed or changed (deprecate, never delete).
-pub const KAKUNIN_ABI_VERSION: u32 = 3;
+pub const KAKUNIN_ABI_VERSION: u32 = 4;
 
 /// The status every fallible function returns (`uint32_t` in C).
 ///
@@ -192,6 +192,20 @@ pub enum kakunin_status {
     KAKUNIN_TRANSPORT_ERROR = 1036,
     /// Input rejected: `request_refused`.
     KAKUNIN_REQUEST_REFUSED = 1037,
+    /// Input rejected: `document_not_requested`.
+    KAKUNIN_DOCUMENT_NOT_REQUESTED = 1038,
+    /// Input rejected: `session_terminated`.
+    KAKUNIN_SESSION_TERMINATED = 1039,
+    /// Input rejected: `hpke_decrypt_failed`.
+    KAKUNIN_HPKE_DECRYPT_FAILED = 1040,
+    /// Input rejected: `hpke_key_mismatch`.
+    KAKUNIN_HPKE_KEY_MISMATCH = 1041,
+    /// Input rejected: `session_transcript_mismatch`.
+    KAKUNIN_SESSION_TRANSCRIPT_MISMATCH = 1042,
+    /// Input rejected: `jwe_decrypt_failed`.
+    KAKUNIN_JWE_DECRYPT_FAILED = 1043,
+    /// Input rejected: `not_a_certificate`.
+    KAKUNIN_NOT_A_CERTIFICATE = 1044,
 }
 
 /// Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
@@ -241,6 +255,13 @@ impl kakunin_status {
             35 => KAKUNIN_READER_AUTH_INVALID,
             36 => KAKUNIN_TRANSPORT_ERROR,
             37 => KAKUNIN_REQUEST_REFUSED,
+            38 => KAKUNIN_DOCUMENT_NOT_REQUESTED,
+            39 => KAKUNIN_SESSION_TERMINATED,
+            40 => KAKUNIN_HPKE_DECRYPT_FAILED,
+            41 => KAKUNIN_HPKE_KEY_MISMATCH,
+            42 => KAKUNIN_SESSION_TRANSCRIPT_MISMATCH,
+            43 => KAKUNIN_JWE_DECRYPT_FAILED,
+            44 => KAKUNIN_NOT_A_CERTIFICATE,
             _ => KAKUNIN_INPUT_REJECTED,
         }
     }

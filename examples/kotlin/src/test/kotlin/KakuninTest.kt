@@ -68,7 +68,7 @@ private fun trustAndRevocation() {
 fun main() {
     trustAndRevocation()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
-    expect(Kakunin.abiVersion == 3, "ABI version")
+    expect(Kakunin.abiVersion == 4, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")
 
     TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()).use { trust ->

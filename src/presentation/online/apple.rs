@@ -1,0 +1,1 @@
+//! Apple "Verify with Wallet" in apps: the `APPLE-HPKE-v1` envelope.
