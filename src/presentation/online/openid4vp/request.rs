@@ -120,7 +120,7 @@ pub fn dcql_query_json(credentials: &[DcqlCredential]) -> Result<String, Error> 
 }
 
 /// Builds an OpenID4VP 1.0 authorization request for mdoc credentials.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthorizationRequestBuilder {
     mode: ResponseMode,
     flow: Flow,
