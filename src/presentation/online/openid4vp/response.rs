@@ -3,6 +3,7 @@
 //! presentations (§8.1, §B.2.4).
 
 use base64::Engine;
+use zeroize::Zeroize;
 
 use super::{jwe, EncryptionKey, Flow, B64URL};
 use crate::device_auth::SessionTranscript;
@@ -22,6 +23,24 @@ pub struct Presentation {
     pub index: usize,
     /// The DeviceResponse (ISO 18013-5 §8.3.2.1.2.2) CBOR bytes.
     pub device_response: Vec<u8>,
+}
+
+impl Drop for Presentation {
+    fn drop(&mut self) {
+        // A DeviceResponse carries personal data.
+        self.device_response.zeroize();
+    }
+}
+
+/// Clears every string of a parsed JSON value (the decrypted plaintext holds
+/// personal data). Depth is bounded by serde_json's recursion limit.
+fn zeroize_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(zeroize_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(zeroize_json),
+        _ => {}
+    }
 }
 
 fn structure(m: impl Into<String>) -> Error {
@@ -170,13 +189,15 @@ pub(crate) fn open_response(response: &[u8], key: Option<&EncryptionKey>) -> Res
                 .and_then(serde_json::Value::as_str)
                 .ok_or_else(|| structure("encrypted Authorization Response without a string \"response\""))?;
             let opened = jwe::decrypt(jwe_text, key)?;
-            let inner = parse_json(&opened.plaintext, "JWE plaintext")?;
-            let vp = inner
+            let mut inner = parse_json(&opened.plaintext, "JWE plaintext")?;
+            let presentations = inner
                 .as_object()
                 .and_then(|o| o.get("vp_token"))
-                .ok_or_else(|| structure("JWE plaintext without \"vp_token\""))?;
+                .ok_or_else(|| structure("JWE plaintext without \"vp_token\""))
+                .and_then(presentations_of);
+            zeroize_json(&mut inner);
             Ok(Opened {
-                presentations: presentations_of(vp)?,
+                presentations: presentations?,
                 thumbprint: Some(key.thumbprint()),
             })
         }
