@@ -479,6 +479,18 @@ fn dc_api_round_trips_plain_and_encrypted() {
     }
 }
 
+/// An ISO 18013-7 Annex C (`org-iso-mdoc`) shaped transcript:
+/// `[null, null, ["dcapi", bstr]]`.
+fn annex_c_like_transcript() -> SessionTranscript {
+    use ciborium::Value;
+    SessionTranscript::from_bytes(&support::enc(&Value::Array(vec![
+        Value::Null,
+        Value::Null,
+        Value::Array(vec![Value::Text("dcapi".into()), Value::Bytes(vec![1; 32])]),
+    ])))
+    .unwrap()
+}
+
 fn redirect_state(encrypted: bool) -> (String, RequestState) {
     let (req, state) =
         AuthorizationRequestBuilder::redirect("x509_san_dns:rp.example", "https://rp.example/post", encrypted)
@@ -507,6 +519,7 @@ fn wrong_binding_parameters_break_the_device_signature() {
             oid4vp::draft24_dc_api_session_transcript("https://rp.example", c, "n-123"),
             oid4vp::iso_18013_7_annex_b_session_transcript(c, u, "n-123", "mdoc"),
             support::transcript(),
+            annex_c_like_transcript(),
         ];
         for st in wrong {
             let resp = answer(&rp, &json, &st, encrypted.then_some("A128GCM"));

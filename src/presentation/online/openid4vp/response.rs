@@ -87,6 +87,9 @@ fn presentations_of(v: &serde_json::Value) -> Result<Vec<Presentation>, Error> {
             });
         }
     }
+    // Ids in lexicographic order whatever serde_json's map ordering
+    // (a stable sort keeps each id's array order).
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
 
