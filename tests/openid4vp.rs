@@ -333,6 +333,47 @@ fn wallet_encryption_decrypts_and_header_forgeries_are_refused() {
         }),
         ErrorCode::JweDecryptFailed
     );
+    // zip and crit are not supported; an epk on another curve neither.
+    let extra = |k: &str, v: serde_json::Value| JweOptions {
+        extra_header: vec![(k.into(), v)],
+        ..Default::default()
+    };
+    assert_eq!(code(extra("zip", "DEF".into())), ErrorCode::UnsupportedAlgorithm);
+    assert_eq!(
+        code(extra("crit", serde_json::json!(["b64"]))),
+        ErrorCode::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        code(extra(
+            "epk",
+            serde_json::json!({"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"})
+        )),
+        ErrorCode::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        code(extra(
+            "epk",
+            serde_json::json!({"kty": "OKP", "crv": "X25519", "x": "AA"})
+        )),
+        ErrorCode::StructureInvalid
+    );
+    assert_eq!(code(extra("epk", "x".into())), ErrorCode::StructureInvalid);
+    assert_eq!(code(extra("apu", 5.into())), ErrorCode::StructureInvalid);
+    // IV and tag of the wrong length.
+    let good = wallet::encrypt(&pk, b"x", &JweOptions::default());
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let saved = parts.clone();
+    parts[2] = B64.encode([0u8; 16]);
+    assert_eq!(
+        jwe::decrypt(&parts.join("."), &key).unwrap_err().code(),
+        ErrorCode::JweDecryptFailed
+    );
+    let mut parts = saved;
+    parts[4] = B64.encode([0u8; 15]);
+    assert_eq!(
+        jwe::decrypt(&parts.join("."), &key).unwrap_err().code(),
+        ErrorCode::JweDecryptFailed
+    );
     // apu alone (no apv) enters the KDF the same way on both sides.
     let c = wallet::encrypt(
         &pk,
@@ -563,9 +604,12 @@ fn encrypted_response_tampers_are_refused() {
     }
     // Downgrade: a plain vp_token where encryption was requested.
     let plain = answer(&rp, &json, &st, None);
-    assert_eq!(
-        codes(&state.verify(&rp.verifier, plain.as_bytes(), now())),
-        vec![ErrorCode::StructureInvalid]
+    let r = state.verify(&rp.verifier, plain.as_bytes(), now());
+    assert_eq!(codes(&r), vec![ErrorCode::StructureInvalid]);
+    assert!(
+        r.errors()[0].message().contains("downgrade"),
+        "{}",
+        r.errors()[0].message()
     );
     // Encrypted to another key.
     let other = EncryptionKey::generate().unwrap();
