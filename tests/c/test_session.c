@@ -421,6 +421,129 @@ static kakunin_buffer *build_request(kakunin_items_request *items, const kakunin
     return out;
 }
 
+static int has_doc_error(const kakunin_verification *v, size_t doc, uint32_t want) {
+    size_t n = 0;
+    if (kakunin_verification_document_error_count(v, doc, &n) != KAKUNIN_OK) return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t code = 0;
+        kakunin_str msg;
+        if (kakunin_verification_document_error(v, doc, i, &code, &msg) == KAKUNIN_OK && code == want) return 1;
+    }
+    return 0;
+}
+
+static kakunin_buffer *one_element_request(const char *doc_type, const char *ns, const char *id) {
+    kakunin_items_request *items = NULL;
+    CHECK_STATUS(kakunin_items_request_new(doc_type, &items), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_items_request_add_element(items, ns, id, false), KAKUNIN_OK);
+    kakunin_buffer *out = build_request(items, NULL, NULL, KAKUNIN_OK);
+    kakunin_items_request_free(items);
+    return out;
+}
+
+/* Responses bound to their request (document_not_requested = 38; elements
+ * not requested are not returned) and answers bound to the expected docType,
+ * through the verifier and through the reader session. */
+static void test_request_binding(void) {
+    const char *mdl = "org.iso.18013.5.1.mDL", *mdl_ns = "org.iso.18013.5.1";
+    const char *pid = "eu.europa.ec.eudi.pid.1", *mnc = "org.iso.23220.1.jp.mnc";
+    kakunin_verifier *verifier = annex_d_verifier();
+    kakunin_reader_key *key = annex_d_reader_key();
+    struct blob stb = load(DATA "session_transcript_bytes.hex");
+    kakunin_session_transcript *t = NULL;
+    CHECK_STATUS(kakunin_session_transcript_new(stb.data, stb.len, &t), KAKUNIN_OK);
+    struct blob resp = load(DATA "device_response.hex");
+    kakunin_buffer *pid_req = one_element_request(pid, pid, "age_over_18");
+    kakunin_buffer *name_req = one_element_request(mdl, mdl_ns, "family_name");
+
+    /* A docType not requested. */
+    kakunin_verification *v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(
+                     verifier, resp.data, resp.len, kakunin_buffer_data(pid_req), kakunin_buffer_len(pid_req), t,
+                     key, T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(!kakunin_verification_is_valid(v));
+    CHECK(has_doc_error(v, 0, 38));
+    size_t n = 99;
+    CHECK_STATUS(kakunin_verification_document_element_count(v, 0, &n), KAKUNIN_DOCUMENT_REJECTED);
+    kakunin_verification_free(v);
+
+    /* Only the requested element is returned; answers need the right docType. */
+    v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(
+                     verifier, resp.data, resp.len, kakunin_buffer_data(name_req), kakunin_buffer_len(name_req), t,
+                     key, T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(kakunin_verification_is_valid(v));
+    CHECK_STATUS(kakunin_verification_document_element_count(v, 0, &n), KAKUNIN_OK);
+    CHECK(n == 1);
+    const kakunin_element *e = NULL;
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, mdl_ns, "family_name", &e), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, mdl_ns, "document_number", &e),
+                 KAKUNIN_NOT_FOUND);
+    kakunin_str s;
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, mdl, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_OK);
+    CHECK(s.len == 3 && memcmp(s.data, "Doe", 3) == 0);
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, mnc, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, NULL, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_NULL_PARAMETER);
+    kakunin_bytes img;
+    uint32_t fmt = 0, verdict = 9, evidence = 9, nn = 9, sex = 0;
+    CHECK_STATUS(kakunin_verification_document_portrait_for_doc_type(v, 0, mdl, &img, &fmt), KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_sex_code_for_doc_type(v, 0, mdl, &sex), KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, mnc, 18, &verdict, &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN && evidence == KAKUNIN_AGE_EVIDENCE_NONE && nn == 0);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_at_offset_for_doc_type(v, 0, pid, 18, 32400, &verdict,
+                                                                                   &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    kakunin_verification_free(v);
+
+    /* A DeviceRequest that cannot be read gives no result. */
+    const uint8_t junk[] = {0xa0};
+    v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(verifier, resp.data, resp.len, junk,
+                                                                     sizeof junk, t, key, T_2021, &v),
+                 KAKUNIN_STRUCTURE_INVALID);
+    CHECK(v == NULL);
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(verifier, resp.data, resp.len, NULL, 0, t, key,
+                                                                     T_2021, &v),
+                 KAKUNIN_NULL_PARAMETER);
+
+    /* The reader session binds to the request it sent. */
+    kakunin_reader_session *session = annex_d_session();
+    kakunin_buffer *se = NULL;
+    CHECK_STATUS(kakunin_reader_session_establish(session, kakunin_buffer_data(pid_req), kakunin_buffer_len(pid_req),
+                                                  &se),
+                 KAKUNIN_OK);
+    kakunin_buffer_free(se);
+    struct blob sd = load(DATA "session_data_device_response.hex");
+    uint32_t event = 0;
+    kakunin_buffer *r = NULL;
+    CHECK_STATUS(kakunin_reader_session_receive(session, sd.data, sd.len, &event, &r), KAKUNIN_OK);
+    v = NULL;
+    CHECK_STATUS(kakunin_reader_session_verify_device_response(session, verifier, kakunin_buffer_data(r),
+                                                               kakunin_buffer_len(r), T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(!kakunin_verification_is_valid(v));
+    CHECK(has_doc_error(v, 0, 38));
+    kakunin_verification_free(v);
+    kakunin_buffer_free(r);
+    kakunin_reader_session_free(session);
+
+    free(sd.data);
+    kakunin_buffer_free(pid_req);
+    kakunin_buffer_free(name_req);
+    free(resp.data);
+    free(stb.data);
+    kakunin_session_transcript_free(t);
+    kakunin_reader_key_free(key);
+    kakunin_verifier_free(verifier);
+}
+
 static void test_device_request(void) {
     const char *mdl = "org.iso.18013.5.1.mDL";
     const char *ns = "org.iso.18013.5.1";
@@ -798,6 +921,7 @@ int main(void) {
     test_misuse_order();
     test_qr_engagement();
     test_device_request();
+    test_request_binding();
     test_null_arguments();
     test_free_null();
     test_nfc_framing();
