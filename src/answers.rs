@@ -149,7 +149,8 @@ impl VerifiedDocument {
     /// Is the holder of this document, expected to be of docType `doc_type`,
     /// at least `n` years old at [`VerifiedDocument::verified_at`]?
     /// [`AgeVerdict::Unknown`] when the document is of another docType or
-    /// the docType is not registered (see the [module](self) notes).
+    /// the docType is not registered: answers read only the namespaces that
+    /// docType's registry entry lists ([`crate::doctype::registered_element`]).
     ///
     /// Evidence, in order: `age_over_NN` when disclosed (the nearest applicable
     /// NN: `true` with NN ≥ n proves it, `false` with NN ≤ n disproves it),
