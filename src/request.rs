@@ -14,8 +14,8 @@
 //!   [`ErrorCode::DocumentNotRequested`] (ISO 18013-5 §8.3.2.1.2.2: a
 //!   DeviceResponse answers its DeviceRequest);
 //! - an element that was not requested is **dropped**, not returned: it is
-//!   not reachable from the [`VerifiedDocument`](crate::VerifiedDocument) (nor from the JSON report
-//!   or the C ABI). Its digest was verified like every element received
+//!   not reachable from the [`VerifiedDocument`](crate::VerifiedDocument)
+//!   (nor from the JSON report or the C ABI). Its digest was verified like every element received
 //!   (an element that fails any check still rejects the document), and its
 //!   value is zeroized. Dropping rather than rejecting follows data
 //!   minimisation: a reader keeps only what it asked for, and a holder's
@@ -122,6 +122,19 @@ impl ItemsRequest {
     pub fn to_tagged_bytes(&self) -> Vec<u8> {
         cbor::tag24(&self.to_cbor())
     }
+
+    /// The requested namespaces: `(namespace, [(element, intentToRetain)])`,
+    /// in request order.
+    pub fn namespaces(&self) -> &[(String, Vec<(String, bool)>)] {
+        &self.namespaces
+    }
+
+    /// Whether `namespace`/`element` is requested.
+    pub fn asks_for(&self, namespace: &str, element: &str) -> bool {
+        self.namespaces
+            .iter()
+            .any(|(n, els)| n == namespace && els.iter().any(|(id, _)| id == element))
+    }
 }
 
 impl From<&ElementRequest> for ItemsRequest {
@@ -134,21 +147,6 @@ impl From<&ElementRequest> for ItemsRequest {
         }
         items.individual_number_purpose = r.purpose().map(str::to_owned);
         items
-    }
-}
-
-impl ItemsRequest {
-    /// The requested namespaces: `(namespace, [(element, intentToRetain)])`,
-    /// in request order.
-    pub fn namespaces(&self) -> &[(String, Vec<(String, bool)>)] {
-        &self.namespaces
-    }
-
-    /// Whether `namespace`/`element` is requested.
-    pub fn asks_for(&self, namespace: &str, element: &str) -> bool {
-        self.namespaces
-            .iter()
-            .any(|(n, els)| n == namespace && els.iter().any(|(id, _)| id == element))
     }
 }
 
@@ -242,6 +240,16 @@ impl Request {
             request.push(parse_items_request(&ir, &limits)?);
         }
         Ok(request)
+    }
+}
+
+impl FromIterator<ItemsRequest> for Request {
+    /// A request from ItemsRequests, e.g. policy-checked ones:
+    /// `requests.iter().map(ItemsRequest::from).collect::<Request>()`.
+    fn from_iter<I: IntoIterator<Item = ItemsRequest>>(iter: I) -> Self {
+        Request {
+            items: iter.into_iter().collect(),
+        }
     }
 }
 

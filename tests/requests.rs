@@ -222,6 +222,15 @@ fn requests_are_read_from_the_device_request_as_sent() {
         .unwrap();
     assert_eq!(&Request::from_device_request(&b.build()).unwrap(), b.request());
 
+    // Policy-checked requests convert into the same model.
+    let checked = [
+        kakunin::privacy::age_over_request(MDL_DOCTYPE, 20).unwrap(),
+        kakunin::privacy::age_over_request(PID_DOCTYPE, 18).unwrap(),
+    ];
+    let r: Request = checked.iter().map(ItemsRequest::from).collect();
+    assert!(r.asks_for(MDL_DOCTYPE, MDL_NS, "age_over_20") && r.asks_for(PID_DOCTYPE, PID_DOCTYPE, "age_over_18"));
+    assert!(!r.asks_for(MDL_DOCTYPE, MDL_NS, "age_over_18"));
+
     for bad in [&b"\xa0"[..], b"\x80", b"x"] {
         assert!(Request::from_device_request(bad).is_err());
     }
