@@ -16,6 +16,7 @@
 #define PKI "tests/data/session-reader-pki/"
 /* 2021-01-01T00:00:00Z */
 #define T_2021 1609459200
+#define T_2024 1704067200 /* 2024-01-01T00:00:00Z */
 
 static int failures = 0;
 
@@ -544,6 +545,57 @@ static void test_request_binding(void) {
     kakunin_verifier_free(verifier);
 }
 
+/* An IACA trusted only for a loyalty-card docType signs a "loyalty card"
+ * carrying org.iso.18013.5.1/age_over_20 (minted by tests/c_api.rs into
+ * `dir`). It verifies, but answers no age or identity question: not through
+ * the document's own docType, nor through an expected one. */
+static void test_loyalty_card_answers(const char *dir) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/iaca.der", dir);
+    struct blob iaca = load(path);
+    snprintf(path, sizeof path, "%s/response.cbor", dir);
+    struct blob resp = load(path);
+    snprintf(path, sizeof path, "%s/transcript.cbor", dir);
+    struct blob tb = load(path);
+    const char *loyalty = "com.example.loyalty.1";
+    kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der_for(b, iaca.data, iaca.len, &loyalty, 1), KAKUNIN_OK);
+    kakunin_trust_store *store = NULL;
+    CHECK_STATUS(kakunin_trust_store_builder_build(b, &store), KAKUNIN_OK);
+    kakunin_verifier *verifier = NULL;
+    CHECK_STATUS(kakunin_verifier_new(store, &verifier), KAKUNIN_OK);
+    kakunin_session_transcript *t = NULL;
+    CHECK_STATUS(kakunin_session_transcript_new(tb.data, tb.len, &t), KAKUNIN_OK);
+    kakunin_verification *v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response(verifier, resp.data, resp.len, t, NULL, T_2024, &v),
+                 KAKUNIN_OK);
+    CHECK(kakunin_verification_is_valid(v));
+    const kakunin_element *e = NULL;
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, "org.iso.18013.5.1", "age_over_20", &e),
+                 KAKUNIN_OK);
+    uint32_t verdict = 9, evidence = 9, nn = 9;
+    CHECK_STATUS(kakunin_verification_document_age_at_least(v, 0, 20, &verdict, &evidence, &nn), KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN && evidence == KAKUNIN_AGE_EVIDENCE_NONE);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, "org.iso.18013.5.1.mDL", 20,
+                                                                         &verdict, &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, loyalty, 20, &verdict, &evidence,
+                                                                         &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    kakunin_str s;
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, KAKUNIN_BASIC_FAMILY_NAME, &s), KAKUNIN_NOT_FOUND);
+    kakunin_verification_free(v);
+    kakunin_session_transcript_free(t);
+    kakunin_verifier_free(verifier);
+    kakunin_trust_store_free(store);
+    kakunin_trust_store_builder_free(b);
+    free(iaca.data);
+    free(resp.data);
+    free(tb.data);
+}
+
 static void test_device_request(void) {
     const char *mdl = "org.iso.18013.5.1.mDL";
     const char *ns = "org.iso.18013.5.1";
@@ -915,7 +967,16 @@ static void test_ble_framing(void) {
     free(sd.data);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "--loyalty") == 0) {
+        test_loyalty_card_answers(argv[2]);
+        if (failures) {
+            fprintf(stderr, "test_session --loyalty: %d check(s) failed\n", failures);
+            return 1;
+        }
+        printf("test_session --loyalty: all checks passed\n");
+        return 0;
+    }
     test_annex_d_replay();
     test_tampered_session_data();
     test_misuse_order();
