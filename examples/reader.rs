@@ -9,7 +9,10 @@
 //!
 //! It prints the SessionTranscript and the SessionEstablishment it produced
 //! (hex). With `--session-data` it decrypts the DeviceResponse and verifies
-//! it exactly as `verify` does (the same JSON, under `"response"`).
+//! it as `verify --device-request` does (the same JSON, under `"response"`):
+//! bound to the `--device-request` it sent, so a document of a docType not
+//! requested is `document_not_requested` and elements not requested are not
+//! shown.
 //! FILE: binary, hex text, or (engagement) the QR text `mdoc:…`.
 //! Exit 0 = valid (or nothing to verify), 1 = invalid (including a
 //! SessionData that does not decrypt), 2 = usage or I/O error.
@@ -219,7 +222,7 @@ fn run(args: &Args) -> Result<u8, String> {
                         }
                         None => UnixTime::now(),
                     };
-                    let v = verifier.verify_device_response(&r, session.device_auth_input(), now);
+                    let v = session.verify_device_response(&verifier, &r, now);
                     let ok = v.is_valid();
                     Outcome::Verified(v, ok)
                 }

@@ -5,8 +5,12 @@
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
 //!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
-//!        [--revocation off|best-effort|required]
+//!        [--revocation off|best-effort|required] [--device-request FILE]
 //! ```
+//! `--device-request` binds the result to the DeviceRequest that was sent
+//! (CBOR as sent, binary or hex): a document of a docType it does not ask
+//! for is `document_not_requested`, and elements it does not ask for are
+//! not reported. Without it every verified document and element is reported.
 //! `--revocation` defaults to `off`, or to `best-effort` when a `--crl` or
 //! `--status-list` is given. A VICAL that does not verify or is stale at
 //! `--at` is a usage error (exit 2): the trust material itself is unusable.
@@ -14,8 +18,8 @@
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
-    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, RevocationData, RevocationMode, RevocationPolicy,
-    SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
+    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, Request, RevocationData, RevocationMode,
+    RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
 };
 use std::process::ExitCode;
 
@@ -40,6 +44,7 @@ struct Args {
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
     audit: bool,
+    device_request: Option<String>,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -48,7 +53,7 @@ fn usage(msg: &str) -> ExitCode {
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required]"
+         [--revocation off|best-effort|required] [--device-request FILE]"
     );
     ExitCode::from(2)
 }
@@ -69,6 +74,7 @@ fn parse_args() -> Result<Args, String> {
         status_lists: Vec::new(),
         revocation: None,
         audit: false,
+        device_request: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -106,6 +112,7 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--audit" => a.audit = true,
+            "--device-request" => a.device_request = Some(value(&name)?),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -242,7 +249,14 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         session_transcript: transcript.as_ref(),
         reader_key: reader_key.as_ref(),
     };
-    let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    let request = match &args.device_request {
+        Some(p) => Some(Request::from_device_request(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
+        None => None,
+    };
+    let mut result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    if let Some(r) = &request {
+        result = result.bind(r);
+    }
     if args.json {
         let json = result.to_json();
         if args.audit {
@@ -366,7 +380,7 @@ fn print_basic_four(doc: &kakunin::VerifiedDocument) {
     if doc.doc_type() != kakunin::doctype::JP_MNC_DOCTYPE {
         return;
     }
-    let b = doc.basic_info();
+    let b = doc.basic_info(kakunin::doctype::JP_MNC_DOCTYPE);
     let show = |v: Option<&str>| v.unwrap_or("(not disclosed)").to_owned();
     println!("  氏名 (name):         {}", show(b.full_name));
     println!("  住所 (address):      {}", show(b.address));

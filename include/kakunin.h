@@ -916,6 +916,54 @@ kakunin_status kakunin_verification_document_portrait(const struct kakunin_verif
                                                       struct kakunin_bytes *out_image,
                                                       uint32_t *out_format);
 
+// As `kakunin_verification_document_age_at_least`, for a document the
+// caller expects to be of docType `doc_type` (NUL-terminated, e.g.
+// `"org.iso.18013.5.1.mDL"`): `KAKUNIN_AGE_UNKNOWN` with no evidence when
+// the document is of another docType or `doc_type` is not registered.
+kakunin_status kakunin_verification_document_age_at_least_for_doc_type(const struct kakunin_verification *verification,
+                                                                       size_t doc,
+                                                                       const char *doc_type,
+                                                                       uint32_t years,
+                                                                       uint32_t *out_verdict,
+                                                                       uint32_t *out_evidence,
+                                                                       uint32_t *out_evidence_nn);
+
+// As `kakunin_verification_document_age_at_least_at_offset`, for a
+// document expected to be of docType `doc_type` (see
+// `kakunin_verification_document_age_at_least_for_doc_type`).
+kakunin_status kakunin_verification_document_age_at_least_at_offset_for_doc_type(const struct kakunin_verification *verification,
+                                                                                 size_t doc,
+                                                                                 const char *doc_type,
+                                                                                 uint32_t years,
+                                                                                 int32_t utc_offset_secs,
+                                                                                 uint32_t *out_verdict,
+                                                                                 uint32_t *out_evidence,
+                                                                                 uint32_t *out_evidence_nn);
+
+// As `kakunin_verification_document_basic_item`, for a document expected
+// to be of docType `doc_type`: `KAKUNIN_NOT_FOUND` when it is of another
+// docType or `doc_type` is not registered.
+kakunin_status kakunin_verification_document_basic_item_for_doc_type(const struct kakunin_verification *verification,
+                                                                     size_t doc,
+                                                                     const char *doc_type,
+                                                                     uint32_t item,
+                                                                     struct kakunin_str *out);
+
+// As `kakunin_verification_document_sex_code`, for a document expected to
+// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+kakunin_status kakunin_verification_document_sex_code_for_doc_type(const struct kakunin_verification *verification,
+                                                                   size_t doc,
+                                                                   const char *doc_type,
+                                                                   uint32_t *out);
+
+// As `kakunin_verification_document_portrait`, for a document expected to
+// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+kakunin_status kakunin_verification_document_portrait_for_doc_type(const struct kakunin_verification *verification,
+                                                                   size_t doc,
+                                                                   const char *doc_type,
+                                                                   struct kakunin_bytes *out_image,
+                                                                   uint32_t *out_format);
+
 // The number of type warnings of verified document `doc` (elements whose
 // type contradicts the registry without affecting security).
 kakunin_status kakunin_verification_document_warning_count(const struct kakunin_verification *verification,
@@ -934,6 +982,24 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 // (`AuditRecord::new(..).to_json()` in Rust), NUL-terminated, borrowed.
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
+
+// As `kakunin_verifier_verify_device_response`, bound to `device_request`:
+// the encoded DeviceRequest exactly as sent (e.g. from
+// `kakunin_device_request_builder_build`). A document whose docType the
+// request does not ask for is rejected with `document_not_requested`;
+// elements the request does not ask for are verified (digests), then
+// dropped: they are not among the document's elements. A DeviceRequest
+// that cannot be read returns its error status (e.g.
+// `KAKUNIN_STRUCTURE_INVALID`) and no result.
+kakunin_status kakunin_verifier_verify_device_response_for_request(const struct kakunin_verifier *verifier,
+                                                                   const uint8_t *device_response,
+                                                                   size_t device_response_len,
+                                                                   const uint8_t *device_request,
+                                                                   size_t device_request_len,
+                                                                   const struct kakunin_session_transcript *transcript,
+                                                                   const struct kakunin_reader_key *reader_key,
+                                                                   int64_t now_unix_secs,
+                                                                   struct kakunin_verification **out);
 
 // A new, empty set of revocation data (NULL only if a panic was caught).
 struct kakunin_revocation_data *kakunin_revocation_data_new(void);
@@ -1087,8 +1153,10 @@ kakunin_status kakunin_reader_session_e_reader_key_bytes(const struct kakunin_re
 
 // Verifies a DeviceResponse received in this session with `verifier`, using
 // the session's transcript and reader key for device authentication
-// (deviceSignature or deviceMac). Same result as
-// `kakunin_verifier_verify_device_response`.
+// (deviceSignature or deviceMac), bound to the last DeviceRequest this
+// session sent: a document of a docType not requested is rejected
+// (`document_not_requested`) and elements not requested are not returned
+// (as `kakunin_verifier_verify_device_response_for_request`).
 kakunin_status kakunin_reader_session_verify_device_response(const struct kakunin_reader_session *session,
                                                              const struct kakunin_verifier *verifier,
                                                              const uint8_t *device_response,

@@ -112,7 +112,7 @@ const _: () = {
 /// The result of verifying a DeviceResponse.
 #[derive(Debug)]
 pub struct Verification {
-    documents: Vec<DocumentResult>,
+    pub(crate) documents: Vec<DocumentResult>,
     errors: Vec<Error>,
     time: UnixTime,
 }

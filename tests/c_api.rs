@@ -146,6 +146,43 @@ fn c_session_tests_pass() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_session: all checks passed"));
 }
 
+/// Answers through the C ABI refuse a loyalty-card docType vouching an mDL
+/// age element (tests/c/test_session.c `--loyalty`, fed a response minted
+/// here by the test issuer).
+#[test]
+fn c_answers_refuse_a_loyalty_card() {
+    use support::{full_date, mint, text, transcript_bytes, MdocSpec, TestPki, MDL_NS};
+    let dir = out_dir().join("loyalty");
+    std::fs::create_dir_all(&dir).expect("create dir");
+    let pki = TestPki::new();
+    let spec = MdocSpec {
+        doc_type: "com.example.loyalty.1".into(),
+        namespaces: vec![(
+            MDL_NS.into(),
+            vec![
+                ("age_over_20".into(), ciborium::Value::Bool(true)),
+                ("family_name".into(), text("Yamada")),
+                ("birth_date".into(), full_date("1990-04-01")),
+            ],
+        )],
+        ..MdocSpec::default()
+    };
+    std::fs::write(dir.join("iaca.der"), &pki.iaca_der).expect("write");
+    std::fs::write(dir.join("response.cbor"), mint(&pki, &spec)).expect("write");
+    std::fs::write(dir.join("transcript.cbor"), transcript_bytes()).expect("write");
+    let exe = out_dir().join("test_session_loyalty");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_session.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &["--loyalty", dir.to_str().expect("utf-8 path")]);
+    check("tests/c/test_session.c --loyalty", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--loyalty: all checks passed"));
+}
+
 #[test]
 fn c_json_is_the_rust_json() {
     let exe = out_dir().join("test_api_json");

@@ -166,3 +166,44 @@ fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
     let _ = std::fs::remove_file(&pem);
     let _ = std::fs::remove_file(&sec1);
 }
+
+/// `--device-request FILE` binds the report to the DeviceRequest sent: a
+/// docType it does not ask for is `document_not_requested` (exit 1), and
+/// elements it does not ask for are not reported.
+#[test]
+fn device_request_binds_the_report() {
+    use kakunin::session::{DeviceRequestBuilder, ItemsRequest};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_device_request");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, items: ItemsRequest| {
+        let mut b = DeviceRequestBuilder::new();
+        b.add(&items).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, b.build()).unwrap();
+        p.display().to_string()
+    };
+    let pid = write(
+        "pid.cbor",
+        ItemsRequest::new("eu.europa.ec.eudi.pid.1").element("eu.europa.ec.eudi.pid.1", "age_over_18"),
+    );
+    let name_only = write(
+        "name.cbor",
+        ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"),
+    );
+    let annex_d_request = data("iso18013-5-annex-d/device_request.hex");
+
+    let (code, out, _) = verify(&["--json", "--device-request", &pid]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"code\":\"document_not_requested\""), "{out}");
+    let (code, out, _) = verify(&["--json", "--device-request", &name_only]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\"family_name\":\"Doe\""), "{out}");
+    assert!(!out.contains("document_number") && !out.contains("portrait"), "{out}");
+    // The request Annex D actually sent asks for all six elements.
+    let (code, out, _) = verify(&["--json", "--device-request", &annex_d_request]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, verify(&["--json"]).1);
+    // A file that is not a DeviceRequest is a usage error.
+    let (code, _, err) = verify(&["--json", "--device-request", &data("iso18013-5-annex-d/iaca_cert.pem")]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -161,3 +161,44 @@ fn qr_engagement_and_usage_errors() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// The reader binds the response to the `--device-request` it sent: Annex D's
+/// mDL answers a request for a PID with `document_not_requested`, and a
+/// request for `family_name` alone shows that element only.
+#[test]
+fn the_response_is_bound_to_the_device_request_sent() {
+    use kakunin::session::{DeviceRequestBuilder, ItemsRequest};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reader_cli_requests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, items: ItemsRequest| {
+        let mut b = DeviceRequestBuilder::new();
+        b.add(&items).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, b.build()).unwrap();
+        p.display().to_string()
+    };
+    let pid = write(
+        "pid.cbor",
+        ItemsRequest::new("eu.europa.ec.eudi.pid.1").element("eu.europa.ec.eudi.pid.1", "age_over_18"),
+    );
+    let name_only = write(
+        "name.cbor",
+        ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"),
+    );
+    let sd = d("session_data_device_response.hex");
+    let with_request = |req: &str| {
+        let mut args = annex_d_args(&sd, &["--at", "2021-01-01T00:00:00Z"]);
+        let i = args.iter().position(|a| a == "--device-request").unwrap();
+        args[i + 1] = req.to_owned();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&refs)
+    };
+    let (code, out) = with_request(&pid);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"document_not_requested\""), "{out}");
+    assert!(!out.contains("\"Doe\""), "{out}");
+    let (code, out) = with_request(&name_only);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\"family_name\":\"Doe\""), "{out}");
+    assert!(!out.contains("document_number") && !out.contains("portrait"), "{out}");
+}

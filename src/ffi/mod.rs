@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 use crate::error::ErrorCode;
 
 mod answers;
+mod request;
 mod revocation;
 mod session;
 mod transport;

@@ -21,6 +21,7 @@ import kotlin.system.exitProcess
 private const val DATA = "tests/data/iso18013-5-annex-d/"
 private const val T_2021 = 1609459200L // 2021-01-01T00:00:00Z
 private const val T_2026 = 1780272000L // 2026-06-01T00:00:00Z
+private const val MDL = "org.iso.18013.5.1.mDL"
 private var failures = 0
 
 private fun expect(cond: Boolean, what: String) {
@@ -88,8 +89,9 @@ fun main() {
                         val portrait = doc.element("org.iso.18013.5.1", "portrait") as? Value.Bytes
                         expect(portrait?.value?.size == 1042, "portrait bytes")
                         expect(v.json.startsWith("{\"status\":\"valid\""), "JSON")
-                        expect(v.ageAtLeast(0, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
-                        expect(v.portrait(0)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.ageAtLeast(0, MDL, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
+                        expect(v.portrait(0, MDL)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.portrait(0, "org.iso.23220.1.jp.mnc") == null, "no portrait for another docType")
                         expect(v.auditJson.startsWith("{\"time\":") && !v.auditJson.contains("Doe"), "audit")
                         println("Annex D: VALID, ${doc.elements.size} elements, family_name=Doe")
                     }
@@ -99,7 +101,7 @@ fun main() {
                         expect(!doc.valid && doc.elements.isEmpty(), "rejected document has no elements")
                         expect(doc.errors.any { it.code == 7 && it.name == "certificate_expired" }, "certificate_expired")
                         try {
-                            v.ageAtLeast(0, 18)
+                            v.ageAtLeast(0, MDL, 18)
                             expect(false, "no answers from a rejected document")
                         } catch (e: KakuninException) {
                             expect(e.status == 6, "KAKUNIN_DOCUMENT_REJECTED")
@@ -136,6 +138,15 @@ fun main() {
                             "decrypted DeviceResponse")
                         session.verify(verifier, ev.deviceResponse ?: ByteArray(0), T_2021).use { v ->
                             expect(v.isValid && v.documents.single().deviceAuth == "mac", "session response verifies")
+                        }
+                        // Bound to a request for a PID only, the mDL was not requested.
+                        val pidOnly = session.deviceRequest("eu.europa.ec.eudi.pid.1",
+                            listOf("eu.europa.ec.eudi.pid.1" to "age_over_18"))
+                        SessionTranscript.of(session.transcriptBytes).use { t ->
+                            verifier.verifyDeviceResponse(hex("device_response.hex"), pidOnly, t, key, T_2021).use { v ->
+                                expect(!v.isValid && v.documents.single().errors.any { it.name == "document_not_requested" },
+                                    "document_not_requested")
+                            }
                         }
                         expect(session.terminate().contentEquals(hex("session_termination.hex")), "termination")
                         println("Annex D session: SessionEstablishment identical, response VALID")

@@ -91,6 +91,10 @@ interface KakuninLib : Library {
         v: Pointer, data: ByteArray, len: SizeT, transcript: Pointer?, readerKey: Pointer?, now: Long,
         out: PointerByReference
     ): Int
+    fun kakunin_verifier_verify_device_response_for_request(
+        v: Pointer, data: ByteArray, len: SizeT, request: ByteArray, requestLen: SizeT, transcript: Pointer?,
+        readerKey: Pointer?, now: Long, out: PointerByReference
+    ): Int
     fun kakunin_verifier_verify_device_response_issuer_only(
         v: Pointer, data: ByteArray, len: SizeT, now: Long, out: PointerByReference
     ): Int
@@ -112,10 +116,13 @@ interface KakuninLib : Library {
     fun kakunin_verification_document_element(v: Pointer, doc: SizeT, index: SizeT, out: PointerByReference): Int
     fun kakunin_verification_free(v: Pointer?)
     fun kakunin_verification_audit_json(v: Pointer, out: KView): Int
-    fun kakunin_verification_document_age_at_least(
-        v: Pointer, doc: SizeT, years: Int, verdict: IntByReference, evidence: IntByReference, nn: IntByReference
+    fun kakunin_verification_document_age_at_least_for_doc_type(
+        v: Pointer, doc: SizeT, docType: String, years: Int, verdict: IntByReference, evidence: IntByReference,
+        nn: IntByReference
     ): Int
-    fun kakunin_verification_document_portrait(v: Pointer, doc: SizeT, image: KView, format: IntByReference): Int
+    fun kakunin_verification_document_portrait_for_doc_type(
+        v: Pointer, doc: SizeT, docType: String, image: KView, format: IntByReference
+    ): Int
 
     fun kakunin_element_namespace(e: Pointer, out: KView): Int
     fun kakunin_element_identifier(e: Pointer, out: KView): Int
@@ -276,6 +283,22 @@ class Verifier(
         return Verification(out.value)
     }
 
+    /**
+     * As [verifyDeviceResponse], bound to `deviceRequest` (the DeviceRequest as sent): a document
+     * of a docType not requested is rejected (`document_not_requested`), elements not requested
+     * are not returned.
+     */
+    fun verifyDeviceResponse(
+        response: ByteArray, deviceRequest: ByteArray, transcript: SessionTranscript?, readerKey: ReaderKey?,
+        nowUnixSeconds: Long
+    ): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_verifier_verify_device_response_for_request(
+            ptr, response, SizeT(response.size.toLong()), deviceRequest, SizeT(deviceRequest.size.toLong()),
+            transcript?.ptr, readerKey?.ptr, nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
     /** Verifies only the issuer side of every document of a DeviceResponse. */
     fun verifyIssuerOnly(response: ByteArray, nowUnixSeconds: Long): Verification {
         val out = PointerByReference()
@@ -410,20 +433,24 @@ class Verification internal constructor(p: Pointer) : Handle(p, { lib.kakunin_ve
     /** The personal-data-free audit record, as JSON. */
     val auditJson: String get() = KView().also { check(lib.kakunin_verification_audit_json(ptr, it)) }.text()
 
-    /** "Is the holder of verified document `doc` at least `years` old?" */
-    fun ageAtLeast(doc: Int, years: Int): AgeAnswer {
+    /**
+     * "Is the holder of verified document `doc`, expected to be of `docType`, at least `years`
+     * old?" Unknown for a document of another (or an unregistered) docType.
+     */
+    fun ageAtLeast(doc: Int, docType: String, years: Int): AgeAnswer {
         val verdict = IntByReference()
         val evidence = IntByReference()
         val nn = IntByReference()
-        check(lib.kakunin_verification_document_age_at_least(ptr, SizeT(doc.toLong()), years, verdict, evidence, nn))
+        check(lib.kakunin_verification_document_age_at_least_for_doc_type(
+            ptr, SizeT(doc.toLong()), docType, years, verdict, evidence, nn))
         return AgeAnswer(verdict.value, evidence.value, nn.value)
     }
 
-    /** The portrait of verified document `doc`, or null when not disclosed. */
-    fun portrait(doc: Int): Portrait? {
+    /** The portrait of verified document `doc` of `docType`, or null when not disclosed. */
+    fun portrait(doc: Int, docType: String): Portrait? {
         val image = KView()
         val format = IntByReference()
-        val st = lib.kakunin_verification_document_portrait(ptr, SizeT(doc.toLong()), image, format)
+        val st = lib.kakunin_verification_document_portrait_for_doc_type(ptr, SizeT(doc.toLong()), docType, image, format)
         if (st == Status.NOT_FOUND) return null
         check(st)
         return Portrait(image.bytes(), format.value)
@@ -551,7 +578,10 @@ class ReaderSession(engagement: DeviceEngagement, readerKey: ReaderKey? = null) 
     /** SessionTranscriptBytes. */
     val transcriptBytes: ByteArray get() = KView().also { check(lib.kakunin_reader_session_transcript_bytes(ptr, it)) }.bytes()
 
-    /** Verifies a DeviceResponse of this session (its transcript and reader key). */
+    /**
+     * Verifies a DeviceResponse of this session (its transcript and reader key), bound to the
+     * last DeviceRequest the session sent.
+     */
     fun verify(verifier: Verifier, response: ByteArray, nowUnixSeconds: Long): Verification {
         val out = PointerByReference()
         check(lib.kakunin_reader_session_verify_device_response(
