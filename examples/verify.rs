@@ -5,17 +5,21 @@
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
 //!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
-//!        [--revocation off|best-effort|required]
+//!        [--revocation off|best-effort|required] [--profile annex-b|interoperable]
 //! ```
 //! `--revocation` defaults to `off`, or to `best-effort` when a `--crl` or
-//! `--status-list` is given. A VICAL that does not verify or is stale at
-//! `--at` is a usage error (exit 2): the trust material itself is unusable.
+//! `--status-list` is given. `--profile` defaults to `annex-b`, the letter of
+//! ISO 18013-5 Annex B.1.4; `interoperable` is the explicit opt-in for
+//! issuers that break it (see README "Deliberate choices"). A VICAL that does
+//! not verify or is stale at `--at` is a verdict like any other check: the
+//! response is invalid (exit 1) with the top-level error `trust_list_invalid`
+//! or `trust_list_stale`.
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
-    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, RevocationData, RevocationMode, RevocationPolicy,
-    SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
+    CertificateProfile, DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, RevocationData,
+    RevocationMode, RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
 };
 use std::process::ExitCode;
 
@@ -39,6 +43,7 @@ struct Args {
     crls: Vec<String>,
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
+    profile: CertificateProfile,
     audit: bool,
 }
 
@@ -48,7 +53,7 @@ fn usage(msg: &str) -> ExitCode {
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required]"
+         [--revocation off|best-effort|required] [--profile annex-b|interoperable]"
     );
     ExitCode::from(2)
 }
@@ -68,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
         crls: Vec::new(),
         status_lists: Vec::new(),
         revocation: None,
+        profile: CertificateProfile::AnnexB,
         audit: false,
     };
     let mut it = std::env::args().skip(1);
@@ -104,6 +110,13 @@ fn parse_args() -> Result<Args, String> {
                     RevocationMode::parse(&v)
                         .ok_or(format!("--revocation: expected off, best-effort or required, got {v}"))?,
                 );
+            }
+            "--profile" => {
+                a.profile = match value(&name)?.as_str() {
+                    "annex-b" => CertificateProfile::AnnexB,
+                    "interoperable" => CertificateProfile::Interoperable,
+                    v => return Err(format!("--profile: expected annex-b or interoperable, got {v}")),
+                };
             }
             "--audit" => a.audit = true,
             "-h" | "--help" => return Err("help".into()),
@@ -224,6 +237,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         });
     let policy = Policy::default()
         .with_clock_skew(args.skew)
+        .with_certificate_profile(args.profile)
         .with_revocation(RevocationPolicy::new(mode));
     let verifier = Verifier::new(builder.build())
         .with_policy(policy)

@@ -293,8 +293,10 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
     let _ = (c.key_usage(), c.ext_key_usage(), c.basic_constraints(), c.key_curve());
     let _ = c.check_validity(scenario.now, 0, "fuzz");
     for a in scenario.trust.anchors() {
-        let _ = trust::check_ds_profile(&c, a, CertificateProfile::Interoperable);
-        let _ = trust::check_ds_profile(&c, a, CertificateProfile::AnnexB);
+        for path in [trust::TrustPath::IssuedByAnchor, trust::TrustPath::PinnedSigner] {
+            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::Interoperable);
+            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::AnnexB);
+        }
     }
     for allow_pinned in [true, false] {
         if let Ok((anchor, path)) =

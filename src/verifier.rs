@@ -29,11 +29,15 @@ pub struct Policy {
     pub limits: Limits,
     /// Accept a Document Signer certificate that is itself a trust anchor of
     /// role [`AnchorRole::PinnedSigner`](crate::AnchorRole::PinnedSigner)
-    /// (an IACA never signs MSOs), skipping the DS profile rules for it. An operator
+    /// (an IACA never signs MSOs). Of the DS profile rules only one applies
+    /// to it, as there is no IACA to compare with: an extKeyUsage, when
+    /// present, must name the mdoc Document Signer purpose. An operator
     /// who adds a certificate as an anchor trusts that key directly. Default
     /// `true`; set to `false` to require the IACA → DS path of Annex B.
     pub allow_anchor_as_signer: bool,
     /// How strictly the Document Signer profile (Annex B.1.4) is enforced.
+    /// Default [`CertificateProfile::AnnexB`], the letter of the standard;
+    /// [`CertificateProfile::Interoperable`] is an explicit opt-in.
     pub certificate_profile: CertificateProfile,
     /// Revocation checking (CRL, MSO status); default off.
     pub revocation: RevocationPolicy,
@@ -45,7 +49,7 @@ impl Default for Policy {
             clock_skew_secs: 0,
             limits: Limits::default(),
             allow_anchor_as_signer: true,
-            certificate_profile: CertificateProfile::Interoperable,
+            certificate_profile: CertificateProfile::AnnexB,
             revocation: RevocationPolicy::default(),
         }
     }
@@ -561,9 +565,12 @@ impl Verifier {
             Err(e) => fatal!(e),
         }
         errors.extend(trust::check_validity(&ds, anchor, now, skew));
-        if path == trust::TrustPath::IssuedByAnchor {
-            errors.extend(trust::check_ds_profile(&ds, anchor, self.policy.certificate_profile));
-        }
+        errors.extend(trust::check_ds_profile(
+            &ds,
+            anchor,
+            path,
+            self.policy.certificate_profile,
+        ));
 
         // The MSO is authentic from here on.
         let mso = match Mso::parse(&mso_tree) {

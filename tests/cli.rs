@@ -98,6 +98,8 @@ fn eudi_mdl_with_binary_transcript_and_rfc3339_time() {
         path.to_str().unwrap(),
         "--at",
         "2025-12-19T09:19:37Z",
+        "--profile",
+        "interoperable",
         "--json",
     ]);
     let _ = std::fs::remove_file(&path);
@@ -118,6 +120,8 @@ fn clock_skew_flag() {
             "2024-08-26T14:50:00Z".into(),
             "--clock-skew".into(),
             skew.into(),
+            "--profile".into(),
+            "interoperable".into(),
         ]
     };
     let run = |a: Vec<String>| verify(&a.iter().map(String::as_str).collect::<Vec<_>>()).0;
