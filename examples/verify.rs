@@ -6,11 +6,14 @@
 //!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
 //!        [--revocation off|best-effort|required] [--profile annex-b|interoperable]
+//!        [--vical-last-issue-id N]
 //! ```
 //! `--revocation` defaults to `off`, or to `best-effort` when a `--crl` or
 //! `--status-list` is given. `--profile` defaults to `annex-b`, the letter of
 //! ISO 18013-5 Annex B.1.4; `interoperable` is the explicit opt-in for
-//! issuers that break it (see README "Deliberate choices"). A VICAL that does
+//! issuers that break it (see README "Deliberate choices"); it also accepts a
+//! VICAL signer whose keyUsage is contentCommitment only (AAMVA's).
+//! `--vical-last-issue-id` refuses an older VICAL (rollback). A VICAL that does
 //! not verify or is stale at `--at` is a verdict like any other check: the
 //! response is invalid (exit 1) with the top-level error `trust_list_invalid`
 //! or `trust_list_stale`.
@@ -44,6 +47,7 @@ struct Args {
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
     profile: CertificateProfile,
+    vical_last_issue_id: Option<u64>,
     audit: bool,
 }
 
@@ -53,7 +57,8 @@ fn usage(msg: &str) -> ExitCode {
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required] [--profile annex-b|interoperable]"
+         [--revocation off|best-effort|required] [--profile annex-b|interoperable] \
+         [--vical-last-issue-id N]"
     );
     ExitCode::from(2)
 }
@@ -74,6 +79,7 @@ fn parse_args() -> Result<Args, String> {
         status_lists: Vec::new(),
         revocation: None,
         profile: CertificateProfile::AnnexB,
+        vical_last_issue_id: None,
         audit: false,
     };
     let mut it = std::env::args().skip(1);
@@ -117,6 +123,13 @@ fn parse_args() -> Result<Args, String> {
                     "interoperable" => CertificateProfile::Interoperable,
                     v => return Err(format!("--profile: expected annex-b or interoperable, got {v}")),
                 };
+            }
+            "--vical-last-issue-id" => {
+                let v = value(&name)?;
+                a.vical_last_issue_id = Some(
+                    v.parse()
+                        .map_err(|_| format!("--vical-last-issue-id: not an unsigned integer: {v}"))?,
+                );
             }
             "--audit" => a.audit = true,
             "-h" | "--help" => return Err("help".into()),
@@ -216,7 +229,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
     }
-    add_vicals(args, now, &mut builder)?;
+    let vical_errors = add_vicals(args, now, &mut builder)?;
     let mut revocation = RevocationData::new();
     for path in &args.crls {
         revocation
@@ -256,7 +269,12 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         session_transcript: transcript.as_ref(),
         reader_key: reader_key.as_ref(),
     };
-    let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    let mut result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    // A VICAL that failed is a verdict on this response: the trust it was to
+    // provide is missing.
+    for e in vical_errors {
+        result.add_error(e);
+    }
     if args.json {
         let json = result.to_json();
         if args.audit {
@@ -284,8 +302,14 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
 }
 
 /// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
-/// its IACAs, scoped to their docTypes.
-fn add_vicals(args: &Args, now: UnixTime, builder: &mut kakunin::TrustStoreBuilder) -> Result<(), String> {
+/// its IACAs, scoped to their docTypes. A VICAL that does not verify or is
+/// stale is returned (with its file name in the message) for the report; an
+/// unreadable file is an I/O error.
+fn add_vicals(
+    args: &Args,
+    now: UnixTime,
+    builder: &mut kakunin::TrustStoreBuilder,
+) -> Result<Vec<kakunin::Error>, String> {
     let mut anchors = Vec::new();
     for path in &args.vical_anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
@@ -293,14 +317,24 @@ fn add_vicals(args: &Args, now: UnixTime, builder: &mut kakunin::TrustStoreBuild
             anchors.push(kakunin::x509::ParsedCertificate::from_der(&der).map_err(|e| format!("{path}: {e}"))?);
         }
     }
-    let policy = VicalPolicy::default().with_clock_skew(args.skew);
+    let mut policy = VicalPolicy::default()
+        .with_clock_skew(args.skew)
+        .with_content_commitment_signer(args.profile == CertificateProfile::Interoperable);
+    if let Some(id) = args.vical_last_issue_id {
+        policy = policy.with_last_issue_id(id);
+    }
+    let mut failed = Vec::new();
     for path in &args.vicals {
-        let vical = Vical::verify(&read_input(path)?, &anchors, now, &policy).map_err(|e| format!("{path}: {e}"))?;
-        for (i, e) in vical.add_to(builder) {
-            eprintln!("verify: note: {path}: entry {i} not loaded: {e}");
+        match Vical::verify(&read_input(path)?, &anchors, now, &policy) {
+            Ok(vical) => {
+                for (i, e) in vical.add_to(builder) {
+                    eprintln!("verify: note: {path}: entry {i} not loaded: {e}");
+                }
+            }
+            Err(e) => failed.push(kakunin::Error::new(e.code(), format!("{path}: {}", e.message()))),
         }
     }
-    Ok(())
+    Ok(failed)
 }
 
 /// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.
@@ -321,6 +355,9 @@ fn print_report(r: &Verification) {
     println!("Result: {}", if r.is_valid() { "VALID" } else { "INVALID" });
     for e in r.errors() {
         println!("  response error {}: {}", e.code(), e.message());
+    }
+    for w in r.warnings() {
+        println!("  response warning {}: {}", w.code(), w.message());
     }
     for (i, d) in r.documents().iter().enumerate() {
         print_document(i, d);
@@ -344,6 +381,9 @@ fn print_document(i: usize, d: &DocumentResult) {
                 doc.device_auth().map_or("not checked (issuer only)", |k| k.as_str())
             );
             print_basic_four(doc);
+            for w in doc.policy_warnings() {
+                println!("  warning:     {}: {}", w.code(), w.message());
+            }
             for w in doc.warnings() {
                 println!(
                     "  warning:     {}/{} is {}, expected {}",

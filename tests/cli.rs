@@ -170,3 +170,35 @@ fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
     let _ = std::fs::remove_file(&pem);
     let _ = std::fs::remove_file(&sec1);
 }
+
+#[test]
+fn profile_flag_defaults_to_annex_b() {
+    // The EUDI reference mDL's DS carries extKeyUsage 1.3.130.2.0.0.1.2 and
+    // says issuing_country GR under a UT DS: refused by default.
+    let base = [
+        "--device-response",
+        &data("eudi-verifier-endpoint/mdl_device_response.hex"),
+        "--trust-anchor",
+        &data("eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
+        "--at",
+        "2025-12-19T09:19:37Z",
+        "--issuer-only",
+        "--json",
+    ]
+    .map(String::from);
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.iter().map(String::as_str).collect();
+        a.extend_from_slice(extra);
+        verify(&a)
+    };
+    for extra in [&[][..], &["--profile", "annex-b"][..]] {
+        let (code, out, _) = run(extra);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("certificate_profile_invalid"), "{out}");
+    }
+    let (code, out, _) = run(&["--profile", "interoperable"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(&["--profile", "lenient"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--profile"), "{err}");
+}

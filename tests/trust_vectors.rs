@@ -218,16 +218,31 @@ fn aamva_root() -> ParsedCertificate {
     ParsedCertificate::from_der(&der).unwrap()
 }
 
+/// The AAMVA production VICAL signer (`AAMVA Prod Vical-Signer-01`) has the
+/// VICAL extKeyUsage 1.0.18013.5.1.8 but keyUsage nonRepudiation only, not
+/// digitalSignature: it verifies only with the explicit opt-in.
+fn aamva_policy() -> VicalPolicy {
+    VicalPolicy::default().with_content_commitment_signer(true)
+}
+
 #[test]
-fn aamva_vical_verifies_and_loads_scoped_iacas() {
+fn aamva_vical_signer_lacks_digital_signature() {
     let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
-    let vical = Vical::verify(
+    let e = Vical::verify(
         &bytes,
         &[aamva_root()],
         at("2025-11-18T20:00:00Z"),
         &VicalPolicy::default(),
     )
-    .unwrap();
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListInvalid);
+    assert!(e.message().contains("lacks digitalSignature"), "{e}");
+}
+
+#[test]
+fn aamva_vical_verifies_and_loads_scoped_iacas() {
+    let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
+    let vical = Vical::verify(&bytes, &[aamva_root()], at("2025-11-18T20:00:00Z"), &aamva_policy()).unwrap();
     assert_eq!(vical.provider(), "AAMVA");
     assert_eq!(vical.issue_id(), Some(227602));
     assert_eq!(vical.entries().len(), 14);
@@ -244,7 +259,16 @@ fn aamva_vical_verifies_and_loads_scoped_iacas() {
 #[test]
 fn aamva_vical_stale_tampered_and_unanchored_are_refused() {
     let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
-    let p = VicalPolicy::default();
+    let p = aamva_policy();
+    // Rollback: an operator who already accepted a later issue.
+    let e = Vical::verify(
+        &bytes,
+        &[aamva_root()],
+        at("2025-11-18T20:00:00Z"),
+        &p.with_last_issue_id(227603),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListStale);
     let e = Vical::verify(&bytes, &[aamva_root()], at("2025-11-20T00:00:00Z"), &p).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TrustListStale);
     // Too old for a one-hour maximum age even before nextUpdate.
