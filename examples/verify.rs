@@ -229,7 +229,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
     }
-    let vical_errors = add_vicals(args, now, &mut builder)?;
+    let (vical_errors, vical_warnings) = add_vicals(args, now, &mut builder)?;
     let mut revocation = RevocationData::new();
     for path in &args.crls {
         revocation
@@ -275,6 +275,9 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     for e in vical_errors {
         result.add_error(e);
     }
+    for w in vical_warnings {
+        result.add_warning(w);
+    }
     if args.json {
         let json = result.to_json();
         if args.audit {
@@ -302,14 +305,16 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
 }
 
 /// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
-/// its IACAs, scoped to their docTypes. A VICAL that does not verify or is
-/// stale is returned (with its file name in the message) for the report; an
+/// its IACAs, scoped to their docTypes. Returns, for the report, the VICALs
+/// that do not verify or are stale (errors) and the entries left out of the
+/// ones that do (warnings), each with its file name in the message; an
 /// unreadable file is an I/O error.
+#[allow(clippy::type_complexity)]
 fn add_vicals(
     args: &Args,
     now: UnixTime,
     builder: &mut kakunin::TrustStoreBuilder,
-) -> Result<Vec<kakunin::Error>, String> {
+) -> Result<(Vec<kakunin::Error>, Vec<kakunin::Error>), String> {
     let mut anchors = Vec::new();
     for path in &args.vical_anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
@@ -324,17 +329,19 @@ fn add_vicals(
         policy = policy.with_last_issue_id(id);
     }
     let mut failed = Vec::new();
+    let mut left_out = Vec::new();
     for path in &args.vicals {
         match Vical::verify(&read_input(path)?, &anchors, now, &policy) {
             Ok(vical) => {
                 for (i, e) in vical.add_to(builder) {
-                    eprintln!("verify: note: {path}: entry {i} not loaded: {e}");
+                    let message = format!("{path}: entry {i} not loaded: {}", e.message());
+                    left_out.push(kakunin::Error::new(e.code(), message));
                 }
             }
             Err(e) => failed.push(kakunin::Error::new(e.code(), format!("{path}: {}", e.message()))),
         }
     }
-    Ok(failed)
+    Ok((failed, left_out))
 }
 
 /// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.

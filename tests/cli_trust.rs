@@ -184,6 +184,34 @@ fn vical_flags() {
     assert_eq!(rc, 0, "{out}");
     // --vical without an anchor is a usage error.
     assert_eq!(run(&["--device-response", &doc, "--vical", &list, "--at", AT]).0, 2);
+    // An entry the VICAL lists but kakunin leaves out (a DS certificate, not
+    // an IACA) is a top-level warning; the rest of the list still loads.
+    let with_bad_entry = vical(
+        &v,
+        vec![v.signer_der.clone(), v.intermediate_der.clone()],
+        VICAL_DATE,
+        VICAL_NEXT,
+        vec![(pki.ds_der.clone(), vec![MDL]), (pki.iaca_der.clone(), vec![MDL])],
+    );
+    let with_bad_entry = f.put("vical-bad-entry.cbor", &with_bad_entry);
+    let (rc, out) = run(&[
+        "--device-response",
+        &doc,
+        "--vical",
+        &with_bad_entry,
+        "--vical-anchor",
+        &root,
+        "--at",
+        AT,
+        "--issuer-only",
+        "--json",
+    ]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        out.contains("\"errors\":[],\"warnings\":[{\"code\":\"certificate_profile_invalid\",\"message\":\""),
+        "{out}"
+    );
+    assert!(out.contains("entry 0 not loaded"), "{out}");
     // A VICAL older than the last accepted one is a verdict, not an I/O error.
     let (rc, out) = run(&[
         "--device-response",
