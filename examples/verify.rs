@@ -5,21 +5,28 @@
 //! verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE]
 //!        [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit]
 //!        [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]...
-//!        [--revocation off|best-effort|required] [--device-request FILE]
+//!        [--revocation off|best-effort|required] [--profile annex-b|interoperable]
+//!        [--vical-last-issue-id N] [--device-request FILE]
 //! ```
 //! `--device-request` binds the result to the DeviceRequest that was sent
 //! (CBOR as sent, binary or hex): a document of a docType it does not ask
 //! for is `document_not_requested`, and elements it does not ask for are
 //! not reported. Without it every verified document and element is reported.
 //! `--revocation` defaults to `off`, or to `best-effort` when a `--crl` or
-//! `--status-list` is given. A VICAL that does not verify or is stale at
-//! `--at` is a usage error (exit 2): the trust material itself is unusable.
+//! `--status-list` is given. `--profile` defaults to `annex-b`, the letter of
+//! ISO 18013-5 Annex B.1.4; `interoperable` is the explicit opt-in for
+//! issuers that break it (see README "Deliberate choices"); it also accepts a
+//! VICAL signer whose keyUsage is contentCommitment only (AAMVA's).
+//! `--vical-last-issue-id` refuses an older VICAL (rollback). A VICAL that does
+//! not verify or is stale at `--at` is a verdict like any other check: the
+//! response is invalid (exit 1) with the top-level error `trust_list_invalid`
+//! or `trust_list_stale`.
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
-    DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, Request, RevocationData, RevocationMode,
-    RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
+    CertificateProfile, DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, Request, RevocationData,
+    RevocationMode, RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
 };
 use std::process::ExitCode;
 
@@ -43,6 +50,8 @@ struct Args {
     crls: Vec<String>,
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
+    profile: CertificateProfile,
+    vical_last_issue_id: Option<u64>,
     audit: bool,
     device_request: Option<String>,
 }
@@ -53,7 +62,8 @@ fn usage(msg: &str) -> ExitCode {
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required] [--device-request FILE]"
+         [--revocation off|best-effort|required] [--profile annex-b|interoperable] \
+         [--vical-last-issue-id N] [--device-request FILE]"
     );
     ExitCode::from(2)
 }
@@ -73,6 +83,8 @@ fn parse_args() -> Result<Args, String> {
         crls: Vec::new(),
         status_lists: Vec::new(),
         revocation: None,
+        profile: CertificateProfile::AnnexB,
+        vical_last_issue_id: None,
         audit: false,
         device_request: None,
     };
@@ -109,6 +121,20 @@ fn parse_args() -> Result<Args, String> {
                 a.revocation = Some(
                     RevocationMode::parse(&v)
                         .ok_or(format!("--revocation: expected off, best-effort or required, got {v}"))?,
+                );
+            }
+            "--profile" => {
+                a.profile = match value(&name)?.as_str() {
+                    "annex-b" => CertificateProfile::AnnexB,
+                    "interoperable" => CertificateProfile::Interoperable,
+                    v => return Err(format!("--profile: expected annex-b or interoperable, got {v}")),
+                };
+            }
+            "--vical-last-issue-id" => {
+                let v = value(&name)?;
+                a.vical_last_issue_id = Some(
+                    v.parse()
+                        .map_err(|_| format!("--vical-last-issue-id: not an unsigned integer: {v}"))?,
                 );
             }
             "--audit" => a.audit = true,
@@ -210,7 +236,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
     }
-    add_vicals(args, now, &mut builder)?;
+    let (vical_errors, vical_warnings) = add_vicals(args, now, &mut builder)?;
     let mut revocation = RevocationData::new();
     for path in &args.crls {
         revocation
@@ -231,6 +257,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         });
     let policy = Policy::default()
         .with_clock_skew(args.skew)
+        .with_certificate_profile(args.profile)
         .with_revocation(RevocationPolicy::new(mode));
     let verifier = Verifier::new(builder.build())
         .with_policy(policy)
@@ -256,6 +283,14 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     let mut result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
     if let Some(r) = &request {
         result = result.bind(r);
+    }
+    // A VICAL that failed is a verdict on this response: the trust it was to
+    // provide is missing.
+    for e in vical_errors {
+        result.add_error(e);
+    }
+    for w in vical_warnings {
+        result.add_warning(w);
     }
     if args.json {
         let json = result.to_json();
@@ -284,8 +319,16 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
 }
 
 /// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
-/// its IACAs, scoped to their docTypes.
-fn add_vicals(args: &Args, now: UnixTime, builder: &mut kakunin::TrustStoreBuilder) -> Result<(), String> {
+/// its IACAs, scoped to their docTypes. Returns, for the report, the VICALs
+/// that do not verify or are stale (errors) and the entries left out of the
+/// ones that do (warnings), each with its file name in the message; an
+/// unreadable file is an I/O error.
+#[allow(clippy::type_complexity)]
+fn add_vicals(
+    args: &Args,
+    now: UnixTime,
+    builder: &mut kakunin::TrustStoreBuilder,
+) -> Result<(Vec<kakunin::Error>, Vec<kakunin::Error>), String> {
     let mut anchors = Vec::new();
     for path in &args.vical_anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
@@ -293,14 +336,26 @@ fn add_vicals(args: &Args, now: UnixTime, builder: &mut kakunin::TrustStoreBuild
             anchors.push(kakunin::x509::ParsedCertificate::from_der(&der).map_err(|e| format!("{path}: {e}"))?);
         }
     }
-    let policy = VicalPolicy::default().with_clock_skew(args.skew);
+    let mut policy = VicalPolicy::default()
+        .with_clock_skew(args.skew)
+        .with_content_commitment_signer(args.profile == CertificateProfile::Interoperable);
+    if let Some(id) = args.vical_last_issue_id {
+        policy = policy.with_last_issue_id(id);
+    }
+    let mut failed = Vec::new();
+    let mut left_out = Vec::new();
     for path in &args.vicals {
-        let vical = Vical::verify(&read_input(path)?, &anchors, now, &policy).map_err(|e| format!("{path}: {e}"))?;
-        for (i, e) in vical.add_to(builder) {
-            eprintln!("verify: note: {path}: entry {i} not loaded: {e}");
+        match Vical::verify(&read_input(path)?, &anchors, now, &policy) {
+            Ok(vical) => {
+                for (i, e) in vical.add_to(builder) {
+                    let message = format!("{path}: entry {i} not loaded: {}", e.message());
+                    left_out.push(kakunin::Error::new(e.code(), message));
+                }
+            }
+            Err(e) => failed.push(kakunin::Error::new(e.code(), format!("{path}: {}", e.message()))),
         }
     }
-    Ok(())
+    Ok((failed, left_out))
 }
 
 /// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.
@@ -321,6 +376,9 @@ fn print_report(r: &Verification) {
     println!("Result: {}", if r.is_valid() { "VALID" } else { "INVALID" });
     for e in r.errors() {
         println!("  response error {}: {}", e.code(), e.message());
+    }
+    for w in r.warnings() {
+        println!("  response warning {}: {}", w.code(), w.message());
     }
     for (i, d) in r.documents().iter().enumerate() {
         print_document(i, d);
@@ -344,6 +402,9 @@ fn print_document(i: usize, d: &DocumentResult) {
                 doc.device_auth().map_or("not checked (issuer only)", |k| k.as_str())
             );
             print_basic_four(doc);
+            for w in doc.policy_warnings() {
+                println!("  warning:     {}: {}", w.code(), w.message());
+            }
             for w in doc.warnings() {
                 println!(
                     "  warning:     {}/{} is {}, expected {}",

@@ -62,6 +62,11 @@
 // Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 #define KAKUNIN_STATUS_ERROR_CODE_BASE 1000
 
+// `kakunin_vical_verify_with_options`: accept a VICAL signer whose keyUsage
+// has contentCommitment (nonRepudiation) but not digitalSignature, as the
+// AAMVA production signer does.
+#define KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER 1
+
 // The status every fallible function returns (`uint32_t` in C).
 //
 // Numbers are stable and append-only, grouped by kind:
@@ -246,9 +251,12 @@ enum kakunin_certificate_profile
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // The rules every issuer seen in the field meets (the default).
+  // An explicit opt-in for real issuers that break the letter of Annex
+  // B.1.4: a Document Signer without extKeyUsage (SPRIND) or with
+  // 1.3.130.2.0.0.1.2 (the EUDI reference issuer), and a disclosed
+  // `issuing_country` not compared with the DS countryName.
   KAKUNIN_PROFILE_INTEROPERABLE = 1,
-  // The letter of ISO 18013-5 Annex B.1.4.
+  // The letter of ISO 18013-5 Annex B.1.4 (the default).
   KAKUNIN_PROFILE_ANNEX_B = 2,
 };
 #ifndef __cplusplus
@@ -1036,6 +1044,16 @@ kakunin_status kakunin_verifier_builder_set_revocation_policy(struct kakunin_ver
                                                               uint32_t mode,
                                                               uint64_t max_age_secs);
 
+// Under `KAKUNIN_REVOCATION_REQUIRED`, whether a document whose Document
+// Signer is a pinned signer is accepted without revocation data (`exempt`
+// true) or rejected with `revocation_unavailable` (false, the default): no
+// IACA issues a CRL or a status-list signer for a pinned signer, so the
+// operator who pinned it must remove it from the trust store to revoke it.
+// Call after `kakunin_verifier_builder_set_revocation_policy`, which resets
+// it.
+kakunin_status kakunin_verifier_builder_set_revocation_exempt_pinned_signers(struct kakunin_verifier_builder *builder,
+                                                                             bool exempt);
+
 // Gives verifiers built from `builder` (a copy of) `data`, replacing any
 // earlier data. `data` stays owned by the caller.
 kakunin_status kakunin_verifier_builder_set_revocation_data(struct kakunin_verifier_builder *builder,
@@ -1397,7 +1415,8 @@ kakunin_status kakunin_verifier_builder_new(const struct kakunin_trust_store *tr
 kakunin_status kakunin_verifier_builder_set_clock_skew(struct kakunin_verifier_builder *builder,
                                                        int64_t seconds);
 
-// Sets the Document Signer profile strictness: a `kakunin_certificate_profile` value.
+// Sets the Document Signer profile strictness: a `kakunin_certificate_profile`
+// value. The default is `KAKUNIN_PROFILE_ANNEX_B`.
 kakunin_status kakunin_verifier_builder_set_certificate_profile(struct kakunin_verifier_builder *builder,
                                                                 uint32_t profile);
 
@@ -1633,7 +1652,11 @@ kakunin_status kakunin_element_json(const struct kakunin_element *element, struc
 // `nextUpdate` counts). On success `*out` receives the VICAL (free with
 // `kakunin_vical_free`). A stale VICAL is `KAKUNIN_TRUST_LIST_STALE`; a bad
 // signature, chain or structure `KAKUNIN_TRUST_LIST_INVALID`; unusable anchors
-// their own input status.
+// their own input status. The VICAL signer must carry extKeyUsage
+// 1.0.18013.5.1.8 and keyUsage digitalSignature; for the AAMVA production
+// VICAL (keyUsage nonRepudiation only) use
+// `kakunin_vical_verify_with_options` with
+// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER`.
 kakunin_status kakunin_vical_verify(const uint8_t *vical,
                                     size_t vical_len,
                                     const uint8_t *anchors,
@@ -1642,6 +1665,24 @@ kakunin_status kakunin_vical_verify(const uint8_t *vical,
                                     int64_t clock_skew_secs,
                                     uint64_t max_age_secs,
                                     struct kakunin_vical **out);
+
+// Like `kakunin_vical_verify`, with rollback protection and options:
+// `has_last_issue_id` true refuses (`KAKUNIN_TRUST_LIST_STALE`) a VICAL
+// whose `vicalIssueID` is smaller than `last_issue_id` (the last one the
+// application accepted) or absent; `flags` is 0 or
+// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER` (other bits:
+// `KAKUNIN_INVALID_PARAMETER`).
+kakunin_status kakunin_vical_verify_with_options(const uint8_t *vical,
+                                                 size_t vical_len,
+                                                 const uint8_t *anchors,
+                                                 size_t anchors_len,
+                                                 int64_t now_unix_secs,
+                                                 int64_t clock_skew_secs,
+                                                 uint64_t max_age_secs,
+                                                 bool has_last_issue_id,
+                                                 uint64_t last_issue_id,
+                                                 uint32_t flags,
+                                                 struct kakunin_vical **out);
 
 // Frees a VICAL. NULL is a no-op.
 void kakunin_vical_free(struct kakunin_vical *vical);
@@ -1715,6 +1756,33 @@ kakunin_status kakunin_vical_rejected(const struct kakunin_vical *vical,
                                       size_t *out_entry_index,
                                       uint32_t *out_reason,
                                       struct kakunin_str *out_message);
+
+// The number of response-level warnings (0 for NULL).
+size_t kakunin_verification_warning_count(const struct kakunin_verification *verification);
+
+// Response-level warning `index`: its stable code number (name:
+// `kakunin_error_code_str`) and human message (borrowed from
+// `verification`).
+kakunin_status kakunin_verification_warning(const struct kakunin_verification *verification,
+                                            size_t index,
+                                            uint32_t *out_code,
+                                            struct kakunin_str *out_message);
+
+// The number of warnings of document `doc`: what a best-effort policy
+// tolerated for it (`revocation_unavailable`, `revocation_stale`); 0 for a
+// rejected document.
+kakunin_status kakunin_verification_document_policy_warning_count(const struct kakunin_verification *verification,
+                                                                  size_t doc,
+                                                                  size_t *out_count);
+
+// Warning `index` of document `doc`: its stable code number (name:
+// `kakunin_error_code_str`) and human message (borrowed from
+// `verification`).
+kakunin_status kakunin_verification_document_policy_warning(const struct kakunin_verification *verification,
+                                                            size_t doc,
+                                                            size_t index,
+                                                            uint32_t *out_code,
+                                                            struct kakunin_str *out_message);
 
 #ifdef __cplusplus
 }  // extern "C"

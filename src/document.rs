@@ -86,6 +86,7 @@ impl fmt::Debug for VerifiedDocument {
             .field("device_namespaces", &self.device_namespaces)
             .field("verified_at", &self.verified_at)
             .field("warnings", &self.warnings)
+            .field("policy_warnings", &self.policy_warnings)
             .finish_non_exhaustive()
     }
 }
@@ -112,6 +113,8 @@ pub struct VerifiedDocument {
     pub(crate) verified_at: UnixTime,
     /// Registered elements of an unexpected (not security-relevant) type.
     pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
+    /// Problems a best-effort policy tolerated.
+    pub(crate) policy_warnings: Vec<crate::error::Error>,
 }
 
 impl VerifiedDocument {
@@ -151,6 +154,18 @@ impl VerifiedDocument {
     /// type names only.
     pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
         &self.warnings
+    }
+
+    /// What a best-effort policy tolerated for this document, each with a
+    /// stable code: revocation data that was missing or unusable
+    /// (`revocation_unavailable`) or past its update time
+    /// (`revocation_stale`) under
+    /// [`RevocationMode::BestEffort`](crate::RevocationMode::BestEffort).
+    /// Empty when nothing was tolerated. These never make a document valid
+    /// that a stricter policy would reject for another reason; they say what
+    /// was not proven.
+    pub fn policy_warnings(&self) -> &[crate::error::Error] {
+        &self.policy_warnings
     }
 
     /// Issuer-signed elements by namespace, in received order.

@@ -29,11 +29,15 @@ pub struct Policy {
     pub limits: Limits,
     /// Accept a Document Signer certificate that is itself a trust anchor of
     /// role [`AnchorRole::PinnedSigner`](crate::AnchorRole::PinnedSigner)
-    /// (an IACA never signs MSOs), skipping the DS profile rules for it. An operator
+    /// (an IACA never signs MSOs). Of the DS profile rules only one applies
+    /// to it, as there is no IACA to compare with: an extKeyUsage, when
+    /// present, must name the mdoc Document Signer purpose. An operator
     /// who adds a certificate as an anchor trusts that key directly. Default
     /// `true`; set to `false` to require the IACA → DS path of Annex B.
     pub allow_anchor_as_signer: bool,
     /// How strictly the Document Signer profile (Annex B.1.4) is enforced.
+    /// Default [`CertificateProfile::AnnexB`], the letter of the standard;
+    /// [`CertificateProfile::Interoperable`] is an explicit opt-in.
     pub certificate_profile: CertificateProfile,
     /// Revocation checking (CRL, MSO status); default off.
     pub revocation: RevocationPolicy,
@@ -45,7 +49,7 @@ impl Default for Policy {
             clock_skew_secs: 0,
             limits: Limits::default(),
             allow_anchor_as_signer: true,
-            certificate_profile: CertificateProfile::Interoperable,
+            certificate_profile: CertificateProfile::AnnexB,
             revocation: RevocationPolicy::default(),
         }
     }
@@ -114,6 +118,7 @@ const _: () = {
 pub struct Verification {
     pub(crate) documents: Vec<DocumentResult>,
     errors: Vec<Error>,
+    warnings: Vec<Error>,
     time: UnixTime,
 }
 
@@ -139,12 +144,36 @@ impl Verification {
         self.time
     }
 
+    /// Response-level warnings: problems the caller's policy tolerated that
+    /// concern the whole response rather than one document (e.g. revocation
+    /// data the application could not use under a best-effort policy). Each
+    /// has a stable code and a message; per-document warnings are in
+    /// [`VerifiedDocument::policy_warnings`].
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
+    }
+
+    /// Adds a response-level error found outside the verifier, such as a
+    /// trust list that did not verify (`trust_list_invalid`) or is stale
+    /// (`trust_list_stale`): the response is then invalid. An error can only
+    /// be added, never removed.
+    pub fn add_error(&mut self, error: Error) {
+        self.errors.push(error);
+    }
+
+    /// Adds a response-level warning found outside the verifier (see
+    /// [`Verification::warnings`]). It does not change the verdict.
+    pub fn add_warning(&mut self, warning: Error) {
+        self.warnings.push(warning);
+    }
+
     /// A one-document result (for issuer-only verification of a Document or
     /// an IssuerSigned structure).
     pub fn from_document(document: DocumentResult, time: UnixTime) -> Self {
         Verification {
             documents: vec![document],
             errors: Vec::new(),
+            warnings: Vec::new(),
             time,
         }
     }
@@ -170,7 +199,10 @@ impl Verification {
     }
 
     /// The JSON report of the `verify` contract:
-    /// `{"status","documents":[{"doc_type","valid","device_auth","elements","errors"}],"errors"}`.
+    /// `{"status","documents":[{"doc_type","valid","device_auth","elements","errors","warnings"}],"errors","warnings"}`.
+    /// `"warnings"` (`[{"code","message"}]`) is always present, an empty
+    /// array when nothing was tolerated; a rejected document's is always empty
+    /// (its errors say why it failed).
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(1024);
         out.push_str("{\"status\":");
@@ -184,6 +216,8 @@ impl Verification {
         }
         out.push_str("],\"errors\":");
         write_errors_json(&self.errors, &mut out);
+        out.push_str(",\"warnings\":");
+        write_errors_json(&self.warnings, &mut out);
         out.push('}');
         out
     }
@@ -220,12 +254,14 @@ pub(crate) fn write_document_json(d: &DocumentResult, out: &mut String) {
                 out.push_str(",\"device_elements\":");
                 VerifiedDocument::write_elements_json(v.device_namespaces(), out);
             }
-            out.push_str(",\"errors\":[]");
+            out.push_str(",\"errors\":[],\"warnings\":");
+            write_errors_json(v.policy_warnings(), out);
         }
         Err(r) => {
             write_str(out, r.claimed_doc_type());
             out.push_str(",\"valid\":false,\"device_auth\":null,\"elements\":{},\"errors\":");
             write_errors_json(r.errors(), out);
+            out.push_str(",\"warnings\":[]");
         }
     }
     out.push('}');
@@ -347,6 +383,7 @@ impl Verifier {
         let mut v = Verification {
             documents: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
             time: now,
         };
         let limits = &self.policy.limits;
@@ -561,9 +598,12 @@ impl Verifier {
             Err(e) => fatal!(e),
         }
         errors.extend(trust::check_validity(&ds, anchor, now, skew));
-        if path == trust::TrustPath::IssuedByAnchor {
-            errors.extend(trust::check_ds_profile(&ds, anchor, self.policy.certificate_profile));
-        }
+        errors.extend(trust::check_ds_profile(
+            &ds,
+            anchor,
+            path,
+            self.policy.certificate_profile,
+        ));
 
         // The MSO is authentic from here on.
         let mso = match Mso::parse(&mso_tree) {
@@ -581,17 +621,22 @@ impl Verifier {
         if let Err(e) = profile::check_signed_within(&ds, mso.validity.signed) {
             errors.push(e);
         }
-        errors.extend(revocation::check(
+        let revocation = revocation::check(
             &self.revocation,
             &self.policy.revocation,
-            &ds,
-            anchor,
-            path,
-            mso.status,
+            &revocation::Subject {
+                ds: &ds,
+                anchor,
+                path,
+                mso_status: mso.status,
+                profile: self.policy.certificate_profile,
+                trust: &self.trust,
+            },
             now,
             skew,
             limits,
-        ));
+        );
+        errors.extend(revocation.errors);
         let v = mso.validity;
         if now.offset(skew) < v.valid_from {
             errors.push(err(
@@ -634,6 +679,7 @@ impl Verifier {
             certificate_der: ds.der().to_vec(),
         };
         Some(IssuerPart {
+            warnings: revocation.warnings,
             doc_type: mso_doc_type,
             mso,
             issuer,
@@ -926,6 +972,8 @@ struct IssuerPart<'a> {
     mso: Mso<'a>,
     issuer: IssuerSummary,
     namespaces: Vec<Namespace>,
+    /// Problems the policy tolerated (best-effort revocation).
+    warnings: Vec<Error>,
 }
 
 impl IssuerPart<'_> {
@@ -946,6 +994,7 @@ impl IssuerPart<'_> {
             device_namespaces,
             verified_at: now,
             warnings: Vec::new(),
+            policy_warnings: self.warnings,
         })
     }
 }

@@ -16,6 +16,9 @@ use x509_cert::Certificate;
 pub const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
 /// EKU of an mdoc reader authentication certificate: 1.0.18013.5.1.6.
 pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
+/// extKeyUsage of a VICAL signer certificate (ISO 18013-5 Annex C).
+pub const OID_EKU_VICAL_SIGNER: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.8");
 
 // OIDs are compared as decoded values, never through strings (issue 7).
 type Oid = der::asn1::ObjectIdentifier;

@@ -53,7 +53,7 @@ fn json_report_for_annex_d() {
     assert!(line.contains("\"document_number\":\"123456789\""));
     assert!(line.contains("\"portrait\":{\"$bytes\":\"/9j/"));
     assert!(line.contains("\"driving_privileges\":[{\"vehicle_category_code\":\"A\",\"issue_date\":\"2018-08-09\""));
-    assert!(line.ends_with("\"errors\":[]}"));
+    assert!(line.ends_with("\"errors\":[],\"warnings\":[]}"), "{line}");
 }
 
 #[test]
@@ -98,6 +98,8 @@ fn eudi_mdl_with_binary_transcript_and_rfc3339_time() {
         path.to_str().unwrap(),
         "--at",
         "2025-12-19T09:19:37Z",
+        "--profile",
+        "interoperable",
         "--json",
     ]);
     let _ = std::fs::remove_file(&path);
@@ -118,6 +120,8 @@ fn clock_skew_flag() {
             "2024-08-26T14:50:00Z".into(),
             "--clock-skew".into(),
             skew.into(),
+            "--profile".into(),
+            "interoperable".into(),
         ]
     };
     let run = |a: Vec<String>| verify(&a.iter().map(String::as_str).collect::<Vec<_>>()).0;
@@ -206,4 +210,36 @@ fn device_request_binds_the_report() {
     // A file that is not a DeviceRequest is a usage error.
     let (code, _, err) = verify(&["--json", "--device-request", &data("iso18013-5-annex-d/iaca_cert.pem")]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn profile_flag_defaults_to_annex_b() {
+    // The EUDI reference mDL's DS carries extKeyUsage 1.3.130.2.0.0.1.2 and
+    // says issuing_country GR under a UT DS: refused by default.
+    let base = [
+        "--device-response",
+        &data("eudi-verifier-endpoint/mdl_device_response.hex"),
+        "--trust-anchor",
+        &data("eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
+        "--at",
+        "2025-12-19T09:19:37Z",
+        "--issuer-only",
+        "--json",
+    ]
+    .map(String::from);
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.iter().map(String::as_str).collect();
+        a.extend_from_slice(extra);
+        verify(&a)
+    };
+    for extra in [&[][..], &["--profile", "annex-b"][..]] {
+        let (code, out, _) = run(extra);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("certificate_profile_invalid"), "{out}");
+    }
+    let (code, out, _) = run(&["--profile", "interoperable"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(&["--profile", "lenient"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--profile"), "{err}");
 }

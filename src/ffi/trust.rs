@@ -54,9 +54,12 @@ pub struct kakunin_reader_key {
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum kakunin_certificate_profile {
-    /// The rules every issuer seen in the field meets (the default).
+    /// An explicit opt-in for real issuers that break the letter of Annex
+    /// B.1.4: a Document Signer without extKeyUsage (SPRIND) or with
+    /// 1.3.130.2.0.0.1.2 (the EUDI reference issuer), and a disclosed
+    /// `issuing_country` not compared with the DS countryName.
     KAKUNIN_PROFILE_INTEROPERABLE = 1,
-    /// The letter of ISO 18013-5 Annex B.1.4.
+    /// The letter of ISO 18013-5 Annex B.1.4 (the default).
     KAKUNIN_PROFILE_ANNEX_B = 2,
 }
 
@@ -397,7 +400,8 @@ pub extern "C" fn kakunin_verifier_builder_set_clock_skew(
     }
 }
 
-/// Sets the Document Signer profile strictness: a `kakunin_certificate_profile` value.
+/// Sets the Document Signer profile strictness: a `kakunin_certificate_profile`
+/// value. The default is `KAKUNIN_PROFILE_ANNEX_B`.
 #[no_mangle]
 pub extern "C" fn kakunin_verifier_builder_set_certificate_profile(
     builder: *mut kakunin_verifier_builder,

@@ -41,12 +41,21 @@ private fun trustAndRevocation() {
     val vicalBytes = File("tests/data/aamva-vical/aamva_vical_2025-11-18.hex").readText().filter { !it.isWhitespace() }
         .let { t -> ByteArray(t.length / 2) { t.substring(2 * it, 2 * it + 2).toInt(16).toByte() } }
     val root = File("tests/data/aamva-vical/aamva_dts_root_ca.pem").readBytes()
-    Vical.verify(vicalBytes, root, 1763496000L).use { v -> // 2025-11-18T20:00:00Z
+    // The AAMVA signer's keyUsage is nonRepudiation only: refused unless opted in.
+    val strict = try { Vical.verify(vicalBytes, root, 1763496000L).close(); null } catch (e: KakuninException) { e }
+    expect(strict?.errorCodeName == "trust_list_invalid", "VICAL signer without digitalSignature refused")
+    Vical.verify(vicalBytes, root, 1763496000L, allowContentCommitmentSigner = true).use { v -> // 2025-11-18T20:00:00Z
         expect(v.provider == "AAMVA" && v.entryCount == 14L && v.rejectedCount == 0L, "VICAL read")
         v.trustStore().use { expect(it.anchorCount == 14L, "VICAL loads 14 IACAs") }
     }
-    val stale = try { Vical.verify(vicalBytes, root, 1763596800L).close(); null } catch (e: KakuninException) { e }
+    val stale = try {
+        Vical.verify(vicalBytes, root, 1763596800L, allowContentCommitmentSigner = true).close(); null
+    } catch (e: KakuninException) { e }
     expect(stale?.errorCodeName == "trust_list_stale", "stale VICAL refused")
+    val rolledBack = try {
+        Vical.verify(vicalBytes, root, 1763496000L, lastIssueId = 227603L, allowContentCommitmentSigner = true).close(); null
+    } catch (e: KakuninException) { e }
+    expect(rolledBack?.errorCodeName == "trust_list_stale", "older vicalIssueID refused")
 
     val d = "tests/data/derived/ffi-revocation/"
     val response = File(d + "response_status0.cbor").readBytes()

@@ -74,6 +74,11 @@ interface KakuninLib : Library {
         vical: ByteArray, len: SizeT, anchors: ByteArray, anchorsLen: SizeT,
         now: Long, skew: Long, maxAgeSeconds: Long, out: PointerByReference
     ): Int
+    fun kakunin_vical_verify_with_options(
+        vical: ByteArray, len: SizeT, anchors: ByteArray, anchorsLen: SizeT,
+        now: Long, skew: Long, maxAgeSeconds: Long, hasLastIssueId: Byte, lastIssueId: Long, flags: Int,
+        out: PointerByReference
+    ): Int
     fun kakunin_vical_provider(v: Pointer, out: KView): Int
     fun kakunin_vical_entry_count(v: Pointer): SizeT
     fun kakunin_vical_rejected_count(v: Pointer): SizeT
@@ -367,12 +372,24 @@ class Vical private constructor(p: Pointer) : Handle(p, { lib.kakunin_vical_free
     }
 
     companion object {
-        /** Throws KakuninException (errorCodeName `trust_list_stale` / `trust_list_invalid`) when refused. */
-        fun verify(vical: ByteArray, anchorsPemOrDer: ByteArray, nowUnixSeconds: Long, clockSkewSeconds: Long = 0, maxAgeSeconds: Long = 0): Vical {
+        /** `verify` option: accept a VICAL signer whose keyUsage is nonRepudiation only (AAMVA's). */
+        const val ALLOW_CONTENT_COMMITMENT_SIGNER = 1
+
+        /**
+         * Throws KakuninException (errorCodeName `trust_list_stale` / `trust_list_invalid`) when refused.
+         * `lastIssueId`: the vicalIssueID last accepted; an older VICAL is `trust_list_stale`.
+         * `allowContentCommitmentSigner`: the opt-in the AAMVA production VICAL needs.
+         */
+        fun verify(
+            vical: ByteArray, anchorsPemOrDer: ByteArray, nowUnixSeconds: Long, clockSkewSeconds: Long = 0,
+            maxAgeSeconds: Long = 0, lastIssueId: Long? = null, allowContentCommitmentSigner: Boolean = false
+        ): Vical {
             val out = PointerByReference()
-            check(lib.kakunin_vical_verify(
+            check(lib.kakunin_vical_verify_with_options(
                 vical, SizeT(vical.size.toLong()), anchorsPemOrDer, SizeT(anchorsPemOrDer.size.toLong()),
-                nowUnixSeconds, clockSkewSeconds, maxAgeSeconds, out))
+                nowUnixSeconds, clockSkewSeconds, maxAgeSeconds,
+                if (lastIssueId != null) 1.toByte() else 0.toByte(), lastIssueId ?: 0L,
+                if (allowContentCommitmentSigner) ALLOW_CONTENT_COMMITMENT_SIGNER else 0, out))
             return Vical(out.value)
         }
     }
