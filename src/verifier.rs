@@ -149,6 +149,18 @@ impl Verification {
         }
     }
 
+    /// A result without documents that carries one response-level error:
+    /// for input that cannot be verified the way the caller asked (for
+    /// example a bare Document where device authentication, ISO 18013-5
+    /// §9.1.3, is required). Never valid.
+    pub fn from_error(error: Error, time: UnixTime) -> Self {
+        Verification {
+            documents: Vec::new(),
+            errors: vec![error],
+            time,
+        }
+    }
+
     /// The verified documents, only when the whole response is valid.
     pub fn into_verified(self) -> Result<Vec<VerifiedDocument>, Verification> {
         if !self.is_valid() {
