@@ -79,13 +79,18 @@ error_codes! {
     MsoNotYetValid = 12, "mso_not_yet_valid", "MSO not yet valid";
     /// A disclosed element's digest differs from the MSO valueDigests.
     DigestMismatch = 13, "digest_mismatch", "element digest mismatch";
-    /// A disclosed element has no digest in the MSO, or a digestID is used twice.
+    /// A disclosed element has no digest in the MSO (its namespace or its
+    /// digestID is absent from valueDigests). A digestID disclosed twice is
+    /// [`ErrorCode::StructureInvalid`].
     DigestMissing = 14, "digest_missing", "element digest missing";
     /// The deviceSignature does not verify (ISO 18013-5 §9.1.3.6).
     DeviceSignatureInvalid = 15, "device_signature_invalid", "device signature invalid";
     /// The deviceMac does not verify (ISO 18013-5 §9.1.3.5).
     DeviceMacInvalid = 16, "device_mac_invalid", "device MAC invalid";
-    /// The document has no device authentication, or has both kinds.
+    /// The document has no device authentication (no deviceSigned, or a
+    /// DeviceAuth with neither deviceSignature nor deviceMac), or the input
+    /// cannot carry one where it is required. Both kinds present is
+    /// [`ErrorCode::StructureInvalid`].
     DeviceAuthMissing = 17, "device_auth_missing", "device authentication missing";
     /// Device authentication needs the SessionTranscript, and none was given.
     SessionTranscriptMissing = 18, "session_transcript_missing", "session transcript missing";

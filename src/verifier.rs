@@ -714,18 +714,18 @@ impl Verifier {
                 let value = tree
                     .get("elementValue")
                     .ok_or_else(|| structure(format!("{ns}/{id}: elementValue missing")))?;
+                // A repeated digestID is a malformed IssuerNameSpaces (each
+                // IssuerSignedItem is disclosed once, ISO 18013-5 §8.3.2.1.2.2),
+                // not a missing digest: the digest exists.
+                if !seen_ids.insert(digest_id) {
+                    return Err(structure(format!("{ns}/{id}: digestID {digest_id} disclosed twice")));
+                }
                 let expected = digests.get(&digest_id).ok_or_else(|| {
                     err(
                         ErrorCode::DigestMissing,
                         format!("{ns}/{id}: digestID {digest_id} is not in the MSO"),
                     )
                 })?;
-                if !seen_ids.insert(digest_id) {
-                    return Err(err(
-                        ErrorCode::DigestMissing,
-                        format!("{ns}/{id}: digestID {digest_id} disclosed twice"),
-                    ));
-                }
                 let actual = mso.digest_algorithm.digest(it.raw);
                 if actual.as_bytes() != *expected {
                     return Err(err(
@@ -867,10 +867,17 @@ impl Verifier {
                 }
                 DeviceAuthKind::Mac
             }
-            _ => {
+            // DeviceAuth is a choice of one (ISO 18013-5 §8.3.2.1.2.2): both
+            // present is a malformed structure, neither is missing authentication.
+            (Some(_), Some(_)) => {
+                return Err(structure(
+                    "DeviceAuth holds both deviceSignature and deviceMac; exactly one is allowed",
+                ))
+            }
+            (None, None) => {
                 return Err(err(
                     ErrorCode::DeviceAuthMissing,
-                    "DeviceAuth must hold exactly one of deviceSignature and deviceMac",
+                    "DeviceAuth holds neither deviceSignature nor deviceMac",
                 ))
             }
         };

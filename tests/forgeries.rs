@@ -511,7 +511,8 @@ fn digest_id_disclosed_twice() {
     let Value::Array(items) = &mut nss[0].1 else { panic!() };
     let first = items[0].clone();
     items.push(first);
-    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::DigestMissing);
+    // The digest exists: the repetition is a structure error, not a missing digest.
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::StructureInvalid);
 }
 
 #[test]
@@ -603,7 +604,15 @@ fn device_auth_missing() {
             ..spec()
         },
     );
-    assert_first(&verify(&pki, &both), ErrorCode::DeviceAuthMissing);
+    // Both present is a malformed DeviceAuth (a choice of one), not a missing one.
+    assert_first(&verify(&pki, &both), ErrorCode::StructureInvalid);
+    // Neither present: an empty DeviceAuth map.
+    let mut doc = mint_document(&pki, &spec());
+    let Value::Map(entries) = &mut doc else { panic!() };
+    let Value::Map(ds) = &mut entries[2].1 else { panic!() };
+    let Value::Map(auth) = &mut ds[1].1 else { panic!() };
+    auth.clear();
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::DeviceAuthMissing);
 }
 
 #[test]
