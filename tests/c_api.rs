@@ -604,3 +604,43 @@ fn c_trust_and_revocation_tests_pass() {
     check("tests/c/test_trust.c", &out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_trust: all checks passed"));
 }
+
+/// Issuer and device lookups stay apart (`tests/c/test_device_elements.c`):
+/// the device signs a `family_name` of its own next to the issuer's, and the
+/// issuer lookup must never return the holder-controlled value.
+#[test]
+fn c_find_element_is_issuer_signed_only() {
+    use support::{mint, text, transcript_bytes, MdocSpec, TestPki, MDL_NS, T2024};
+    let pki = TestPki::new();
+    let spec = MdocSpec {
+        key_authorized_namespaces: vec![MDL_NS.into()],
+        device_namespaces: vec![(
+            MDL_NS.into(),
+            vec![
+                ("family_name".into(), text("Forged")),
+                ("device_only".into(), text("holder says")),
+            ],
+        )],
+        ..MdocSpec::default()
+    };
+    let dir = out_dir();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(format!("device-elements-{name}"));
+        std::fs::write(&p, bytes).expect("write input");
+        p.display().to_string()
+    };
+    let response = write("response.cbor", &mint(&pki, &spec));
+    let iaca = write("iaca.der", &pki.iaca_der);
+    let transcript = write("transcript.cbor", &transcript_bytes());
+    let exe = dir.join("test_device_elements");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_device_elements.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[&response, &iaca, &transcript, &T2024.to_string()]);
+    check("tests/c/test_device_elements.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_device_elements: all checks passed"));
+}
