@@ -505,6 +505,10 @@ impl Verifier {
             Ok(a) => a,
             Err(e) => fatal!(e),
         };
+        // issuerAuth processing reads alg and x5chain only.
+        if let Err(e) = auth.check_crit("issuerAuth", &[cose::HEADER_ALG, cose::HEADER_X5CHAIN]) {
+            fatal!(e);
+        }
         let alg = match auth.signature_algorithm("issuerAuth") {
             Ok(a) => a,
             Err(e) => fatal!(e),
@@ -802,6 +806,7 @@ impl Verifier {
         let kind = match (sig, mac) {
             (Some(s), None) => {
                 let msg = CoseMessage::parse(s, TAG_SIGN1, "deviceSignature", limits)?;
+                msg.check_crit("deviceSignature", &[cose::HEADER_ALG])?;
                 let alg = msg.signature_algorithm("deviceSignature")?;
                 if let Some(p) = msg.payload {
                     if p != da_bytes.as_slice() {
@@ -821,6 +826,7 @@ impl Verifier {
             }
             (None, Some(m)) => {
                 let msg = CoseMessage::parse(m, TAG_MAC0, "deviceMac", limits)?;
+                msg.check_crit("deviceMac", &[cose::HEADER_ALG])?;
                 let alg = msg.protected_alg("deviceMac")?;
                 if alg != 5 {
                     return Err(err(
