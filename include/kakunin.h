@@ -267,7 +267,7 @@ enum kakunin_limit
  {
   // Largest accepted input, in bytes.
   KAKUNIN_LIMIT_MAX_INPUT_BYTES = 1,
-  // Deepest CBOR nesting.
+  // Deepest CBOR nesting (at most 64: the decoder recurses per level).
   KAKUNIN_LIMIT_MAX_DEPTH = 2,
   // Most CBOR data items in one decoded item.
   KAKUNIN_LIMIT_MAX_ITEMS = 3,
@@ -1339,6 +1339,9 @@ kakunin_status kakunin_verifier_builder_set_allow_anchor_as_signer(struct kakuni
                                                                    bool allow);
 
 // Sets one resource limit (`limit` is a `kakunin_limit` value; `value` > 0).
+// `KAKUNIN_LIMIT_MAX_DEPTH` above the hard ceiling (64, the nesting the
+// decoder's recursion may take on a small thread stack; `Limits::MAX_DEPTH_CEILING`)
+// is refused with `KAKUNIN_INVALID_PARAMETER`.
 kakunin_status kakunin_verifier_builder_set_limit(struct kakunin_verifier_builder *builder,
                                                   uint32_t limit,
                                                   size_t value);
