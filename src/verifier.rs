@@ -693,7 +693,12 @@ impl Verifier {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
             let mut seen_ids = BTreeSet::new();
-            let mut elements: Vec<(String, ElementValue)> = Vec::with_capacity(items.len());
+            // Collected into a Namespace from the start: if a later item fails,
+            // the values already copied out are zeroized when it drops.
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for it in items {
                 let inner = it.tag24_bytes().ok_or_else(|| {
                     structure(format!(
@@ -737,15 +742,12 @@ impl Verifier {
                         format!("digest of {ns}/{id} does not match the MSO"),
                     ));
                 }
-                if elements.iter().any(|(k, _)| k == id) {
+                if namespace.elements.iter().any(|(k, _)| k == id) {
                     return Err(structure(format!("{ns}/{id} disclosed twice")));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok(out)
     }
@@ -912,7 +914,10 @@ impl Verifier {
             if total > limits.max_elements {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
-            let mut elements = Vec::with_capacity(items.len());
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for (id, value) in items {
                 let id = id
                     .value
@@ -924,12 +929,9 @@ impl Verifier {
                         format!("device-signed {ns}/{id} is not authorised by the MSO keyAuthorizations"),
                     ));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok((kind, out))
     }

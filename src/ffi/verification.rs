@@ -282,10 +282,38 @@ pub extern "C" fn kakunin_verification_json(
     boundary! {
         let v = need!(try_ref(verification));
         let out = need!(out_ok(out));
-        let json = v.json.get_or_init(|| CString::new(v.inner.to_json()).unwrap_or_default());
+        let json = v.json.get_or_init(|| json_cstring(&v.inner));
         let bytes = json.as_bytes();
         write_out(out, kakunin_str { data: json.as_ptr(), len: bytes.len() });
         KAKUNIN_OK
+    }
+}
+
+/// The JSON report as a C string. The intermediate `String` is wiped; the
+/// returned buffer is wiped by `kakunin_verification`'s `Drop`.
+fn json_cstring(v: &Verification) -> CString {
+    let json = zeroize::Zeroizing::new(v.to_json());
+    // Copied into a buffer with room for the NUL so that `CString` never
+    // reallocates (a reallocation would leave an unwiped copy behind).
+    let mut bytes = Vec::with_capacity(json.len() + 1);
+    bytes.extend_from_slice(json.as_bytes());
+    match CString::new(bytes) {
+        Ok(c) => c,
+        Err(e) => {
+            // JSON escapes every control character, so this is unreachable;
+            // wipe the rejected bytes anyway.
+            zeroize::Zeroize::zeroize(&mut e.into_vec());
+            CString::default()
+        }
+    }
+}
+
+impl Drop for kakunin_verification {
+    fn drop(&mut self) {
+        // The JSON export holds every disclosed element value.
+        if let Some(json) = self.json.take() {
+            zeroize::Zeroize::zeroize(&mut json.into_bytes_with_nul());
+        }
     }
 }
 
