@@ -55,7 +55,10 @@ error_codes! {
     /// The bytes are not well-formed CBOR, have trailing bytes, duplicate map
     /// keys, or a declared length beyond the input (RFC 8949; ISO 18013-5 §8.6).
     CborMalformed = 1, "cbor_malformed", "malformed CBOR";
-    /// Well-formed CBOR whose structure does not follow the CDDL of ISO 18013-5.
+    /// Well-formed CBOR whose structure does not follow the CDDL of ISO 18013-5:
+    /// also both deviceSignature and deviceMac in one DeviceAuth, a digestID
+    /// disclosed twice, and a COSE `crit` header naming a parameter kakunin
+    /// does not process (RFC 9052 §3.1).
     StructureInvalid = 2, "structure_invalid", "structure does not match ISO 18013-5";
     /// A `version` field has a value this library does not implement.
     UnsupportedVersion = 3, "unsupported_version", "unsupported version";
