@@ -5,10 +5,10 @@
  * must return the issuer's value, never the holder-controlled one, and the
  * device lookup the device's value only.
  *
- *   test_device_elements RESPONSE.cbor IACA.der TRANSCRIPT.cbor UNIX_TIME
- *
- * The inputs are minted by the Rust test issuer (tests/c_api.rs writes them).
- * Exit status 0 = every check passed.
+ * Run from the repository root (by tests/c_api.rs, and under ASan/UBSan and
+ * valgrind by .ci/run). Inputs: tests/data/derived/ffi-device-elements,
+ * minted by the Rust test issuer (see its README), valid at
+ * 2024-01-01T00:00:00Z. Exit status 0 = every check passed.
  */
 #include "kakunin.h"
 
@@ -17,6 +17,9 @@
 #include <string.h>
 
 #define NS "org.iso.18013.5.1"
+#define DIR "tests/data/derived/ffi-device-elements/"
+/* 2024-01-01T00:00:00Z, the test issuer's "now". */
+#define T_2024 1704067200
 
 static int failures = 0;
 
@@ -64,13 +67,9 @@ static int text_is(const kakunin_element *e, const char *want) {
     return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
 }
 
-int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: test_device_elements RESPONSE IACA TRANSCRIPT UNIX_TIME\n");
-        return 2;
-    }
+int main(void) {
     size_t len;
-    uint8_t *iaca = read_file(argv[2], &len);
+    uint8_t *iaca = read_file(DIR "iaca.der", &len);
     kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
     CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, iaca, len), KAKUNIN_OK);
     kakunin_trust_store *store = NULL;
@@ -80,12 +79,12 @@ int main(int argc, char **argv) {
     kakunin_verifier *verifier = NULL;
     CHECK_STATUS(kakunin_verifier_new(store, &verifier), KAKUNIN_OK);
     kakunin_trust_store_free(store);
-    uint8_t *st = read_file(argv[3], &len);
+    uint8_t *st = read_file(DIR "transcript.cbor", &len);
     kakunin_session_transcript *transcript = NULL;
     CHECK_STATUS(kakunin_session_transcript_new(st, len, &transcript), KAKUNIN_OK);
     free(st);
-    uint8_t *response = read_file(argv[1], &len);
-    int64_t now = strtoll(argv[4], NULL, 10);
+    uint8_t *response = read_file(DIR "response.cbor", &len);
+    int64_t now = T_2024;
 
     kakunin_verification *v = NULL;
     CHECK_STATUS(kakunin_verifier_verify_device_response(verifier, response, len, transcript, NULL, now, &v),
