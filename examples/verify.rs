@@ -25,8 +25,8 @@
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
-    CertificateProfile, DeviceAuthInput, DocumentResult, ElementValue, Policy, ReaderKey, Request, RevocationData,
-    RevocationMode, RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
+    CertificateProfile, DeviceAuthInput, DocumentResult, ElementValue, ErrorCode, Policy, ReaderKey, Request,
+    RevocationData, RevocationMode, RevocationPolicy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier,
 };
 use std::process::ExitCode;
 
@@ -358,17 +358,31 @@ fn add_vicals(
     Ok((failed, left_out))
 }
 
-/// A DeviceResponse, or (issuer side only) a Document or an IssuerSigned.
+/// A DeviceResponse; a bare Document or IssuerSigned only with
+/// `--issuer-only`. Without it such input is `device_auth_missing`: it has no
+/// DeviceResponse around it, so the tool will not decide on its own to skip
+/// device authentication (a copied credential would replay that way).
 fn verify_any(v: &Verifier, bytes: &[u8], auth: DeviceAuthInput<'_>, now: UnixTime, issuer_only: bool) -> Verification {
-    match kakunin::cbor::decode(bytes, &v.policy().limits) {
-        Ok(item) if item.get("issuerAuth").is_some() => {
-            Verification::from_document(v.verify_issuer_signed(bytes, None, now), now)
-        }
-        Ok(item) if item.get("docType").is_some() && item.get("documents").is_none() => {
-            Verification::from_document(v.verify_document_issuer_only(bytes, now), now)
-        }
-        _ if issuer_only => v.verify_device_response_issuer_only(bytes, now),
-        _ => v.verify_device_response(bytes, auth, now),
+    let bare = match kakunin::cbor::decode(bytes, &v.policy().limits) {
+        Ok(item) if item.get("issuerAuth").is_some() => Some(("an IssuerSigned", true)),
+        Ok(item) if item.get("docType").is_some() && item.get("documents").is_none() => Some(("a Document", false)),
+        _ => None,
+    };
+    match bare {
+        Some((_, true)) if issuer_only => Verification::from_document(v.verify_issuer_signed(bytes, None, now), now),
+        Some((_, false)) if issuer_only => Verification::from_document(v.verify_document_issuer_only(bytes, now), now),
+        Some((what, _)) => Verification::from_error(
+            kakunin::Error::new(
+                ErrorCode::DeviceAuthMissing,
+                format!(
+                    "the input is {what}, not a DeviceResponse: device authentication cannot be checked \
+                     (pass --issuer-only to verify the issuer side alone)"
+                ),
+            ),
+            now,
+        ),
+        None if issuer_only => v.verify_device_response_issuer_only(bytes, now),
+        None => v.verify_device_response(bytes, auth, now),
     }
 }
 

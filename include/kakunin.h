@@ -275,7 +275,7 @@ enum kakunin_limit
  {
   // Largest accepted input, in bytes.
   KAKUNIN_LIMIT_MAX_INPUT_BYTES = 1,
-  // Deepest CBOR nesting.
+  // Deepest CBOR nesting (at most 64: the decoder recurses per level).
   KAKUNIN_LIMIT_MAX_DEPTH = 2,
   // Most CBOR data items in one decoded item.
   KAKUNIN_LIMIT_MAX_ITEMS = 3,
@@ -1426,6 +1426,9 @@ kakunin_status kakunin_verifier_builder_set_allow_anchor_as_signer(struct kakuni
                                                                    bool allow);
 
 // Sets one resource limit (`limit` is a `kakunin_limit` value; `value` > 0).
+// `KAKUNIN_LIMIT_MAX_DEPTH` above the hard ceiling (64, the nesting the
+// decoder's recursion may take on a small thread stack; `Limits::MAX_DEPTH_CEILING`)
+// is refused with `KAKUNIN_INVALID_PARAMETER`.
 kakunin_status kakunin_verifier_builder_set_limit(struct kakunin_verifier_builder *builder,
                                                   uint32_t limit,
                                                   size_t value);
@@ -1597,13 +1600,26 @@ kakunin_status kakunin_verification_document_element(const struct kakunin_verifi
                                                      size_t index,
                                                      const struct kakunin_element **out);
 
-// Finds an element of verified document `doc` by namespace and identifier
-// (issuer-signed first, then device-signed); `KAKUNIN_NOT_FOUND` when not disclosed.
+// Finds an **issuer-signed** element of verified document `doc` by namespace
+// and identifier (ISO 18013-5 §9.1.2: data the issuer vouched for);
+// `KAKUNIN_NOT_FOUND` when the issuer did not disclose it. Never returns a
+// device-signed value, even of the same name: those come from the holder's
+// device (`kakunin_verification_document_find_device_element`).
 kakunin_status kakunin_verification_document_find_element(const struct kakunin_verification *verification,
                                                           size_t doc,
                                                           const char *namespace_,
                                                           const char *identifier,
                                                           const struct kakunin_element **out);
+
+// Finds a **device-signed** element of verified document `doc` (DeviceNameSpaces,
+// ISO 18013-5 §8.3.2.1.2.2: values the holder's device signed, within the
+// MSO keyAuthorizations) by namespace and identifier; `KAKUNIN_NOT_FOUND`
+// when none. Never returns an issuer-signed value.
+kakunin_status kakunin_verification_document_find_device_element(const struct kakunin_verification *verification,
+                                                                 size_t doc,
+                                                                 const char *namespace_,
+                                                                 const char *identifier,
+                                                                 const struct kakunin_element **out);
 
 // Frees a verification and every view borrowed from it. NULL is a no-op.
 void kakunin_verification_free(struct kakunin_verification *verification);

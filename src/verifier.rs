@@ -178,6 +178,19 @@ impl Verification {
         }
     }
 
+    /// A result without documents that carries one response-level error:
+    /// for input that cannot be verified the way the caller asked (for
+    /// example a bare Document where device authentication, ISO 18013-5
+    /// §9.1.3, is required). Never valid.
+    pub fn from_error(error: Error, time: UnixTime) -> Self {
+        Verification {
+            documents: Vec::new(),
+            errors: vec![error],
+            warnings: Vec::new(),
+            time,
+        }
+    }
+
     /// The verified documents, only when the whole response is valid.
     pub fn into_verified(self) -> Result<Vec<VerifiedDocument>, Verification> {
         if !self.is_valid() {
@@ -530,6 +543,10 @@ impl Verifier {
             Ok(a) => a,
             Err(e) => fatal!(e),
         };
+        // issuerAuth processing reads alg and x5chain only.
+        if let Err(e) = auth.check_crit("issuerAuth", &[cose::HEADER_ALG, cose::HEADER_X5CHAIN]) {
+            fatal!(e);
+        }
         let alg = match auth.signature_algorithm("issuerAuth") {
             Ok(a) => a,
             Err(e) => fatal!(e),
@@ -723,7 +740,12 @@ impl Verifier {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
             let mut seen_ids = BTreeSet::new();
-            let mut elements: Vec<(String, ElementValue)> = Vec::with_capacity(items.len());
+            // Collected into a Namespace from the start: if a later item fails,
+            // the values already copied out are zeroized when it drops.
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for it in items {
                 let inner = it.tag24_bytes().ok_or_else(|| {
                     structure(format!(
@@ -748,18 +770,18 @@ impl Verifier {
                 let value = tree
                     .get("elementValue")
                     .ok_or_else(|| structure(format!("{ns}/{id}: elementValue missing")))?;
+                // A repeated digestID is a malformed IssuerNameSpaces (each
+                // IssuerSignedItem is disclosed once, ISO 18013-5 §8.3.2.1.2.2),
+                // not a missing digest: the digest exists.
+                if !seen_ids.insert(digest_id) {
+                    return Err(structure(format!("{ns}/{id}: digestID {digest_id} disclosed twice")));
+                }
                 let expected = digests.get(&digest_id).ok_or_else(|| {
                     err(
                         ErrorCode::DigestMissing,
                         format!("{ns}/{id}: digestID {digest_id} is not in the MSO"),
                     )
                 })?;
-                if !seen_ids.insert(digest_id) {
-                    return Err(err(
-                        ErrorCode::DigestMissing,
-                        format!("{ns}/{id}: digestID {digest_id} disclosed twice"),
-                    ));
-                }
                 let actual = mso.digest_algorithm.digest(it.raw);
                 if actual.as_bytes() != *expected {
                     return Err(err(
@@ -767,15 +789,12 @@ impl Verifier {
                         format!("digest of {ns}/{id} does not match the MSO"),
                     ));
                 }
-                if elements.iter().any(|(k, _)| k == id) {
+                if namespace.elements.iter().any(|(k, _)| k == id) {
                     return Err(structure(format!("{ns}/{id} disclosed twice")));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok(out)
     }
@@ -836,6 +855,7 @@ impl Verifier {
         let kind = match (sig, mac) {
             (Some(s), None) => {
                 let msg = CoseMessage::parse(s, TAG_SIGN1, "deviceSignature", limits)?;
+                msg.check_crit("deviceSignature", &[cose::HEADER_ALG])?;
                 let alg = msg.signature_algorithm("deviceSignature")?;
                 if let Some(p) = msg.payload {
                     if p != da_bytes.as_slice() {
@@ -855,6 +875,7 @@ impl Verifier {
             }
             (None, Some(m)) => {
                 let msg = CoseMessage::parse(m, TAG_MAC0, "deviceMac", limits)?;
+                msg.check_crit("deviceMac", &[cose::HEADER_ALG])?;
                 let alg = msg.protected_alg("deviceMac")?;
                 if alg != 5 {
                     return Err(err(
@@ -901,10 +922,17 @@ impl Verifier {
                 }
                 DeviceAuthKind::Mac
             }
-            _ => {
+            // DeviceAuth is a choice of one (ISO 18013-5 §8.3.2.1.2.2): both
+            // present is a malformed structure, neither is missing authentication.
+            (Some(_), Some(_)) => {
+                return Err(structure(
+                    "DeviceAuth holds both deviceSignature and deviceMac; exactly one is allowed",
+                ))
+            }
+            (None, None) => {
                 return Err(err(
                     ErrorCode::DeviceAuthMissing,
-                    "DeviceAuth must hold exactly one of deviceSignature and deviceMac",
+                    "DeviceAuth holds neither deviceSignature nor deviceMac",
                 ))
             }
         };
@@ -933,7 +961,10 @@ impl Verifier {
             if total > limits.max_elements {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
-            let mut elements = Vec::with_capacity(items.len());
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for (id, value) in items {
                 let id = id
                     .value
@@ -945,12 +976,9 @@ impl Verifier {
                         format!("device-signed {ns}/{id} is not authorised by the MSO keyAuthorizations"),
                     ));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok((kind, out))
     }

@@ -122,6 +122,7 @@ fn clock_skew_flag() {
             skew.into(),
             "--profile".into(),
             "interoperable".into(),
+            "--issuer-only".into(),
         ]
     };
     let run = |a: Vec<String>| verify(&a.iter().map(String::as_str).collect::<Vec<_>>()).0;
@@ -242,4 +243,56 @@ fn profile_flag_defaults_to_annex_b() {
     let (code, _, err) = run(&["--profile", "lenient"]);
     assert_eq!(code, 2);
     assert!(err.contains("--profile"), "{err}");
+}
+
+/// A Document or IssuerSigned cut out of a DeviceResponse carries no proof
+/// that the holder's device took part in this session. The tool must not
+/// decide by itself to skip device authentication: without `--issuer-only`
+/// such input is `device_auth_missing`, even when a transcript and a reader
+/// key were given (a copied credential replays that way).
+#[test]
+fn bare_document_or_issuer_signed_is_not_downgraded_silently() {
+    let hex_text = std::fs::read_to_string(data("iso18013-5-annex-d/device_response.hex")).unwrap();
+    let response = hex::decode(hex_text.trim()).unwrap();
+    let limits = kakunin::Limits::default();
+    let item = kakunin::cbor::decode(&response, &limits).unwrap();
+    let document = item.get("documents").unwrap().value.as_array().unwrap()[0].clone();
+    let issuer_signed = document.get("issuerSigned").unwrap().raw.to_vec();
+    let document = document.raw.to_vec();
+    let dir = std::env::temp_dir();
+    for (name, bytes) in [("document", document), ("issuer-signed", issuer_signed)] {
+        let path = dir.join(format!("kakunin-bare-{name}-{}.cbor", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let file = path.to_str().unwrap();
+        let full = [
+            "--device-response",
+            file,
+            "--trust-anchor",
+            &data("iso18013-5-annex-d/iaca_cert.pem"),
+            "--session-transcript",
+            &data("iso18013-5-annex-d/session_transcript_bytes.hex"),
+            "--reader-key",
+            &data("iso18013-5-annex-d/e_reader_key.d.hex"),
+            "--at",
+            "2021-01-01T00:00:00Z",
+        ];
+        let (code, out, err) = verify(&[&full[..], &["--json"]].concat());
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(
+            out.starts_with("{\"status\":\"invalid\",\"documents\":[],\"errors\":[{\"code\":\"device_auth_missing\""),
+            "{name}: {out}"
+        );
+        assert!(!out.contains("Doe"), "{name}: no element of an unverified input: {out}");
+        let (code, out, _) = verify(&full);
+        assert_eq!(code, 1, "{name}: {out}");
+        assert!(
+            out.contains("INVALID") && out.contains("device_auth_missing"),
+            "{name}: {out}"
+        );
+        // Issuer-only is an explicit choice of the operator.
+        let (code, out, err) = verify(&[&full[..], &["--json", "--issuer-only"]].concat());
+        assert_eq!(code, 0, "{name}: {out}{err}");
+        assert!(out.contains("\"device_auth\":null"), "{name}: {out}");
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -202,3 +202,48 @@ fn the_response_is_bound_to_the_device_request_sent() {
     assert!(out.contains("\"family_name\":\"Doe\""), "{out}");
     assert!(!out.contains("document_number") && !out.contains("portrait"), "{out}");
 }
+
+/// A SessionData that carries no DeviceResponse is never "valid": the
+/// holder's termination (status 20, Annex D's recorded message) is
+/// `session_terminated`, its error statuses 10 and 11 are
+/// `session_protocol_error`; each exits 1 with the code in the JSON and in
+/// the text report.
+#[test]
+fn session_data_without_a_response_is_exit_1_with_a_session_code() {
+    let dir = std::env::temp_dir();
+    let status_only = |status: u8| {
+        // {"status": status}
+        let mut v = vec![0xa1, 0x66];
+        v.extend_from_slice(b"status");
+        v.push(status);
+        let p = dir.join(format!("kakunin-reader-status{status}-{}.cbor", std::process::id()));
+        std::fs::write(&p, v).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let cases = [
+        (d("session_termination.hex"), "session_terminated"),
+        (status_only(10), "session_protocol_error"),
+        (status_only(11), "session_protocol_error"),
+    ];
+    for (file, code_name) in &cases {
+        let args = annex_d_args(file, &["--at", "2021-01-01T00:00:00Z"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = run(&args);
+        assert_eq!(code, 1, "{file}: {out}");
+        assert!(
+            out.contains(&format!("\"error\":{{\"code\":\"{code_name}\"")),
+            "{file}: {out}"
+        );
+        assert!(!out.contains("\"response\""), "{file}: {out}");
+        let text: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
+        let (code, out) = run(&text);
+        assert_eq!(code, 1, "{file}: {out}");
+        assert!(
+            out.contains(&format!("SessionData rejected: {code_name}")),
+            "{file}: {out}"
+        );
+    }
+    for (file, _) in &cases[1..] {
+        std::fs::remove_file(file).ok();
+    }
+}

@@ -85,7 +85,7 @@ pub enum kakunin_anchor_role {
 pub enum kakunin_limit {
     /// Largest accepted input, in bytes.
     KAKUNIN_LIMIT_MAX_INPUT_BYTES = 1,
-    /// Deepest CBOR nesting.
+    /// Deepest CBOR nesting (at most 64: the decoder recurses per level).
     KAKUNIN_LIMIT_MAX_DEPTH = 2,
     /// Most CBOR data items in one decoded item.
     KAKUNIN_LIMIT_MAX_ITEMS = 3,
@@ -434,6 +434,9 @@ pub extern "C" fn kakunin_verifier_builder_set_allow_anchor_as_signer(
 }
 
 /// Sets one resource limit (`limit` is a `kakunin_limit` value; `value` > 0).
+/// `KAKUNIN_LIMIT_MAX_DEPTH` above the hard ceiling (64, the nesting the
+/// decoder's recursion may take on a small thread stack; `Limits::MAX_DEPTH_CEILING`)
+/// is refused with `KAKUNIN_INVALID_PARAMETER`.
 #[no_mangle]
 pub extern "C" fn kakunin_verifier_builder_set_limit(
     builder: *mut kakunin_verifier_builder,
@@ -443,6 +446,9 @@ pub extern "C" fn kakunin_verifier_builder_set_limit(
     boundary! {
         let builder = need!(try_mut(builder));
         if value == 0 {
+            return KAKUNIN_INVALID_PARAMETER;
+        }
+        if limit == 2 && value > crate::limits::Limits::MAX_DEPTH_CEILING {
             return KAKUNIN_INVALID_PARAMETER;
         }
         let mut limits = builder.policy.limits;

@@ -192,8 +192,14 @@ public struct Document {
     public let elements: [Element]
     public let errors: [DocumentError]
 
+    /// An issuer-signed element; never a device-signed (holder-controlled) value of the same name.
     public func element(_ namespace: String, _ identifier: String) -> ElementValue? {
-        elements.first { $0.namespace == namespace && $0.identifier == identifier }?.value
+        elements.first { !$0.deviceSigned && $0.namespace == namespace && $0.identifier == identifier }?.value
+    }
+
+    /// A device-signed element (signed by the holder's device within the MSO keyAuthorizations).
+    public func deviceElement(_ namespace: String, _ identifier: String) -> ElementValue? {
+        elements.first { $0.deviceSigned && $0.namespace == namespace && $0.identifier == identifier }?.value
     }
 }
 

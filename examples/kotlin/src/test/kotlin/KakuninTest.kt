@@ -3,6 +3,8 @@
 // Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
 import kakunin.AgeAnswer
 import kakunin.DeviceEngagement
+import kakunin.Document
+import kakunin.Element
 import kakunin.Kakunin
 import kakunin.KakuninException
 import kakunin.ReaderKey
@@ -75,7 +77,26 @@ private fun trustAndRevocation() {
     }
 }
 
+/** Issuer lookups never answer with a device-signed (holder-controlled) value of the same name. */
+private fun elementLookups() {
+    val ns = "org.iso.18013.5.1"
+    val doc = Document(
+        valid = true, docType = "org.iso.18013.5.1.mDL", deviceAuth = "signature", issuerSubject = null,
+        elements = listOf(
+            Element(ns, "family_name", false, Value.Text("Yamada")),
+            Element(ns, "family_name", true, Value.Text("Forged")),
+            Element(ns, "device_only", true, Value.Text("holder says"))
+        ),
+        errors = emptyList()
+    )
+    expect(doc.element(ns, "family_name") == Value.Text("Yamada"), "issuer family_name")
+    expect(doc.element(ns, "device_only") == null, "no device-signed value from element()")
+    expect(doc.deviceElement(ns, "family_name") == Value.Text("Forged"), "device family_name")
+    expect(doc.deviceElement(ns, "device_only") == Value.Text("holder says"), "device_only")
+}
+
 fun main() {
+    elementLookups()
     trustAndRevocation()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
     expect(Kakunin.abiVersion == 4, "ABI version")

@@ -422,8 +422,13 @@ data class Document(
     val elements: List<Element>,
     val errors: List<KakuninError>
 ) {
+    /** An issuer-signed element; never a device-signed (holder-controlled) value of the same name. */
     fun element(namespace: String, identifier: String): Value? =
-        elements.firstOrNull { it.namespace == namespace && it.identifier == identifier }?.value
+        elements.firstOrNull { !it.deviceSigned && it.namespace == namespace && it.identifier == identifier }?.value
+
+    /** A device-signed element (signed by the holder's device within the MSO keyAuthorizations). */
+    fun deviceElement(namespace: String, identifier: String): Value? =
+        elements.firstOrNull { it.deviceSigned && it.namespace == namespace && it.identifier == identifier }?.value
 }
 
 /** The answer to "is the holder at least N?" (numbers of kakunin_age_verdict / kakunin_age_evidence). */
