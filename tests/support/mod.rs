@@ -81,6 +81,8 @@ pub struct CertSpec {
     pub eku: Option<Vec<&'static str>>,
     pub ski: bool,
     pub aki: bool,
+    /// basicConstraints pathLenConstraint of a CA (ignored for a non-CA).
+    pub path_len: Option<u8>,
 }
 
 impl CertSpec {
@@ -95,6 +97,7 @@ impl CertSpec {
             eku: None,
             ski: true,
             aki: false,
+            path_len: Some(0),
         }
     }
 
@@ -109,6 +112,7 @@ impl CertSpec {
             eku: Some(vec![OID_EKU_DS]),
             ski: true,
             aki: true,
+            path_len: None,
         }
     }
 }
