@@ -16,6 +16,7 @@
 
 #[cfg(feature = "aws-lc")]
 mod awslc;
+pub mod hpke;
 mod rustcrypto;
 
 #[cfg(feature = "aws-lc")]
