@@ -215,6 +215,12 @@ pub(crate) enum X509SignatureAlgorithm {
     Ed25519,
 }
 
+/// Fills `out` from the operating system's CSPRNG (`rand_core::OsRng`);
+/// `false` when the OS has no randomness to give.
+pub(crate) fn random_bytes(out: &mut [u8]) -> bool {
+    rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, out).is_ok()
+}
+
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let d = backend::digest(DigestAlgorithm::Sha256, data);
     let mut out = [0u8; 32];
