@@ -457,3 +457,56 @@ fn backend_is_named() {
     // The same tests run under `--features aws-lc`.
     assert!(["rustcrypto", "aws-lc"].contains(&kakunin::crypto::BACKEND));
 }
+
+// ---- committed fixtures (tests/c/test_online.c, examples) ----
+
+/// Where the C test and the README examples find a sealed Annex C answer and
+/// an Apple envelope (sealed once with fresh HPKE randomness, so they are
+/// committed rather than re-minted; `KAKUNIN_BLESS_FIXTURES=1 cargo test
+/// --test online` writes a new set).
+const FIXTURES: &str = "tests/data/derived/online";
+const FIXTURE_HPKE_SEED: u8 = 0x42;
+const FIXTURE_APPLE_NONCE: [u8; 32] = [0xa7; 32];
+const FIXTURE_MERCHANT: &str = "merchant.jp.example.city";
+const FIXTURE_TEAM: &str = "ABCDE12345";
+
+#[test]
+fn committed_fixtures_verify() {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURES);
+    let pki = TestPki::new();
+    let sk = p256::SecretKey::from_slice(&[FIXTURE_HPKE_SEED; 32]).unwrap();
+    if std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some() {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let point = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
+        let request = wallet::annex_c_request_for(&point, &[0x11; 16]);
+        let response = wallet::annex_c_response(&pki, &MdocSpec::default(), &request, ORIGIN, &Tamper::default());
+        let apple_req = AppleRequest {
+            nonce: FIXTURE_APPLE_NONCE.to_vec(),
+            merchant_id: FIXTURE_MERCHANT.into(),
+            team_id: FIXTURE_TEAM.into(),
+            recipient: point,
+        };
+        let envelope = wallet::apple_envelope(&pki, &MdocSpec::default(), &apple_req, &AppleTamper::default());
+        std::fs::create_dir_all(&dir).unwrap();
+        let put = |n: &str, b: &[u8]| std::fs::write(dir.join(n), b).unwrap();
+        put("iaca.der", &pki.iaca_der);
+        put("hpke.pem", sk.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes());
+        put("annex_c_request.json", request.as_bytes());
+        put("annex_c_response.json", response.as_bytes());
+        put("apple_envelope.cbor", &envelope);
+    }
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+    assert_eq!(read("iaca.der"), pki.iaca_der);
+    let key = ReaderKey::from_bytes(&read("hpke.pem")).unwrap();
+    let state = annex_c::RequestState::from_request_data(&read("annex_c_request.json"), ORIGIN, key.clone()).unwrap();
+    let v = annex_c::verify_response(&verifier(&pki), &state, &read("annex_c_response.json"), now());
+    assert!(v.is_valid(), "{}", v.to_json());
+    let ctx = apple::RequestContext {
+        nonce: &FIXTURE_APPLE_NONCE,
+        merchant_id: FIXTURE_MERCHANT,
+        team_id: FIXTURE_TEAM,
+    };
+    let v = apple::verify_envelope(&verifier(&pki), &key, ctx, &read("apple_envelope.cbor"), now());
+    assert!(v.is_valid(), "{}", v.to_json());
+}

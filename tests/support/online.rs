@@ -272,3 +272,30 @@ pub fn apple_envelope(pki: &TestPki, spec: &MdocSpec, req: &AppleRequest, t: &Ap
         (text("data"), Value::Bytes(ct)),
     ]))
 }
+
+/// A request `data` JSON as another verifier implementation would build it,
+/// for the recipient `point` (65 bytes) and `nonce`.
+pub fn annex_c_request_for(point: &[u8], nonce: &[u8]) -> String {
+    let cose = Value::Map(vec![
+        (Value::Integer(1.into()), Value::Integer(2.into())),
+        (Value::Integer((-1).into()), Value::Integer(1.into())),
+        (Value::Integer((-2).into()), Value::Bytes(point[1..33].to_vec())),
+        (Value::Integer((-3).into()), Value::Bytes(point[33..65].to_vec())),
+    ]);
+    let ei = enc(&Value::Array(vec![
+        text("dcapi"),
+        Value::Map(vec![
+            (text("nonce"), Value::Bytes(nonce.to_vec())),
+            (text("recipientPublicKey"), cose),
+        ]),
+    ]));
+    let dr = enc(&Value::Map(vec![
+        (text("version"), text("1.0")),
+        (text("docRequests"), Value::Array(vec![])),
+    ]));
+    format!(
+        "{{\"deviceRequest\":\"{}\",\"encryptionInfo\":\"{}\"}}",
+        b64(&dr),
+        b64(&ei)
+    )
+}
