@@ -11,6 +11,15 @@
 //! `--status-list` is given. A VICAL that does not verify or is stale at
 //! `--at` is a usage error (exit 2): the trust material itself is unusable.
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
+//!
+//! Online presentations (exactly one input mode per run; COMMON = the trust,
+//! time, revocation, audit and output flags above):
+//! ```text
+//! verify --dcapi-response FILE --dcapi-request FILE --origin ORIGIN --hpke-key FILE  COMMON
+//! verify --apple-identity FILE --merchant-id ID --team-id ID --nonce HEX --hpke-key FILE  COMMON
+//! ```
+//! What the verifier controls (its request, key, nonce, the flags) may exit
+//! 2; whatever the wallet sent gets a verdict: exit 1 and the report.
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
@@ -40,6 +49,15 @@ struct Args {
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
     audit: bool,
+    // Online presentations: ISO 18013-7 Annex C and Apple in-app.
+    dcapi_response: Option<String>,
+    dcapi_request: Option<String>,
+    origin: Option<String>,
+    hpke_key: Option<String>,
+    apple_identity: Option<String>,
+    merchant_id: Option<String>,
+    team_id: Option<String>,
+    nonce: Option<String>,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -69,6 +87,14 @@ fn parse_args() -> Result<Args, String> {
         status_lists: Vec::new(),
         revocation: None,
         audit: false,
+        dcapi_response: None,
+        dcapi_request: None,
+        origin: None,
+        hpke_key: None,
+        apple_identity: None,
+        merchant_id: None,
+        team_id: None,
+        nonce: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -106,6 +132,15 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--audit" => a.audit = true,
+            // Online presentations (values may begin with '-').
+            "--dcapi-response" => a.dcapi_response = Some(value(&name)?),
+            "--dcapi-request" => a.dcapi_request = Some(value(&name)?),
+            "--origin" => a.origin = Some(value(&name)?),
+            "--hpke-key" => a.hpke_key = Some(value(&name)?),
+            "--apple-identity" => a.apple_identity = Some(value(&name)?),
+            "--merchant-id" => a.merchant_id = Some(value(&name)?),
+            "--team-id" => a.team_id = Some(value(&name)?),
+            "--nonce" => a.nonce = Some(value(&name)?),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -113,7 +148,88 @@ fn parse_args() -> Result<Args, String> {
     if !a.vicals.is_empty() && a.vical_anchors.is_empty() {
         return Err("--vical needs at least one --vical-anchor".into());
     }
+    check_online_args(&a)?;
     Ok(a)
+}
+
+/// Online modes: exactly one input mode, and each mode's flags only with it.
+fn check_online_args(a: &Args) -> Result<(), String> {
+    let modes = [
+        a.device_response.is_some(),
+        a.dcapi_response.is_some(),
+        a.apple_identity.is_some(),
+    ];
+    if modes.iter().filter(|m| **m).count() > 1 {
+        return Err("give exactly one of --device-response, --dcapi-response, --apple-identity".into());
+    }
+    let need = |present: bool, flag: &str, mode: &str| {
+        if present {
+            Ok(())
+        } else {
+            Err(format!("{mode} needs {flag}"))
+        }
+    };
+    if a.dcapi_response.is_some() {
+        need(a.dcapi_request.is_some(), "--dcapi-request", "--dcapi-response")?;
+        need(a.origin.is_some(), "--origin", "--dcapi-response")?;
+        need(a.hpke_key.is_some(), "--hpke-key", "--dcapi-response")?;
+    } else if a.dcapi_request.is_some() {
+        return Err("--dcapi-request only goes with --dcapi-response".into());
+    }
+    if a.apple_identity.is_some() {
+        need(a.merchant_id.is_some(), "--merchant-id", "--apple-identity")?;
+        need(a.team_id.is_some(), "--team-id", "--apple-identity")?;
+        need(a.nonce.is_some(), "--nonce", "--apple-identity")?;
+        need(a.hpke_key.is_some(), "--hpke-key", "--apple-identity")?;
+    } else if a.merchant_id.is_some() || a.team_id.is_some() {
+        return Err("--merchant-id and --team-id only go with --apple-identity".into());
+    }
+    let online = a.dcapi_response.is_some() || a.apple_identity.is_some();
+    if online && (a.transcript.is_some() || a.reader_key.is_some() || a.issuer_only) {
+        return Err("--session-transcript, --reader-key and --issuer-only do not apply to online modes".into());
+    }
+    if !online && a.hpke_key.is_some() {
+        return Err("--hpke-key only goes with --dcapi-response or --apple-identity".into());
+    }
+    Ok(())
+}
+
+/// Runs an online mode, if one was given: the verdict and its protocol name.
+/// Errors are the verifier's own inputs (exit 2).
+fn run_online(args: &Args, verifier: &Verifier, now: UnixTime) -> Result<Option<(Verification, &'static str)>, String> {
+    use kakunin::presentation::online::{annex_c, apple};
+    if let Some(response) = &args.dcapi_response {
+        let (req_path, key_path) = (
+            args.dcapi_request.as_deref().unwrap_or_default(),
+            args.hpke_key.as_deref().unwrap_or_default(),
+        );
+        let request = std::fs::read(req_path).map_err(|e| format!("{req_path}: {e}"))?;
+        let key = load_reader_key(key_path)?;
+        let origin = args.origin.as_deref().unwrap_or_default();
+        let state =
+            annex_c::RequestState::from_request_data(&request, origin, key).map_err(|e| format!("{req_path}: {e}"))?;
+        let bytes = std::fs::read(response).map_err(|e| format!("{response}: {e}"))?;
+        return Ok(Some((
+            annex_c::verify_response(verifier, &state, &bytes, now),
+            annex_c::PROTOCOL,
+        )));
+    }
+    if let Some(envelope) = &args.apple_identity {
+        let key = load_reader_key(args.hpke_key.as_deref().unwrap_or_default())?;
+        let nonce_hex = args.nonce.as_deref().unwrap_or_default();
+        let nonce = hex::decode(nonce_hex.trim()).map_err(|_| format!("--nonce: not hex: {nonce_hex}"))?;
+        let bytes = std::fs::read(envelope).map_err(|e| format!("{envelope}: {e}"))?;
+        let context = apple::RequestContext {
+            nonce: &nonce,
+            merchant_id: args.merchant_id.as_deref().unwrap_or_default(),
+            team_id: args.team_id.as_deref().unwrap_or_default(),
+        };
+        return Ok(Some((
+            apple::verify_envelope(verifier, &key, context, &bytes, now),
+            "apple-in-app",
+        )));
+    }
+    Ok(None)
 }
 
 /// Reads a CRL: PEM (`X509 CRL`), DER, or hex.
@@ -160,7 +276,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(m) => return usage(&m),
     };
-    let sample = args.device_response.is_none();
+    let sample = args.device_response.is_none() && args.dcapi_response.is_none() && args.apple_identity.is_none();
     if sample {
         args.device_response = Some(SAMPLE_RESPONSE.into());
         if args.anchors.is_empty() {
@@ -228,6 +344,15 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     let verifier = Verifier::new(builder.build())
         .with_policy(policy)
         .with_revocation_data(revocation);
+    let (result, protocol) = match run_online(args, &verifier, now)? {
+        Some((result, protocol)) => (result, Some(protocol)),
+        None => (run_proximity(args, &verifier, now)?, None),
+    };
+    report(args, sample, now, &result, protocol);
+    Ok(result.is_valid())
+}
+
+fn run_proximity(args: &Args, verifier: &Verifier, now: UnixTime) -> Result<Verification, String> {
     let transcript = match &args.transcript {
         Some(p) => Some(SessionTranscript::from_bytes(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
         None => None,
@@ -242,31 +367,37 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         session_transcript: transcript.as_ref(),
         reader_key: reader_key.as_ref(),
     };
-    let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    Ok(verify_any(verifier, &bytes, auth, now, args.issuer_only))
+}
+
+fn report(args: &Args, sample: bool, now: UnixTime, result: &Verification, protocol: Option<&str>) {
     if args.json {
-        let json = result.to_json();
+        let mut json = result.to_json();
+        if let Some(p) = protocol {
+            // Online presentations name their protocol in the report.
+            json = format!("{},\"protocol\":\"{p}\"}}", json.strip_suffix('}').unwrap_or(&json));
+        }
         if args.audit {
             // The report object with one more member: the personal-data-free audit record.
-            let audit = kakunin::audit::AuditRecord::new(&result).to_json();
+            let audit = kakunin::audit::AuditRecord::new(result).to_json();
             println!("{},\"audit\":{audit}}}", json.strip_suffix('}').unwrap_or(&json));
         } else {
             println!("{json}");
         }
     } else {
+        if let Some(p) = protocol {
+            println!("Protocol: {p}");
+        }
         if sample {
             println!(
                 "Verifying the bundled ISO 18013-5 Annex D sample at {now} (DeviceMac with the Annex D reader key)\n"
             );
         }
-        print_report(&result);
+        print_report(result);
         if args.audit {
-            println!(
-                "\nAudit record: {}",
-                kakunin::audit::AuditRecord::new(&result).to_json()
-            );
+            println!("\nAudit record: {}", kakunin::audit::AuditRecord::new(result).to_json());
         }
     }
-    Ok(result.is_valid())
 }
 
 /// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
