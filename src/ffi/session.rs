@@ -561,7 +561,7 @@ pub struct kakunin_items_request {
 }
 
 impl kakunin_items_request {
-    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+    pub(super) fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
         let mut b = RequestBuilder::new(&self.doc_type);
         for (ns, id, retain) in &self.elements {
             b = if *retain {
@@ -652,7 +652,7 @@ pub extern "C" fn kakunin_items_request_free(request: *mut kakunin_items_request
 /// certificate chain (leaf first). Immutable and thread-safe; zeroized when
 /// freed with `kakunin_reader_auth_key_free`.
 pub struct kakunin_reader_auth_key {
-    inner: ReaderAuthKey,
+    pub(super) inner: ReaderAuthKey,
 }
 
 /// A reader authentication key from `key` (copied; any constructor of
