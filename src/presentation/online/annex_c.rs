@@ -160,6 +160,11 @@ pub struct RequestState {
     key: ReaderKey,
     encryption_info: String,
     origin: String,
+    // Derived once from the three above (a scalar multiplication and a hash
+    // saved per response).
+    public_key: Vec<u8>,
+    key_is_recipient: bool,
+    transcript: SessionTranscript,
 }
 
 impl core::fmt::Debug for RequestState {
@@ -173,6 +178,24 @@ impl core::fmt::Debug for RequestState {
 }
 
 impl RequestState {
+    fn new(key: ReaderKey, encryption_info: String, origin: String) -> Result<Self, Error> {
+        let info = EncryptionInfo::parse(&encryption_info)?;
+        let public_key = hpke::public_key_bytes(&key);
+        let key_is_recipient = bool::from(subtle::ConstantTimeEq::ct_eq(
+            public_key.as_slice(),
+            info.recipient_public_key.as_slice(),
+        ));
+        let transcript = session_transcript(&encryption_info, &origin);
+        Ok(RequestState {
+            key,
+            encryption_info,
+            origin,
+            public_key,
+            key_is_recipient,
+            transcript,
+        })
+    }
+
     /// A state from the request `data` JSON the verifier sent
     /// (`{"deviceRequest": …, "encryptionInfo": …}`), the origin and the HPKE
     /// private key — for verifiers that keep these themselves (the `verify`
@@ -193,12 +216,7 @@ impl RequestState {
                 return Err(structure("request: deviceRequest is not a string"));
             }
         }
-        EncryptionInfo::parse(encryption_info)?;
-        Ok(RequestState {
-            key,
-            encryption_info: encryption_info.to_owned(),
-            origin: origin.to_owned(),
-        })
+        Self::new(key, encryption_info.to_owned(), origin.to_owned())
     }
 
     /// The origin the request was made for.
@@ -213,12 +231,12 @@ impl RequestState {
 
     /// The SessionTranscript of this request.
     pub fn session_transcript(&self) -> SessionTranscript {
-        session_transcript(&self.encryption_info, &self.origin)
+        self.transcript.clone()
     }
 
     /// The HPKE recipient public key (65-byte uncompressed P-256 point).
     pub fn recipient_public_key(&self) -> Vec<u8> {
-        hpke::public_key_bytes(&self.key)
+        self.public_key.clone()
     }
 
     /// Serialises the state (CBOR `["kakunin-annex-c-state-1", d, encryptionInfo,
@@ -245,12 +263,7 @@ impl RequestState {
                 let ei = ei.value.as_text().ok_or_else(|| structure("state: encryptionInfo"))?;
                 let origin = origin.value.as_text().ok_or_else(|| structure("state: origin"))?;
                 let key = ReaderKey::from_scalar(crate::Curve::P256, d)?;
-                EncryptionInfo::parse(ei)?;
-                Ok(RequestState {
-                    key,
-                    encryption_info: ei.to_owned(),
-                    origin: origin.to_owned(),
-                })
+                Self::new(key, ei.to_owned(), origin.to_owned())
             }
             _ => Err(structure("state: not a kakunin Annex C request state")),
         }
@@ -296,11 +309,12 @@ pub fn build_request(
     cbor::write_text(&mut ei, "recipientPublicKey");
     ei.extend_from_slice(&p256_cose_key(&hpke::public_key_bytes(&key)));
     let encryption_info = b64url_encode(&ei);
-    let transcript = session_transcript(&encryption_info, origin);
+    let state = RequestState::new(key, encryption_info, origin.to_owned())?;
+    let transcript = &state.transcript;
     let mut builder = DeviceRequestBuilder::new();
     for it in items {
         match reader_auth {
-            Some(signer) => builder.add_with_reader_auth(it, &transcript, signer)?,
+            Some(signer) => builder.add_with_reader_auth(it, transcript, signer)?,
             None => builder.add(it)?,
         };
     }
@@ -308,16 +322,12 @@ pub fn build_request(
     let data = format!(
         "{{\"deviceRequest\":\"{}\",\"encryptionInfo\":\"{}\"}}",
         b64url_encode(&device_request),
-        encryption_info
+        state.encryption_info
     );
     Ok(Request {
         data,
         device_request,
-        state: RequestState {
-            key,
-            encryption_info,
-            origin: origin.to_owned(),
-        },
+        state,
     })
 }
 
@@ -382,11 +392,7 @@ fn envelope<'a>(item: &'a Item<'a>) -> Result<(&'a [u8], &'a [u8]), Error> {
 /// [`verify_response`]. For callers that verify in another way (and for fuzzing).
 pub fn open_response(state: &RequestState, response_json: &[u8], limits: &Limits) -> Result<Zeroizing<Vec<u8>>, Error> {
     // 1. Our key must be the recipient the request named.
-    let info = EncryptionInfo::parse(&state.encryption_info)?;
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        hpke::public_key_bytes(&state.key).as_slice(),
-        info.recipient_public_key.as_slice(),
-    )) {
+    if !state.key_is_recipient {
         return Err(err(
             ErrorCode::HpkeKeyMismatch,
             "the HPKE key is not the recipientPublicKey of the request",
@@ -402,8 +408,7 @@ pub fn open_response(state: &RequestState, response_json: &[u8], limits: &Limits
     let item = cbor::decode(&bytes, limits)?;
     let (enc, ct) = envelope(&item)?;
     // 3. HPKE, info = the SessionTranscript as encoded (not tag-24 wrapped).
-    let transcript = state.session_transcript();
-    hpke::open(&state.key, enc, transcript.as_array_bytes(), &[], ct)
+    hpke::open(&state.key, enc, state.transcript.as_array_bytes(), &[], ct)
 }
 
 /// Opens and verifies the wallet's answer. The processing order, each
@@ -423,9 +428,8 @@ pub fn open_response(state: &RequestState, response_json: &[u8], limits: &Limits
 pub fn verify_response(verifier: &Verifier, state: &RequestState, response_json: &[u8], now: UnixTime) -> Verification {
     match open_response(state, response_json, &verifier.policy().limits) {
         Ok(device_response) => {
-            let transcript = state.session_transcript();
             let auth = DeviceAuthInput {
-                session_transcript: Some(&transcript),
+                session_transcript: Some(&state.transcript),
                 reader_key: None,
             };
             verifier.verify_device_response(&device_response, auth, now)
