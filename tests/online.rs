@@ -510,3 +510,28 @@ fn committed_fixtures_verify() {
     let v = apple::verify_envelope(&verifier(&pki), &key, ctx, &read("apple_envelope.cbor"), now());
     assert!(v.is_valid(), "{}", v.to_json());
 }
+
+/// The fuzz seeds of the online targets, replayed on the stable toolchain
+/// with the outcome each one stands for.
+#[test]
+fn fuzz_seeds_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seed = |t: &str, n: &str| std::fs::read(root.join("fuzz/seeds").join(t).join(n)).unwrap();
+    let fixture = |n: &str| std::fs::read(root.join(FIXTURES).join(n)).unwrap();
+    let pki = TestPki::new();
+    let key = ReaderKey::from_bytes(&fixture("hpke.pem")).unwrap();
+    let state =
+        annex_c::RequestState::from_request_data(&fixture("annex_c_request.json"), ORIGIN, key.clone()).unwrap();
+    let annex = |n: &str| annex_c::verify_response(&verifier(&pki), &state, &seed("online_annex_c", n), now());
+    assert!(annex("response").is_valid());
+    assert!(annex("credential").is_valid());
+    assert_eq!(only_error(&annex("empty_envelope")), ErrorCode::HpkeDecryptFailed);
+    let ctx = apple::RequestContext {
+        nonce: &FIXTURE_APPLE_NONCE,
+        merchant_id: FIXTURE_MERCHANT,
+        team_id: FIXTURE_TEAM,
+    };
+    let apple_seed = |n: &str| apple::verify_envelope(&verifier(&pki), &key, ctx, &seed("online_apple", n), now());
+    assert!(apple_seed("envelope").is_valid());
+    assert_eq!(only_error(&apple_seed("empty_map")), ErrorCode::StructureInvalid);
+}
