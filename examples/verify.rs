@@ -22,6 +22,15 @@
 //! response is invalid (exit 1) with the top-level error `trust_list_invalid`
 //! or `trust_list_stale`.
 //! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
+//!
+//! Online presentations (exactly one input mode per run; COMMON = the trust,
+//! time, revocation, audit and output flags above):
+//! ```text
+//! verify --dcapi-response FILE --dcapi-request FILE --origin ORIGIN --hpke-key FILE  COMMON
+//! verify --apple-identity FILE --merchant-id ID --team-id ID --nonce HEX --hpke-key FILE  COMMON
+//! ```
+//! What the verifier controls (its request, key, nonce, the flags) may exit
+//! 2; whatever the wallet sent gets a verdict: exit 1 and the report.
 
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{
@@ -55,6 +64,15 @@ struct Args {
     audit: bool,
     device_request: Option<String>,
     oid4vp: oid4vp_mode::Flags,
+    // Online presentations: ISO 18013-7 Annex C and Apple in-app.
+    dcapi_response: Option<String>,
+    dcapi_request: Option<String>,
+    origin: Option<String>,
+    hpke_key: Option<String>,
+    apple_identity: Option<String>,
+    merchant_id: Option<String>,
+    team_id: Option<String>,
+    nonce: Option<String>,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -93,6 +111,14 @@ fn parse_args() -> Result<Args, String> {
         audit: false,
         device_request: None,
         oid4vp: oid4vp_mode::Flags::default(),
+        dcapi_response: None,
+        dcapi_request: None,
+        origin: None,
+        hpke_key: None,
+        apple_identity: None,
+        merchant_id: None,
+        team_id: None,
+        nonce: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -145,7 +171,23 @@ fn parse_args() -> Result<Args, String> {
             }
             "--audit" => a.audit = true,
             "--device-request" => a.device_request = Some(value(&name)?),
-            // OpenID4VP modes: values may begin with '-' (a base64url nonce).
+            // Online presentations (values may begin with '-'). `--origin` and
+            // `--nonce` serve Annex C / Apple and OpenID4VP alike.
+            "--origin" | "--nonce" => {
+                let v = value(&name)?;
+                if name == "--origin" {
+                    a.origin = Some(v.clone());
+                } else {
+                    a.nonce = Some(v.clone());
+                }
+                a.oid4vp.set(&name, v);
+            }
+            "--dcapi-response" => a.dcapi_response = Some(value(&name)?),
+            "--dcapi-request" => a.dcapi_request = Some(value(&name)?),
+            "--hpke-key" => a.hpke_key = Some(value(&name)?),
+            "--apple-identity" => a.apple_identity = Some(value(&name)?),
+            "--merchant-id" => a.merchant_id = Some(value(&name)?),
+            "--team-id" => a.team_id = Some(value(&name)?),
             n if oid4vp_mode::Flags::takes(n) => a.oid4vp.set(n, value(n)?),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
@@ -154,10 +196,101 @@ fn parse_args() -> Result<Args, String> {
     if !a.vicals.is_empty() && a.vical_anchors.is_empty() {
         return Err("--vical needs at least one --vical-anchor".into());
     }
-    a.oid4vp.check(
-        a.device_response.is_some() || a.transcript.is_some() || a.reader_key.is_some() || a.device_request.is_some(),
-    )?;
+    let hpke_mode = a.dcapi_response.is_some() || a.apple_identity.is_some();
+    if hpke_mode {
+        if a.oid4vp.active() || a.oid4vp.any_own() {
+            return Err("--dcapi-response/--apple-identity exclude the OpenID4VP flags: one input mode per run".into());
+        }
+    } else {
+        a.oid4vp.check(
+            a.device_response.is_some()
+                || a.transcript.is_some()
+                || a.reader_key.is_some()
+                || a.device_request.is_some(),
+        )?;
+    }
+    check_online_args(&a)?;
     Ok(a)
+}
+
+/// Online modes: exactly one input mode, and each mode's flags only with it.
+fn check_online_args(a: &Args) -> Result<(), String> {
+    let modes = [
+        a.device_response.is_some(),
+        a.dcapi_response.is_some(),
+        a.apple_identity.is_some(),
+    ];
+    if modes.iter().filter(|m| **m).count() > 1 {
+        return Err("give exactly one of --device-response, --dcapi-response, --apple-identity".into());
+    }
+    let need = |present: bool, flag: &str, mode: &str| {
+        if present {
+            Ok(())
+        } else {
+            Err(format!("{mode} needs {flag}"))
+        }
+    };
+    if a.dcapi_response.is_some() {
+        need(a.dcapi_request.is_some(), "--dcapi-request", "--dcapi-response")?;
+        need(a.origin.is_some(), "--origin", "--dcapi-response")?;
+        need(a.hpke_key.is_some(), "--hpke-key", "--dcapi-response")?;
+    } else if a.dcapi_request.is_some() {
+        return Err("--dcapi-request only goes with --dcapi-response".into());
+    }
+    if a.apple_identity.is_some() {
+        need(a.merchant_id.is_some(), "--merchant-id", "--apple-identity")?;
+        need(a.team_id.is_some(), "--team-id", "--apple-identity")?;
+        need(a.nonce.is_some(), "--nonce", "--apple-identity")?;
+        need(a.hpke_key.is_some(), "--hpke-key", "--apple-identity")?;
+    } else if a.merchant_id.is_some() || a.team_id.is_some() {
+        return Err("--merchant-id and --team-id only go with --apple-identity".into());
+    }
+    let online = a.dcapi_response.is_some() || a.apple_identity.is_some();
+    if online && (a.transcript.is_some() || a.reader_key.is_some() || a.issuer_only) {
+        return Err("--session-transcript, --reader-key and --issuer-only do not apply to online modes".into());
+    }
+    if !online && a.hpke_key.is_some() {
+        return Err("--hpke-key only goes with --dcapi-response or --apple-identity".into());
+    }
+    Ok(())
+}
+
+/// Runs an online mode, if one was given: the verdict and its protocol name.
+/// Errors are the verifier's own inputs (exit 2).
+fn run_online(args: &Args, verifier: &Verifier, now: UnixTime) -> Result<Option<(Verification, &'static str)>, String> {
+    use kakunin::presentation::online::{annex_c, apple};
+    if let Some(response) = &args.dcapi_response {
+        let (req_path, key_path) = (
+            args.dcapi_request.as_deref().unwrap_or_default(),
+            args.hpke_key.as_deref().unwrap_or_default(),
+        );
+        let request = std::fs::read(req_path).map_err(|e| format!("{req_path}: {e}"))?;
+        let key = load_reader_key(key_path)?;
+        let origin = args.origin.as_deref().unwrap_or_default();
+        let state =
+            annex_c::RequestState::from_request_data(&request, origin, key).map_err(|e| format!("{req_path}: {e}"))?;
+        let bytes = std::fs::read(response).map_err(|e| format!("{response}: {e}"))?;
+        return Ok(Some((
+            annex_c::verify_response(verifier, &state, &bytes, now),
+            annex_c::PROTOCOL,
+        )));
+    }
+    if let Some(envelope) = &args.apple_identity {
+        let key = load_reader_key(args.hpke_key.as_deref().unwrap_or_default())?;
+        let nonce_hex = args.nonce.as_deref().unwrap_or_default();
+        let nonce = hex::decode(nonce_hex.trim()).map_err(|_| format!("--nonce: not hex: {nonce_hex}"))?;
+        let bytes = std::fs::read(envelope).map_err(|e| format!("{envelope}: {e}"))?;
+        let context = apple::RequestContext {
+            nonce: &nonce,
+            merchant_id: args.merchant_id.as_deref().unwrap_or_default(),
+            team_id: args.team_id.as_deref().unwrap_or_default(),
+        };
+        return Ok(Some((
+            apple::verify_envelope(verifier, &key, context, &bytes, now),
+            "apple-in-app",
+        )));
+    }
+    Ok(None)
 }
 
 /// Reads a CRL: PEM (`X509 CRL`), DER, or hex.
@@ -204,7 +337,10 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(m) => return usage(&m),
     };
-    let sample = args.device_response.is_none() && !args.oid4vp.active();
+    let sample = args.device_response.is_none()
+        && args.dcapi_response.is_none()
+        && args.apple_identity.is_none()
+        && !args.oid4vp.active();
     if sample {
         args.device_response = Some(SAMPLE_RESPONSE.into());
         if args.anchors.is_empty() {
@@ -273,11 +409,12 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     let verifier = Verifier::new(builder.build())
         .with_policy(policy)
         .with_revocation_data(revocation);
-    let oid4vp_result = oid4vp_mode::run(&args.oid4vp, &verifier, now)?;
-    let protocol = if oid4vp_result.is_some() { "openid4vp" } else { "" };
-    let mut result = match oid4vp_result {
-        Some(r) => r,
-        None => verify_proximity(args, &verifier, now)?,
+    let (mut result, protocol) = match run_online(args, &verifier, now)? {
+        Some((result, protocol)) => (result, Some(protocol)),
+        None => match oid4vp_mode::run(&args.oid4vp, &verifier, now)? {
+            Some(result) => (result, Some("openid4vp")),
+            None => (verify_proximity(args, &verifier, now)?, None),
+        },
     };
     // A VICAL that failed is a verdict on this response: the trust it was to
     // provide is missing.
@@ -287,36 +424,38 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     for w in vical_warnings {
         result.add_warning(w);
     }
+    report(args, sample, now, &result, protocol);
+    Ok(result.is_valid())
+}
+
+fn report(args: &Args, sample: bool, now: UnixTime, result: &Verification, protocol: Option<&str>) {
     if args.json {
         let mut json = result.to_json();
-        if !protocol.is_empty() {
-            json = format!(
-                "{},\"protocol\":\"{protocol}\"}}",
-                json.strip_suffix('}').unwrap_or(&json)
-            );
+        if let Some(p) = protocol {
+            // Online presentations name their protocol in the report.
+            json = format!("{},\"protocol\":\"{p}\"}}", json.strip_suffix('}').unwrap_or(&json));
         }
         if args.audit {
             // The report object with one more member: the personal-data-free audit record.
-            let audit = kakunin::audit::AuditRecord::new(&result).to_json();
+            let audit = kakunin::audit::AuditRecord::new(result).to_json();
             println!("{},\"audit\":{audit}}}", json.strip_suffix('}').unwrap_or(&json));
         } else {
             println!("{json}");
         }
     } else {
+        if let Some(p) = protocol {
+            println!("Protocol: {p}");
+        }
         if sample {
             println!(
                 "Verifying the bundled ISO 18013-5 Annex D sample at {now} (DeviceMac with the Annex D reader key)\n"
             );
         }
-        print_report(&result);
+        print_report(result);
         if args.audit {
-            println!(
-                "\nAudit record: {}",
-                kakunin::audit::AuditRecord::new(&result).to_json()
-            );
+            println!("\nAudit record: {}", kakunin::audit::AuditRecord::new(result).to_json());
         }
     }
-    Ok(result.is_valid())
 }
 
 /// The proximity input mode: `--device-response` (or the bundled sample),
@@ -551,6 +690,15 @@ mod oid4vp_mode {
                 _ => &mut self.jwk_thumbprint,
             };
             *slot = Some(v);
+        }
+
+        /// Whether a flag only OpenID4VP takes was given (`--nonce` and
+        /// `--origin` are shared with the Annex C and Apple modes).
+        pub fn any_own(&self) -> bool {
+            self.jwe_key.is_some()
+                || self.client_id.is_some()
+                || self.response_uri.is_some()
+                || self.jwk_thumbprint.is_some()
         }
 
         /// Whether an OpenID4VP mode was asked for.

@@ -725,3 +725,21 @@ fn c_find_element_is_issuer_signed_only() {
     check("tests/c/test_device_elements.c", &out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_device_elements: all checks passed"));
 }
+
+/// Online presentations through the C ABI (`tests/c/test_online.c`): an
+/// Annex C request and its stored state, the committed sealed Annex C answer
+/// and Apple envelope (tests/data/derived/online), tampers, NULL arguments.
+#[test]
+fn c_online_tests_pass() {
+    let exe = out_dir().join("test_online");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_online.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_online.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_online: all checks passed"));
+}

@@ -186,7 +186,8 @@ impl PrivateKey {
         Self::from_rc(rc::PrivateKey::from_der(der)?)
     }
 
-    /// The big-endian private scalar (to persist a verifier's key).
+    /// The big-endian private scalar (to persist a verifier's key, or to hand
+    /// it to HPKE).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         self.rc.scalar_bytes()
     }

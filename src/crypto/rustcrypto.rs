@@ -199,8 +199,8 @@ impl PrivateKey {
         None
     }
 
-    /// The big-endian private scalar (for handing the key to another backend,
-    /// or persisting a verifier's key).
+    /// The big-endian private scalar (for handing the key to another backend
+    /// or to HPKE, or persisting a verifier's key).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(match self {
             PrivateKey::P256(k) => k.to_bytes().to_vec(),

@@ -579,7 +579,7 @@ impl kakunin_items_request {
         b.build(&policy).map_err(|_| KAKUNIN_REQUEST_REFUSED)
     }
 
-    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+    pub(super) fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
         Ok(ItemsRequest::from(&self.to_element_request()?))
     }
 }

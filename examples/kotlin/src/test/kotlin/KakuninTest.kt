@@ -2,11 +2,13 @@
 // through libkakunin.so, checks an error code and the caught-panic path.
 // Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
 import kakunin.AgeAnswer
+import kakunin.AnnexCState
 import kakunin.DeviceEngagement
 import kakunin.Document
 import kakunin.Element
 import kakunin.Kakunin
 import kakunin.KakuninException
+import kakunin.Online
 import kakunin.ReaderKey
 import kakunin.ReaderSession
 import kakunin.RevocationData
@@ -95,9 +97,53 @@ private fun elementLookups() {
     expect(doc.deviceElement(ns, "device_only") == Value.Text("holder says"), "device_only")
 }
 
+/** Online presentations against the committed sealed answers (tests/data/derived/online). */
+private fun online() {
+    val d = "tests/data/derived/online/"
+    val now = 1704070800L // 2024-01-01T01:00:00Z
+    val origin = "https://city.example.jp"
+    TrustStore.of(File(d + "iaca.der").readBytes()).use { trust ->
+        Verifier(trust).use { verifier ->
+            ReaderKey.of(File(d + "hpke.pem").readBytes()).use { key ->
+                AnnexCState.fromRequest(File(d + "annex_c_request.json").readBytes(), origin, key).use { state ->
+                    val stored = state.toBytes()
+                    AnnexCState.fromBytes(stored).use { restored ->
+                        restored.verify(verifier, File(d + "annex_c_response.json").readBytes(), now).use { r ->
+                            expect(r.isValid, "Annex C answer verifies")
+                        }
+                    }
+                }
+                AnnexCState.fromRequest(File(d + "annex_c_request.json").readBytes(), "https://evil.example", key).use { state ->
+                    state.verify(verifier, File(d + "annex_c_response.json").readBytes(), now).use { r ->
+                        expect(!r.isValid && r.json.contains("\"hpke_decrypt_failed\""), "wrong origin refused")
+                    }
+                }
+                val nonce = ByteArray(32) { 0xa7.toByte() }
+                val envelope = File(d + "apple_envelope.cbor").readBytes()
+                Online.verifyAppleEnvelope(verifier, key, nonce, "merchant.jp.example.city", "ABCDE12345", envelope, now).use { r ->
+                    expect(r.isValid, "Apple envelope verifies")
+                }
+                Online.verifyAppleEnvelope(verifier, key, nonce, "merchant.jp.example.city", "OTHER", envelope, now).use { r ->
+                    expect(!r.isValid && r.json.contains("\"session_transcript_mismatch\""), "wrong team refused")
+                }
+            }
+        }
+    }
+    val req = Online.annexCRequest("org.iso.18013.5.1.mDL", listOf("org.iso.18013.5.1" to "age_over_20"), origin)
+    req.state.use { expect(req.dataJson.contains("\"encryptionInfo\":\""), "Annex C request JSON") }
+    try {
+        Online.annexCRequest("org.iso.23220.1.jp.mnc", listOf("org.iso.23220.1.jp" to "individual_number_unicode"), origin)
+            .state.close()
+        expect(false, "My Number without a purpose must be refused online too")
+    } catch (e: KakuninException) {
+        expect(e.errorCodeName == "request_refused", "online request_refused")
+    }
+}
+
 fun main() {
     elementLookups()
     trustAndRevocation()
+    online()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
     expect(Kakunin.abiVersion == 4, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")

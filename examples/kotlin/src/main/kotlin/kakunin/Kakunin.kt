@@ -168,6 +168,24 @@ interface KakuninLib : Library {
     fun kakunin_device_request_builder_add(b: Pointer, items: Pointer, session: Pointer?, readerAuthKey: Pointer?): Int
     fun kakunin_device_request_builder_build(b: Pointer, out: PointerByReference): Int
     fun kakunin_device_request_builder_free(b: Pointer?)
+    // Online presentations: ISO 18013-7 Annex C and Apple in-app.
+    fun kakunin_annex_c_request_new(
+        items: Array<Pointer>, itemsLen: SizeT, origin: String, readerAuthKey: Pointer?,
+        outData: PointerByReference, outState: PointerByReference
+    ): Int
+    fun kakunin_annex_c_state_to_bytes(s: Pointer, out: PointerByReference): Int
+    fun kakunin_annex_c_state_from_bytes(data: ByteArray, len: SizeT, out: PointerByReference): Int
+    fun kakunin_annex_c_state_from_request(
+        json: ByteArray, len: SizeT, origin: String, key: Pointer, out: PointerByReference
+    ): Int
+    fun kakunin_annex_c_state_free(s: Pointer?)
+    fun kakunin_annex_c_verify_response(
+        v: Pointer, s: Pointer, json: ByteArray, len: SizeT, now: Long, out: PointerByReference
+    ): Int
+    fun kakunin_apple_verify_envelope(
+        v: Pointer, key: Pointer, nonce: ByteArray, nonceLen: SizeT, merchantId: String, teamId: String,
+        envelope: ByteArray, len: SizeT, now: Long, out: PointerByReference
+    ): Int
 
     companion object {
         /** Loads `libkakunin` (set `-Djna.library.path=` to its directory). */
@@ -641,5 +659,83 @@ class ReaderSession(engagement: DeviceEngagement, readerKey: ReaderKey? = null) 
             check(lib.kakunin_reader_session_new(engagement.ptr, readerKey?.ptr, out))
             return out.value
         }
+    }
+}
+
+/**
+ * What an ISO 18013-7 Annex C verifier keeps between sending the request and
+ * receiving the answer (holds the HPKE private key; zeroized on close).
+ */
+class AnnexCState private constructor(p: Pointer) : Handle(p, { lib.kakunin_annex_c_state_free(it) }) {
+    /** The state as bytes, for storage between two HTTP calls (contains the private key). */
+    fun toBytes(): ByteArray {
+        val out = PointerByReference()
+        check(lib.kakunin_annex_c_state_to_bytes(ptr, out))
+        return takeBuffer(out.value)
+    }
+
+    /** Opens and verifies the wallet's `{"response": …}` (or the whole credential). */
+    fun verify(verifier: Verifier, responseJson: ByteArray, nowUnixSeconds: Long): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_annex_c_verify_response(
+            verifier.ptr, ptr, responseJson, SizeT(responseJson.size.toLong()), nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
+    companion object {
+        internal fun wrap(p: Pointer) = AnnexCState(p)
+
+        /** Restores a state written by [toBytes]. */
+        fun fromBytes(bytes: ByteArray): AnnexCState {
+            val out = PointerByReference()
+            check(lib.kakunin_annex_c_state_from_bytes(bytes, SizeT(bytes.size.toLong()), out))
+            return AnnexCState(out.value)
+        }
+
+        /** A state from the request JSON the verifier sent, its origin and its HPKE key. */
+        fun fromRequest(requestJson: ByteArray, origin: String, key: ReaderKey): AnnexCState {
+            val out = PointerByReference()
+            check(lib.kakunin_annex_c_state_from_request(requestJson, SizeT(requestJson.size.toLong()), origin, key.ptr, out))
+            return AnnexCState(out.value)
+        }
+    }
+}
+
+/** An Annex C request: the `data` JSON for `navigator.credentials.get()` and the state to keep. */
+class AnnexCRequest(val dataJson: String, val state: AnnexCState)
+
+/** Online presentations: ISO 18013-7 Annex C (Digital Credentials API) and Apple in-app. */
+object Online {
+    /**
+     * An Annex C request for `docType` / `elements` at `origin` (fresh HPKE key and nonce).
+     * `individual_number_unicode` is refused unless `individualNumberPurpose` says why.
+     */
+    fun annexCRequest(
+        docType: String, elements: List<Pair<String, String>>, origin: String, individualNumberPurpose: String? = null
+    ): AnnexCRequest {
+        val items = PointerByReference()
+        check(lib.kakunin_items_request_new(docType, items))
+        try {
+            for ((ns, id) in elements) check(lib.kakunin_items_request_add_element(items.value, ns, id, 0))
+            individualNumberPurpose?.let { check(lib.kakunin_items_request_set_individual_number_purpose(items.value, it)) }
+            val data = PointerByReference()
+            val state = PointerByReference()
+            check(lib.kakunin_annex_c_request_new(arrayOf(items.value), SizeT(1), origin, null, data, state))
+            return AnnexCRequest(String(takeBuffer(data.value), StandardCharsets.UTF_8), AnnexCState.wrap(state.value))
+        } finally {
+            lib.kakunin_items_request_free(items.value)
+        }
+    }
+
+    /** Opens and verifies Apple's `PKIdentityDocument.encryptedData` (`APPLE-HPKE-v1`). */
+    fun verifyAppleEnvelope(
+        verifier: Verifier, key: ReaderKey, nonce: ByteArray, merchantId: String, teamId: String,
+        envelope: ByteArray, nowUnixSeconds: Long
+    ): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_apple_verify_envelope(
+            verifier.ptr, key.ptr, nonce, SizeT(nonce.size.toLong()), merchantId, teamId,
+            envelope, SizeT(envelope.size.toLong()), nowUnixSeconds, out))
+        return Verification(out.value)
     }
 }
