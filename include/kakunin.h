@@ -1006,6 +1006,78 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
 
+// Builds an ISO 18013-7 Annex C request (Digital Credentials API protocol
+// `org-iso-mdoc`) for the `items_len` requests `items` (each checked by the
+// privacy policy: `KAKUNIN_REQUEST_REFUSED` for My Number without a stated
+// purpose) for the web page at `origin` (NUL-terminated, `https://host[:port]`,
+// used verbatim). With a non-NULL `reader_auth_key`, every DocRequest carries
+// a ReaderAuth over the Annex C SessionTranscript. A fresh HPKE key pair and
+// nonce are made per call.
+//
+// On success `*out_data` is the request `data` JSON text
+// (`{"deviceRequest": …, "encryptionInfo": …}`, not NUL-terminated) to hand
+// to `navigator.credentials.get()`, and `*out_state` the state to keep.
+kakunin_status kakunin_annex_c_request_new(const struct kakunin_items_request *const *items,
+                                           size_t items_len,
+                                           const char *origin,
+                                           const struct kakunin_reader_auth_key *reader_auth_key,
+                                           struct kakunin_buffer **out_data,
+                                           struct kakunin_annex_c_state **out_state);
+
+// Serialises a state for storage between two HTTP calls. **The bytes hold
+// the private key**: keep them server-side. The buffer is zeroized when freed.
+kakunin_status kakunin_annex_c_state_to_bytes(const struct kakunin_annex_c_state *state,
+                                              struct kakunin_buffer **out);
+
+// Restores a state written by `kakunin_annex_c_state_to_bytes`.
+kakunin_status kakunin_annex_c_state_from_bytes(const uint8_t *data,
+                                                size_t len,
+                                                struct kakunin_annex_c_state **out);
+
+// A state from the request `data` JSON the verifier sent, the origin
+// (NUL-terminated, verbatim) and its HPKE private key (copied), for
+// verifiers that keep these themselves. The key is compared with the
+// request's `recipientPublicKey` when verifying (`hpke_key_mismatch`).
+kakunin_status kakunin_annex_c_state_from_request(const uint8_t *request_json,
+                                                  size_t request_json_len,
+                                                  const char *origin,
+                                                  const struct kakunin_reader_key *key,
+                                                  struct kakunin_annex_c_state **out);
+
+// Frees a state (zeroizing its key). NULL is a no-op.
+void kakunin_annex_c_state_free(struct kakunin_annex_c_state *state);
+
+// Opens and verifies the wallet's Annex C answer at `now_unix_secs`:
+// `response_json` is the credential `data` `{"response": …}` or the whole
+// credential `{"protocol": "org-iso-mdoc", "data": {…}}`. Returns
+// `KAKUNIN_OK` with a result handle whether or not it is valid; an envelope
+// failure shows as its response-level error (`hpke_key_mismatch`,
+// `structure_invalid`, `cbor_malformed`, `hpke_decrypt_failed`).
+kakunin_status kakunin_annex_c_verify_response(const struct kakunin_verifier *verifier,
+                                               const struct kakunin_annex_c_state *state,
+                                               const uint8_t *response_json,
+                                               size_t response_json_len,
+                                               int64_t now_unix_secs,
+                                               struct kakunin_verification **out);
+
+// Opens and verifies Apple's in-app `PKIdentityDocument.encryptedData`
+// (`envelope`, the CBOR `APPLE-HPKE-v1` envelope) with the verifier's P-256
+// encryption `key`, the request `nonce` bytes and the NUL-terminated
+// `merchant_id` and `team_id`. Returns `KAKUNIN_OK` with a result handle
+// whether or not it is valid; an envelope failure shows as its
+// response-level error (`unsupported_algorithm`, `hpke_key_mismatch`,
+// `session_transcript_mismatch`, `hpke_decrypt_failed`, …).
+kakunin_status kakunin_apple_verify_envelope(const struct kakunin_verifier *verifier,
+                                             const struct kakunin_reader_key *key,
+                                             const uint8_t *nonce,
+                                             size_t nonce_len,
+                                             const char *merchant_id,
+                                             const char *team_id,
+                                             const uint8_t *envelope,
+                                             size_t envelope_len,
+                                             int64_t now_unix_secs,
+                                             struct kakunin_verification **out);
+
 // A request answered through redirects to `response_uri` (UTF-8, NUL-
 // terminated; `client_id` with its prefix, e.g. `x509_san_dns:…`).
 // `encrypted`: `direct_post.jwt` (a fresh P-256 key per request; what HAIP
@@ -1128,78 +1200,6 @@ kakunin_status kakunin_verifier_verify_device_response_for_request(const struct 
                                                                    const struct kakunin_reader_key *reader_key,
                                                                    int64_t now_unix_secs,
                                                                    struct kakunin_verification **out);
-
-// Builds an ISO 18013-7 Annex C request (Digital Credentials API protocol
-// `org-iso-mdoc`) for the `items_len` requests `items` (each checked by the
-// privacy policy: `KAKUNIN_REQUEST_REFUSED` for My Number without a stated
-// purpose) for the web page at `origin` (NUL-terminated, `https://host[:port]`,
-// used verbatim). With a non-NULL `reader_auth_key`, every DocRequest carries
-// a ReaderAuth over the Annex C SessionTranscript. A fresh HPKE key pair and
-// nonce are made per call.
-//
-// On success `*out_data` is the request `data` JSON text
-// (`{"deviceRequest": …, "encryptionInfo": …}`, not NUL-terminated) to hand
-// to `navigator.credentials.get()`, and `*out_state` the state to keep.
-kakunin_status kakunin_annex_c_request_new(const struct kakunin_items_request *const *items,
-                                           size_t items_len,
-                                           const char *origin,
-                                           const struct kakunin_reader_auth_key *reader_auth_key,
-                                           struct kakunin_buffer **out_data,
-                                           struct kakunin_annex_c_state **out_state);
-
-// Serialises a state for storage between two HTTP calls. **The bytes hold
-// the private key**: keep them server-side. The buffer is zeroized when freed.
-kakunin_status kakunin_annex_c_state_to_bytes(const struct kakunin_annex_c_state *state,
-                                              struct kakunin_buffer **out);
-
-// Restores a state written by `kakunin_annex_c_state_to_bytes`.
-kakunin_status kakunin_annex_c_state_from_bytes(const uint8_t *data,
-                                                size_t len,
-                                                struct kakunin_annex_c_state **out);
-
-// A state from the request `data` JSON the verifier sent, the origin
-// (NUL-terminated, verbatim) and its HPKE private key (copied), for
-// verifiers that keep these themselves. The key is compared with the
-// request's `recipientPublicKey` when verifying (`hpke_key_mismatch`).
-kakunin_status kakunin_annex_c_state_from_request(const uint8_t *request_json,
-                                                  size_t request_json_len,
-                                                  const char *origin,
-                                                  const struct kakunin_reader_key *key,
-                                                  struct kakunin_annex_c_state **out);
-
-// Frees a state (zeroizing its key). NULL is a no-op.
-void kakunin_annex_c_state_free(struct kakunin_annex_c_state *state);
-
-// Opens and verifies the wallet's Annex C answer at `now_unix_secs`:
-// `response_json` is the credential `data` `{"response": …}` or the whole
-// credential `{"protocol": "org-iso-mdoc", "data": {…}}`. Returns
-// `KAKUNIN_OK` with a result handle whether or not it is valid; an envelope
-// failure shows as its response-level error (`hpke_key_mismatch`,
-// `structure_invalid`, `cbor_malformed`, `hpke_decrypt_failed`).
-kakunin_status kakunin_annex_c_verify_response(const struct kakunin_verifier *verifier,
-                                               const struct kakunin_annex_c_state *state,
-                                               const uint8_t *response_json,
-                                               size_t response_json_len,
-                                               int64_t now_unix_secs,
-                                               struct kakunin_verification **out);
-
-// Opens and verifies Apple's in-app `PKIdentityDocument.encryptedData`
-// (`envelope`, the CBOR `APPLE-HPKE-v1` envelope) with the verifier's P-256
-// encryption `key`, the request `nonce` bytes and the NUL-terminated
-// `merchant_id` and `team_id`. Returns `KAKUNIN_OK` with a result handle
-// whether or not it is valid; an envelope failure shows as its
-// response-level error (`unsupported_algorithm`, `hpke_key_mismatch`,
-// `session_transcript_mismatch`, `hpke_decrypt_failed`, …).
-kakunin_status kakunin_apple_verify_envelope(const struct kakunin_verifier *verifier,
-                                             const struct kakunin_reader_key *key,
-                                             const uint8_t *nonce,
-                                             size_t nonce_len,
-                                             const char *merchant_id,
-                                             const char *team_id,
-                                             const uint8_t *envelope,
-                                             size_t envelope_len,
-                                             int64_t now_unix_secs,
-                                             struct kakunin_verification **out);
 
 // A new, empty set of revocation data (NULL only if a panic was caught).
 struct kakunin_revocation_data *kakunin_revocation_data_new(void);
