@@ -3,7 +3,6 @@
 
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::Error;
-use crate::json::write_str;
 use crate::mso::ValidityInfo;
 use crate::time::UnixTime;
 use crate::trust::TrustPath;
@@ -193,27 +192,6 @@ impl VerifiedDocument {
         self.namespaces
             .iter()
             .flat_map(|n| n.elements.iter().map(move |(id, v)| (n.name.as_str(), id.as_str(), v)))
-    }
-
-    pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut String) {
-        out.push('{');
-        for (i, ns) in namespaces.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_str(out, &ns.name);
-            out.push_str(":{");
-            for (j, (id, v)) in ns.elements.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                write_str(out, id);
-                out.push(':');
-                v.write_json(out);
-            }
-            out.push('}');
-        }
-        out.push('}');
     }
 }
 

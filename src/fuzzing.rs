@@ -11,11 +11,12 @@
 use crate::cbor::{self, Item, Value};
 use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{hmac_sha256_verify, PublicKey};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::trust::{self, CertificateProfile, TrustStore};
 use crate::value::ElementValue;
 use crate::verifier::{DeviceAuthInput, Verifier};

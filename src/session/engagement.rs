@@ -6,7 +6,7 @@ use crate::cose;
 use crate::crypto::{Curve, PublicKey};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::session::transcript::Handover;
+use crate::transcript::Handover;
 use crate::transport::ndef::{BleOob, HandoverMessage};
 use core::fmt;
 

@@ -55,6 +55,7 @@ mod reader_auth;
 mod transcript;
 
 pub use crate::request::ItemsRequest;
+pub use crate::transcript::Handover;
 pub use device_request::DeviceRequestBuilder;
 pub use encryption::{Role, SessionCipher};
 pub use engagement::{DeviceEngagement, RetrievalMethod, Uuid};
@@ -63,13 +64,14 @@ pub use reader_auth::{
     reader_authentication_bytes, verify_device_request, verify_reader_auth, DocRequestCheck, ReaderAuthKey,
     ReaderAuthSigner, VerifiedReaderAuth,
 };
-pub use transcript::{build_session_transcript, Handover};
+pub use transcript::build_session_transcript;
 
 use crate::crypto;
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::request::Request;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
