@@ -93,6 +93,38 @@ impl ReaderKey {
         Ok(key)
     }
 
+    /// An ephemeral reader private key handed over by a platform (the C
+    /// `kakunin_reader_key_from_platform_bytes`), in any of the
+    /// usual encodings: those of [`ReaderKey::from_bytes`] (PKCS#8 or SEC1, PEM
+    /// or DER; COSE_Key), an ANSI X9.63 private key `04 ‖ X ‖ Y ‖ d` (CryptoKit's
+    /// `x963Representation`; the public part must match `d`), or a bare
+    /// big-endian scalar of 32, 48 or 66 bytes (P-256, P-384, P-521; CryptoKit's
+    /// `rawRepresentation`).
+    ///
+    /// Apple's ProximityReader documents `ephemeralReaderKey` only as `Data`;
+    /// this accepts every encoding it could reasonably carry.
+    pub fn from_platform_bytes(data: &[u8]) -> Result<Self, Error> {
+        let curves = [Curve::P256, Curve::P384, Curve::P521];
+        for c in curves {
+            let n = c.field_bytes();
+            if data.len() == n {
+                return Self::from_scalar(c, data);
+            }
+            if data.len() == 1 + 3 * n && data.first() == Some(&4) {
+                let (public, d) = data.split_at(1 + 2 * n);
+                let key = Self::from_scalar(c, d)?;
+                if key.key.public_key().to_bytes() != public {
+                    return Err(err(
+                        ErrorCode::StructureInvalid,
+                        "reader key: X9.63 public point does not match the private scalar",
+                    ));
+                }
+                return Ok(key);
+            }
+        }
+        Self::from_bytes(data)
+    }
+
     /// The curve of the key.
     pub fn curve(&self) -> Curve {
         self.key.curve()

@@ -513,7 +513,7 @@ pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation>
     let _ = DeviceEngagement::from_nfc_handover(data, None);
     let _ = DeviceEngagement::nfc_ble_carriers(data);
     let _ = SessionEstablishment::parse(data);
-    let _ = crate::session::ephemeral_reader_key_from_bytes(data);
+    let _ = ReaderKey::from_platform_bytes(data);
 
     // A live session costs an ECDH per input: only for inputs that parse as
     // SessionData (ReaderSession::receive rejects anything else first).

@@ -592,7 +592,7 @@ pub extern "C" fn kakunin_reader_key_from_platform_bytes(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match crate::session::ephemeral_reader_key_from_bytes(data) {
+        match ReaderKey::from_platform_bytes(data) {
             Ok(inner) => {
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
