@@ -12,7 +12,7 @@ use crate::mso::Mso;
 use crate::profile;
 use crate::revocation;
 use crate::time::UnixTime;
-use crate::trust;
+use crate::trust::{self, TrustPath};
 use crate::value::ElementValue;
 use crate::verifier::{structure, Verifier};
 use std::collections::BTreeSet;
@@ -130,12 +130,11 @@ impl Verifier {
             Err(e) => fatal!(e),
         }
         errors.extend(trust::check_validity(&ds, anchor, now, skew));
-        errors.extend(trust::check_ds_profile(
-            &ds,
-            anchor,
-            path,
-            self.policy.certificate_profile,
-        ));
+        let cert_profile = self.policy.certificate_profile;
+        errors.extend(match path {
+            TrustPath::IssuedByAnchor => profile::check_ds(&ds, &anchor.cert, cert_profile),
+            TrustPath::PinnedSigner => profile::check_pinned_signer(&ds, cert_profile).into_iter().collect(),
+        });
 
         // The MSO is authentic from here on.
         let mso = match Mso::parse(&mso_tree) {
@@ -189,9 +188,12 @@ impl Verifier {
             Ok(n) => n,
             Err(e) => fatal!(e),
         };
+        let disclosed = namespaces
+            .iter()
+            .flat_map(|n| n.elements.iter().map(move |(id, v)| (n.name.as_str(), id.as_str(), v)));
         errors.extend(profile::check_issuing_country(
             &ds,
-            &namespaces,
+            disclosed,
             self.policy.certificate_profile,
         ));
         let issuer = IssuerSummary {

@@ -79,11 +79,12 @@ pub use ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;
+pub use profile::CertificateProfile;
 pub use request::{ItemsRequest, Request};
 pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};
 pub use transcript::SessionTranscript;
-pub use trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 

@@ -9,10 +9,11 @@ use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
 use crate::issuer_auth::claimed_mso_doc_type;
 use crate::limits::Limits;
+use crate::profile::CertificateProfile;
 use crate::revocation::{RevocationData, RevocationPolicy};
 use crate::time::UnixTime;
 use crate::transcript::SessionTranscript;
-use crate::trust::{CertificateProfile, TrustStore};
+use crate::trust::TrustStore;
 
 /// Verification policy. [`Policy::default`] is strict.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,9 +6,10 @@ use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::device_auth::ReaderKey;
+use crate::profile::CertificateProfile;
 use crate::revocation::RevocationData;
 use crate::transcript::SessionTranscript;
-use crate::trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustStore, TrustStoreBuilder};
+use crate::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
 use crate::verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 use crate::{Curve, UnixTime};
 
