@@ -113,7 +113,7 @@ pub struct VerifiedDocument {
     pub(crate) device_namespaces: Vec<Namespace>,
     pub(crate) verified_at: UnixTime,
     /// Registered elements of an unexpected (not security-relevant) type.
-    pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
+    pub(crate) warnings: Vec<TypeWarning>,
     /// Problems a best-effort policy tolerated.
     pub(crate) policy_warnings: Vec<crate::error::Error>,
 }
@@ -153,7 +153,7 @@ impl VerifiedDocument {
     /// Registered elements whose type contradicts the document-type registry
     /// but that are not security-relevant (kept, flagged). Identifiers and
     /// type names only.
-    pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
+    pub fn warnings(&self) -> &[TypeWarning] {
         &self.warnings
     }
 
@@ -251,4 +251,20 @@ mod tests {
         }
         assert_eq!(ns.get("family_name"), Some(&ElementValue::Text(String::new())));
     }
+}
+
+/// A registered element whose type differs from the registry, kept because
+/// it is not security-relevant. Carries identifiers and type names only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeWarning {
+    /// The namespace.
+    pub namespace: String,
+    /// The element identifier.
+    pub element: String,
+    /// The registered type.
+    pub expected: crate::doctype::ValueType,
+    /// The received kind ([`ElementValue::type_name`]).
+    pub received: &'static str,
+    /// The element was device-signed.
+    pub device_signed: bool,
 }

@@ -43,6 +43,7 @@ mod cose;
 pub mod crypto;
 mod device_auth;
 pub mod doctype;
+mod doctype_check;
 mod document;
 mod ds_cache;
 mod error;
@@ -73,8 +74,9 @@ mod x509_name;
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
 pub use device_auth::ReaderKey;
-pub use doctype::TypeWarning;
-pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
+pub use document::{
+    DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, TypeWarning, VerifiedDocument,
+};
 pub use ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;

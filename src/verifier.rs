@@ -4,6 +4,7 @@
 use crate::cbor::{self, Item};
 use crate::device_auth::verify_device_part;
 use crate::device_auth::ReaderKey;
+use crate::doctype_check::check_element_types;
 use crate::document::{DocumentResult, RejectedDocument, VerifiedDocument};
 use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
@@ -303,7 +304,7 @@ impl Verifier {
         let item = cbor::decode(issuer_signed, limits).map_err(|e| reject(e.into()))?;
         let mut errors = Vec::new();
         match self.verify_issuer_part(&item, doc_type, now, &mut errors) {
-            Some(part) if errors.is_empty() => part.into_document(None, Vec::new(), now),
+            Some(part) if errors.is_empty() => check_element_types(part.into_document(None, Vec::new(), now)),
             _ => {
                 let claimed = match doc_type {
                     Some(d) => d.to_owned(),
@@ -438,6 +439,7 @@ impl Verifier {
         if !errors.is_empty() {
             return reject(errors);
         }
-        part.into_document(kind, device_ns, now)
+        // Element types against the document-type registry, last.
+        check_element_types(part.into_document(kind, device_ns, now))
     }
 }
