@@ -56,9 +56,10 @@ mod transcript;
 
 pub use crate::request::ItemsRequest;
 pub use crate::transcript::Handover;
+pub use crate::transport::Uuid;
 pub use device_request::DeviceRequestBuilder;
 pub use encryption::{Role, SessionCipher};
-pub use engagement::{DeviceEngagement, RetrievalMethod, Uuid};
+pub use engagement::{DeviceEngagement, RetrievalMethod};
 pub use establishment::{SessionData, SessionEstablishment, SessionStatus};
 pub use reader_auth::{
     reader_authentication_bytes, verify_device_request, verify_reader_auth, DocRequestCheck, ReaderAuthKey,
