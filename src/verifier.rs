@@ -189,6 +189,27 @@ impl Verification {
         }
     }
 
+    /// A result assembled from parts (online flows that carry several
+    /// DeviceResponses, or fail before any of them).
+    pub(crate) fn from_parts(
+        documents: Vec<DocumentResult>,
+        errors: Vec<Error>,
+        warnings: Vec<Error>,
+        time: UnixTime,
+    ) -> Self {
+        Verification {
+            documents,
+            errors,
+            warnings,
+            time,
+        }
+    }
+
+    /// Splits a result into its documents, response-level errors and warnings.
+    pub(crate) fn into_parts(self) -> (Vec<DocumentResult>, Vec<Error>, Vec<Error>) {
+        (self.documents, self.errors, self.warnings)
+    }
+
     /// The verified documents, only when the whole response is valid.
     pub fn into_verified(self) -> Result<Vec<VerifiedDocument>, Verification> {
         if !self.is_valid() {
