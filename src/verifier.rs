@@ -101,11 +101,11 @@ pub struct Verifier {
     pub(crate) trust: TrustStore,
     pub(crate) policy: Policy,
     pub(crate) revocation: RevocationData,
-    /// Verified DS chain signatures, shared by clones (issue 7).
+    /// Verified DS chain signatures, shared by clones.
     pub(crate) ds_cache: DsCache,
 }
 
-// A verifier is shared across threads (issue 7): keep it `Send + Sync`.
+// One verifier serves many threads at a counter: keep it `Send + Sync`.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Verifier>();
