@@ -3,7 +3,6 @@
 
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::Error;
-use crate::json::write_str;
 use crate::mso::ValidityInfo;
 use crate::time::UnixTime;
 use crate::trust::TrustPath;
@@ -114,7 +113,7 @@ pub struct VerifiedDocument {
     pub(crate) device_namespaces: Vec<Namespace>,
     pub(crate) verified_at: UnixTime,
     /// Registered elements of an unexpected (not security-relevant) type.
-    pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
+    pub(crate) warnings: Vec<TypeWarning>,
     /// Problems a best-effort policy tolerated.
     pub(crate) policy_warnings: Vec<crate::error::Error>,
 }
@@ -154,7 +153,7 @@ impl VerifiedDocument {
     /// Registered elements whose type contradicts the document-type registry
     /// but that are not security-relevant (kept, flagged). Identifiers and
     /// type names only.
-    pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
+    pub fn warnings(&self) -> &[TypeWarning] {
         &self.warnings
     }
 
@@ -193,27 +192,6 @@ impl VerifiedDocument {
         self.namespaces
             .iter()
             .flat_map(|n| n.elements.iter().map(move |(id, v)| (n.name.as_str(), id.as_str(), v)))
-    }
-
-    pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut String) {
-        out.push('{');
-        for (i, ns) in namespaces.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_str(out, &ns.name);
-            out.push_str(":{");
-            for (j, (id, v)) in ns.elements.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                write_str(out, id);
-                out.push(':');
-                v.write_json(out);
-            }
-            out.push('}');
-        }
-        out.push('}');
     }
 }
 
@@ -273,4 +251,20 @@ mod tests {
         }
         assert_eq!(ns.get("family_name"), Some(&ElementValue::Text(String::new())));
     }
+}
+
+/// A registered element whose type differs from the registry, kept because
+/// it is not security-relevant. Carries identifiers and type names only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeWarning {
+    /// The namespace.
+    pub namespace: String,
+    /// The element identifier.
+    pub element: String,
+    /// The registered type.
+    pub expected: crate::doctype::ValueType,
+    /// The received kind ([`ElementValue::type_name`]).
+    pub received: &'static str,
+    /// The element was device-signed.
+    pub device_signed: bool,
 }

@@ -11,12 +11,14 @@
 use crate::cbor::{self, Item, Value};
 use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{hmac_sha256_verify, PublicKey};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
+use crate::profile::CertificateProfile;
 use crate::time::UnixTime;
-use crate::trust::{self, CertificateProfile, TrustStore};
+use crate::transcript::SessionTranscript;
+use crate::trust::{self, TrustStore};
 use crate::value::ElementValue;
 use crate::verifier::{DeviceAuthInput, Verifier};
 use crate::x509::{self, ParsedCertificate};
@@ -293,9 +295,9 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
     let _ = (c.key_usage(), c.ext_key_usage(), c.basic_constraints(), c.key_curve());
     let _ = c.check_validity(scenario.now, 0, "fuzz");
     for a in scenario.trust.anchors() {
-        for path in [trust::TrustPath::IssuedByAnchor, trust::TrustPath::PinnedSigner] {
-            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::Interoperable);
-            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::AnnexB);
+        for p in [CertificateProfile::Interoperable, CertificateProfile::AnnexB] {
+            let _ = crate::profile::check_ds(&c, &a.cert, p);
+            let _ = crate::profile::check_pinned_signer(&c, p);
         }
     }
     for allow_pinned in [true, false] {
@@ -512,7 +514,7 @@ pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation>
     let _ = DeviceEngagement::from_nfc_handover(data, None);
     let _ = DeviceEngagement::nfc_ble_carriers(data);
     let _ = SessionEstablishment::parse(data);
-    let _ = crate::session::ephemeral_reader_key_from_bytes(data);
+    let _ = ReaderKey::from_platform_bytes(data);
 
     // A live session costs an ECDH per input: only for inputs that parse as
     // SessionData (ReaderSession::receive rejects anything else first).

@@ -43,6 +43,7 @@ mod cose;
 pub mod crypto;
 mod device_auth;
 pub mod doctype;
+mod doctype_check;
 mod document;
 mod ds_cache;
 mod error;
@@ -50,16 +51,18 @@ mod error;
 pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
-mod json;
+mod issuer_auth;
 mod limits;
 mod mso;
 pub mod presentation;
 pub mod privacy;
 mod profile;
+mod report;
 pub mod request;
 pub mod revocation;
 pub mod session;
 mod time;
+mod transcript;
 pub mod transport;
 mod trust;
 mod value;
@@ -70,17 +73,20 @@ mod x509_name;
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
-pub use device_auth::{ReaderKey, SessionTranscript};
-pub use doctype::TypeWarning;
-pub use document::{DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, VerifiedDocument};
+pub use device_auth::ReaderKey;
+pub use document::{
+    DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, TypeWarning, VerifiedDocument,
+};
 pub use ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;
+pub use profile::CertificateProfile;
 pub use request::{ItemsRequest, Request};
 pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};
-pub use trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use transcript::SessionTranscript;
+pub use trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 

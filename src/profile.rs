@@ -3,41 +3,66 @@
 //! Document Signer certificate (Annex B.1.4) checked against its IACA when a
 //! document is verified.
 //!
-//! Two strengths ([`CertificateProfile`]):
-//! - `AnnexB` (default), the letter of Annex B.1.4: DS not a CA; keyUsage
-//!   exactly digitalSignature; extKeyUsage present and exactly
-//!   1.0.18013.5.1.2; issuer DN = IACA subject DN; authorityKeyIdentifier =
-//!   IACA subjectKeyIdentifier; countryName present and equal in DS and
-//!   IACA; stateOrProvinceName equal where the IACA has one; DS validity
-//!   inside the IACA validity; MSO `signed` inside the DS validity; a
-//!   disclosed `issuing_country` equal to the DS countryName and a disclosed
-//!   `issuing_jurisdiction` equal to the DS stateOrProvinceName (which must
-//!   then exist).
-//! - `Interoperable`, an explicit opt-in, relaxes what some real issuers
-//!   break:
-//!   * extKeyUsage may be absent (the SPRIND/Bundesdruckerei DS has none)
-//!     and, when present, must include 1.0.18013.5.1.2 or 1.3.130.2.0.0.1.2
-//!     (the EUDI reference issuer's mis-encoding of that OID);
-//!   * a disclosed `issuing_country` is not compared with the DS countryName
-//!     (the EUDI reference mDL says `GR` under a `UT` Document Signer);
-//!   * a disclosed `issuing_jurisdiction` is compared only when the DS has a
-//!     stateOrProvinceName.
-//!
-//! A pinned signer (a DS certificate trusted directly) has no IACA to compare
-//! with; in both profiles its extKeyUsage, when present, must name the mdoc
-//! DS purpose (exactly, under `AnnexB`).
-//!
-//! Signature algorithms and curves: only ECDSA with SHA-256/384/512 on
-//! P-256/P-384/P-521 and Ed25519 are implemented; any other key or
-//! certificate signature algorithm is refused when the certificate is parsed
-//! or its signature checked (`unsupported_algorithm`).
+//! The rules each strength enforces are listed once, on
+//! [`CertificateProfile`]; the README and the trust store documentation link
+//! there.
 
 use crate::error::{err, Error, ErrorCode};
 use crate::time::UnixTime;
-use crate::trust::CertificateProfile;
 use crate::value::ElementValue;
 use crate::x509::{self, ParsedCertificate};
-use crate::Namespace;
+
+/// How strictly the certificate profiles of ISO 18013-5 Annex B are
+/// enforced. This is the one list of the rules; other documentation links
+/// here.
+///
+/// Both profiles:
+/// - the IACA root certificate (Annex B.1.2) is checked when an anchor is
+///   loaded;
+/// - the Document Signer (DS) is not a CA; keyUsage is exactly
+///   digitalSignature; issuer DN = IACA subject DN; authorityKeyIdentifier =
+///   IACA subjectKeyIdentifier; countryName present and equal in DS and
+///   IACA; stateOrProvinceName equal where the IACA has one; DS validity
+///   inside the IACA validity; MSO `signed` inside the DS validity;
+/// - a disclosed `issuing_jurisdiction` (any namespace) equal to the DS
+///   stateOrProvinceName when the DS has one;
+/// - the roles stay apart: a certificate whose extKeyUsage names the mdoc
+///   Document Signer purpose never signs a status list, and a certificate
+///   without extKeyUsage gets at most one role (under `AnnexB` it can only
+///   sign status lists, because an `AnnexB` Document Signer must carry the
+///   extKeyUsage; under `Interoperable` it can only sign MSOs);
+/// - a pinned signer (a DS certificate trusted directly) has no IACA to
+///   compare with: only its extKeyUsage is checked, and when present it
+///   must name the mdoc DS purpose (exactly, under `AnnexB`).
+///
+/// Signature algorithms and curves: only ECDSA with SHA-256/384/512 on
+/// P-256/P-384/P-521 and Ed25519 are implemented; any other key or
+/// certificate signature algorithm is refused when the certificate is parsed
+/// or its signature checked (`unsupported_algorithm`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CertificateProfile {
+    /// An explicit opt-in for issuers that break the letter of Annex B.1.4 in
+    /// ways that do not weaken the chain itself: the DS extKeyUsage may be
+    /// absent (the SPRIND/Bundesdruckerei DS has none) and, when present,
+    /// must include 1.0.18013.5.1.2 or 1.3.130.2.0.0.1.2 (the mis-encoding of
+    /// that OID that the EUDI reference issuer emits); a disclosed
+    /// `issuing_country` is not compared with the DS countryName (the EUDI
+    /// reference mDL says `GR` under a `UT` Document Signer); a disclosed
+    /// `issuing_jurisdiction` is compared only when the DS has a
+    /// stateOrProvinceName. The trade: with a multi-issuer trust list, one
+    /// issuer's Document Signer can state another country as the issuing
+    /// country.
+    Interoperable,
+    /// The letter of ISO 18013-5 Annex B.1.4 (default): in addition to the
+    /// rules of both profiles, extKeyUsage must be present and be exactly
+    /// 1.0.18013.5.1.2 (`certificate_profile_invalid`); a disclosed
+    /// `issuing_country` must equal the DS countryName, and a disclosed
+    /// `issuing_jurisdiction` must equal the DS stateOrProvinceName, which
+    /// must then exist (`country_mismatch`).
+    #[default]
+    AnnexB,
+}
 
 /// X.520 countryName.
 pub(crate) const OID_COUNTRY: &str = "2.5.4.6";
@@ -195,47 +220,46 @@ pub(crate) fn check_pinned_signer(ds: &ParsedCertificate, profile: CertificatePr
     })
 }
 
-/// The disclosed `issuing_country` / `issuing_jurisdiction` elements (in any
-/// namespace) against the DS subject countryName / stateOrProvinceName
-/// (ISO 18013-5 §7.2.1 and Annex B.1.4).
-pub(crate) fn check_issuing_country(
+/// The disclosed `issuing_country` / `issuing_jurisdiction` elements, given
+/// as `(namespace, identifier, value)` in any namespace, against the DS
+/// subject countryName / stateOrProvinceName (ISO 18013-5 §7.2.1 and Annex
+/// B.1.4).
+pub(crate) fn check_issuing_country<'e>(
     ds: &ParsedCertificate,
-    namespaces: &[Namespace],
+    elements: impl IntoIterator<Item = (&'e str, &'e str, &'e ElementValue)>,
     profile: CertificateProfile,
 ) -> Vec<Error> {
     let strict = profile == CertificateProfile::AnnexB;
     let mut errs = Vec::new();
     let country = ds.subject_attribute(OID_COUNTRY);
     let state = ds.subject_attribute(OID_STATE);
-    for ns in namespaces {
-        for (id, value) in &ns.elements {
-            let ElementValue::Text(v) = value else { continue };
-            match id.as_str() {
-                "issuing_country" if strict && country.as_deref() != Some(v.as_str()) => errs.push(err(
-                    ErrorCode::CountryMismatch,
-                    format!(
-                        "{}/issuing_country differs from the Document Signer countryName (Annex B.1.4)",
-                        ns.name
-                    ),
-                )),
-                "issuing_jurisdiction" => {
-                    let mismatch = match &state {
-                        Some(s) => s != v,
-                        None => strict,
-                    };
-                    if mismatch {
-                        errs.push(err(
-                            ErrorCode::CountryMismatch,
-                            format!(
-                                "{}/issuing_jurisdiction differs from the Document Signer stateOrProvinceName \
-                                 (Annex B.1.4)",
-                                ns.name
-                            ),
-                        ));
-                    }
+    for (ns, id, value) in elements {
+        let ElementValue::Text(v) = value else { continue };
+        match id {
+            "issuing_country" if strict && country.as_deref() != Some(v.as_str()) => errs.push(err(
+                ErrorCode::CountryMismatch,
+                format!(
+                    "{}/issuing_country differs from the Document Signer countryName (Annex B.1.4)",
+                    ns
+                ),
+            )),
+            "issuing_jurisdiction" => {
+                let mismatch = match &state {
+                    Some(s) => s != v,
+                    None => strict,
+                };
+                if mismatch {
+                    errs.push(err(
+                        ErrorCode::CountryMismatch,
+                        format!(
+                            "{}/issuing_jurisdiction differs from the Document Signer stateOrProvinceName \
+                             (Annex B.1.4)",
+                            ns
+                        ),
+                    ));
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
     errs

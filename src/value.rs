@@ -150,59 +150,7 @@ impl ElementValue {
     /// `{"$bytes":"<base64>"}`, arrays/maps → arrays/objects.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        self.write_json(&mut out);
+        crate::report::write_value(self, &mut out);
         out
-    }
-
-    pub(crate) fn write_json(&self, out: &mut String) {
-        use crate::json::write_str;
-        match self {
-            ElementValue::Text(s) | ElementValue::FullDate(s) | ElementValue::DateTime(s) => write_str(out, s),
-            ElementValue::Integer(i) => out.push_str(&i.to_string()),
-            ElementValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            ElementValue::Bytes(b) => {
-                out.push_str("{\"$bytes\":");
-                write_str(
-                    out,
-                    &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b),
-                );
-                out.push('}');
-            }
-            ElementValue::Array(a) => {
-                out.push('[');
-                for (i, v) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    v.write_json(out);
-                }
-                out.push(']');
-            }
-            ElementValue::Map(m) => {
-                out.push('{');
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    match k {
-                        ElementValue::Text(s) => write_str(out, s),
-                        other => write_str(out, &other.to_json()),
-                    }
-                    out.push(':');
-                    v.write_json(out);
-                }
-                out.push('}');
-            }
-            ElementValue::Null | ElementValue::Undefined => out.push_str("null"),
-            ElementValue::Float(f) => {
-                if f.is_finite() {
-                    out.push_str(&format!("{f:?}"));
-                } else {
-                    out.push_str("null");
-                }
-            }
-            ElementValue::Tagged(_, inner) => inner.write_json(out),
-            ElementValue::Simple(s) => out.push_str(&s.to_string()),
-        }
     }
 }

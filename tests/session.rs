@@ -430,7 +430,7 @@ fn apple_proximity_reader_raw_data_verifies() {
     x963.extend(annex_d("e_reader_key.y.hex"));
     x963.extend(annex_d("e_reader_key.d.hex"));
     for form in [x963.clone(), annex_d("e_reader_key.d.hex")] {
-        let k = kakunin::session::ephemeral_reader_key_from_bytes(&form).unwrap();
+        let k = kakunin::ReaderKey::from_platform_bytes(&form).unwrap();
         let v = iaca_verifier().verify_device_response(
             &response_data,
             DeviceAuthInput {
@@ -444,7 +444,7 @@ fn apple_proximity_reader_raw_data_verifies() {
     // An X9.63 blob whose public part does not belong to d is refused.
     let n = x963.len();
     x963[n - 1] ^= 1;
-    assert!(kakunin::session::ephemeral_reader_key_from_bytes(&x963).is_err());
+    assert!(kakunin::ReaderKey::from_platform_bytes(&x963).is_err());
     // The transcript as a bare array works too.
     let bare = SessionTranscript::from_bytes(&annex_d("session_transcript.hex")).unwrap();
     let v = iaca_verifier().verify_device_response(

@@ -3,24 +3,25 @@
 //! Table 5, ISO/IEC 23220-2, the EUDI PID and age-verification rulebooks,
 //! the AAMVA mDL guidelines and Japan's My Number Card profile).
 //!
-//! After every cryptographic check passed, each verified element is checked
-//! against this registry (at the end of verification):
+//! This module is the registry only. After every cryptographic check
+//! passed, the verifier checks each verified element against it (the last
+//! step of verification):
 //! - a *security-relevant* element (age_over_NN, age_in_years,
 //!   age_birth_year, birth dates, portrait) of the wrong type rejects the
-//!   document with [`ErrorCode::ElementTypeInvalid`]: answers such as
-//!   [`VerifiedDocument::age_at_least`] rely on them;
+//!   document with [`ErrorCode::ElementTypeInvalid`](crate::ErrorCode::ElementTypeInvalid): answers such as
+//!   [`VerifiedDocument::age_at_least`](crate::VerifiedDocument::age_at_least) rely on them;
 //! - any other registered element of the wrong type is kept and flagged as a
-//!   [`TypeWarning`] ([`VerifiedDocument::warnings`]);
+//!   [`TypeWarning`] ([`VerifiedDocument::warnings`](crate::VerifiedDocument::warnings));
 //! - unknown docTypes, namespaces and elements verify and are typed generically.
 //!
 //! Messages and warnings name the element and the types, never the value.
 
 mod tables;
 
-use crate::document::{DocumentResult, Namespace, RejectedDocument, VerifiedDocument};
-use crate::error::{err, Error, ErrorCode};
 use crate::time::{FullDate, UnixTime};
 use crate::value::ElementValue;
+
+pub use crate::document::TypeWarning;
 
 pub use tables::{
     AAMVA_NS, AV_DOCTYPE, AV_NS, ISO23220_DOCTYPE, ISO23220_NS, JP_MNC_DOCTYPE, JP_MNC_NS, MDL_DOCTYPE, MDL_NS,
@@ -125,7 +126,7 @@ fn birth_date_map_ok(m: &[(ElementValue, ElementValue)]) -> bool {
 }
 
 /// What an element means to the answers kakunin gives
-/// ([`VerifiedDocument::age_at_least`], [`VerifiedDocument::basic_info`]).
+/// ([`VerifiedDocument::age_at_least`](crate::VerifiedDocument::age_at_least), [`VerifiedDocument::basic_info`](crate::VerifiedDocument::basic_info)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Role {
@@ -272,80 +273,6 @@ pub fn age_over_nn(id: &str) -> Option<u8> {
     match d {
         [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => Some((a - b'0') * 10 + (b - b'0')),
         _ => None,
-    }
-}
-
-/// A registered element whose type differs from the registry, kept because
-/// it is not security-relevant. Carries identifiers and type names only.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TypeWarning {
-    /// The namespace.
-    pub namespace: String,
-    /// The element identifier.
-    pub element: String,
-    /// The registered type.
-    pub expected: ValueType,
-    /// The received kind ([`ElementValue::type_name`]).
-    pub received: &'static str,
-    /// The element was device-signed.
-    pub device_signed: bool,
-}
-
-/// Checks every element of a verified document against the registry: a
-/// security-relevant contradiction rejects it with `element_type_invalid`,
-/// others become [`TypeWarning`]s.
-pub(crate) fn check_document(mut doc: VerifiedDocument) -> DocumentResult {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    check_namespaces(&doc.doc_type, &doc.namespaces, false, &mut errors, &mut warnings);
-    check_namespaces(&doc.doc_type, &doc.device_namespaces, true, &mut errors, &mut warnings);
-    if errors.is_empty() {
-        doc.warnings = warnings;
-        Ok(doc)
-    } else {
-        Err(RejectedDocument {
-            claimed_doc_type: doc.doc_type.clone(),
-            errors,
-        })
-    }
-}
-
-fn check_namespaces(
-    doc_type: &str,
-    namespaces: &[Namespace],
-    device_signed: bool,
-    errors: &mut Vec<Error>,
-    warnings: &mut Vec<TypeWarning>,
-) {
-    for ns in namespaces {
-        for (id, v) in &ns.elements {
-            let Some(spec) = element(doc_type, &ns.name, id) else {
-                continue;
-            };
-            if spec.value_type.accepts(v) {
-                continue;
-            }
-            if spec.security_relevant {
-                errors.push(err(
-                    ErrorCode::ElementTypeInvalid,
-                    format!(
-                        "{}{}/{id}: expected {}, received {}",
-                        if device_signed { "device-signed " } else { "" },
-                        ns.name,
-                        spec.value_type.as_str(),
-                        v.type_name()
-                    ),
-                ));
-            } else {
-                warnings.push(TypeWarning {
-                    namespace: ns.name.clone(),
-                    element: id.clone(),
-                    expected: spec.value_type,
-                    received: v.type_name(),
-                    device_signed,
-                });
-            }
-        }
     }
 }
 

@@ -5,9 +5,11 @@ use core::ffi::c_char;
 use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
+use crate::profile::CertificateProfile;
 use crate::revocation::RevocationData;
-use crate::trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustStore, TrustStoreBuilder};
+use crate::transcript::SessionTranscript;
+use crate::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
 use crate::verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 use crate::{Curve, UnixTime};
 
@@ -591,7 +593,7 @@ pub extern "C" fn kakunin_reader_key_from_platform_bytes(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match crate::session::ephemeral_reader_key_from_bytes(data) {
+        match ReaderKey::from_platform_bytes(data) {
             Ok(inner) => {
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK

@@ -1,10 +1,10 @@
 //! DeviceRequest and ItemsRequest (ISO 18013-5 §8.3.2.1.2.1).
 
 use crate::cbor;
-use crate::device_auth::SessionTranscript;
 use crate::error::Error;
 use crate::request::{ItemsRequest, Request};
 use crate::session::reader_auth::{sign_reader_auth, ReaderAuthSigner};
+use crate::transcript::SessionTranscript;
 
 /// Builds a DeviceRequest (version "1.0") from ItemsRequests, each
 /// optionally signed with ReaderAuth.

@@ -6,9 +6,10 @@
 use crate::cbor;
 use crate::cose;
 use crate::crypto::{self, PublicKey};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
+use crate::transcript::SessionTranscript;
 use zeroize::Zeroizing;
 
 /// Which side of the session this endpoint is.

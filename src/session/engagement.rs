@@ -6,34 +6,12 @@ use crate::cose;
 use crate::crypto::{Curve, PublicKey};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::session::transcript::Handover;
+use crate::transcript::Handover;
 use crate::transport::ndef::{BleOob, HandoverMessage};
-use core::fmt;
+use crate::transport::Uuid;
 
 /// Largest DeviceEngagement accepted (a QR code holds < 3 KiB).
 const MAX_ENGAGEMENT_BYTES: usize = 16 * 1024;
-
-/// A 128-bit UUID (big-endian byte order, as in the DeviceEngagement).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Uuid(pub [u8; 16]);
-
-impl fmt::Display for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Uuid({self})")
-    }
-}
 
 /// One way to reach the holder for data retrieval (ISO 18013-5 §8.2.1.1,
 /// DeviceRetrievalMethod).

@@ -32,7 +32,7 @@
 //! No [`ReaderSession`] is needed: verify directly with
 //! [`SessionTranscript::from_bytes`] (it accepts the array or the
 //! `#6.24`-wrapped SessionTranscriptBytes) and
-//! [`ephemeral_reader_key_from_bytes`] (raw scalar, X9.63, PKCS#8/SEC1 or
+//! [`ReaderKey::from_platform_bytes`] (raw scalar, X9.63, PKCS#8/SEC1 or
 //! COSE_Key). Pass the transcript bytes unchanged: a re-encoding breaks
 //! device authentication. A deviceSignature needs only the transcript; a
 //! deviceMac also needs the reader key (`ephemeralReaderKey`, iOS 26.4+).
@@ -41,7 +41,7 @@
 //! # use kakunin::*;
 //! # fn f(response_data: &[u8], session_transcript: &[u8], ephemeral_reader_key: &[u8], trust: TrustStore) -> Result<(), Error> {
 //! let transcript = SessionTranscript::from_bytes(session_transcript)?;
-//! let reader_key = kakunin::session::ephemeral_reader_key_from_bytes(ephemeral_reader_key)?;
+//! let reader_key = ReaderKey::from_platform_bytes(ephemeral_reader_key)?;
 //! let auth = DeviceAuthInput { session_transcript: Some(&transcript), reader_key: Some(&reader_key) };
 //! let result = Verifier::new(trust).verify_device_response(response_data, auth, UnixTime::now());
 //! # let _ = result; Ok(()) }
@@ -55,21 +55,24 @@ mod reader_auth;
 mod transcript;
 
 pub use crate::request::ItemsRequest;
+pub use crate::transcript::Handover;
+pub use crate::transport::Uuid;
 pub use device_request::DeviceRequestBuilder;
 pub use encryption::{Role, SessionCipher};
-pub use engagement::{DeviceEngagement, RetrievalMethod, Uuid};
+pub use engagement::{DeviceEngagement, RetrievalMethod};
 pub use establishment::{SessionData, SessionEstablishment, SessionStatus};
 pub use reader_auth::{
     reader_authentication_bytes, verify_device_request, verify_reader_auth, DocRequestCheck, ReaderAuthKey,
     ReaderAuthSigner, VerifiedReaderAuth,
 };
-pub use transcript::{build_session_transcript, Handover};
+pub use transcript::build_session_transcript;
 
 use crate::crypto;
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::request::Request;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
@@ -91,36 +94,11 @@ pub fn ephemeral_key_bytes(key: &ReaderKey) -> Vec<u8> {
     transcript::e_reader_key_bytes(&key.key.public_key())
 }
 
-/// An ephemeral reader private key handed over by a platform, in any of the
-/// usual encodings: those of [`ReaderKey::from_bytes`] (PKCS#8 or SEC1, PEM
-/// or DER; COSE_Key), an ANSI X9.63 private key `04 ‖ X ‖ Y ‖ d` (CryptoKit's
-/// `x963Representation`; the public part must match `d`), or a bare
-/// big-endian scalar of 32, 48 or 66 bytes (P-256, P-384, P-521; CryptoKit's
-/// `rawRepresentation`).
-///
-/// Apple's ProximityReader documents `ephemeralReaderKey` only as `Data`;
-/// this accepts every encoding it could reasonably carry.
+/// An ephemeral reader private key handed over by a platform; see
+/// [`ReaderKey::from_platform_bytes`], which this forwards to.
+#[deprecated(note = "use `ReaderKey::from_platform_bytes`")]
 pub fn ephemeral_reader_key_from_bytes(data: &[u8]) -> Result<ReaderKey, Error> {
-    use crate::Curve;
-    let curves = [Curve::P256, Curve::P384, Curve::P521];
-    for c in curves {
-        let n = c.field_bytes();
-        if data.len() == n {
-            return ReaderKey::from_scalar(c, data);
-        }
-        if data.len() == 1 + 3 * n && data.first() == Some(&4) {
-            let (public, d) = data.split_at(1 + 2 * n);
-            let key = ReaderKey::from_scalar(c, d)?;
-            if key.key.public_key().to_bytes() != public {
-                return Err(err(
-                    ErrorCode::StructureInvalid,
-                    "reader key: X9.63 public point does not match the private scalar",
-                ));
-            }
-            return Ok(key);
-        }
-    }
-    ReaderKey::from_bytes(data)
+    ReaderKey::from_platform_bytes(data)
 }
 
 /// Where a [`ReaderSession`] is.

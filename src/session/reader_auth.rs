@@ -11,10 +11,11 @@
 use crate::cbor::{self, Value};
 use crate::cose::{self, CoseMessage, TAG_SIGN1};
 use crate::crypto::{PrivateKey, SignatureAlgorithm};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::trust::{AnchorRole, TrustStore};
 use crate::x509::{self, ParsedCertificate};
 

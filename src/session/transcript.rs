@@ -1,49 +1,14 @@
-//! SessionTranscript construction (ISO 18013-5 §9.1.5.1):
+//! SessionTranscript construction for proximity sessions (ISO 18013-5
+//! §9.1.5.1; the type and its handovers live in `crate::transcript`):
 //! `[DeviceEngagementBytes, EReaderKeyBytes, Handover]`, built from the
 //! bytes as received so that device authentication and the session keys use
 //! exactly what the holder used.
 
 use crate::cbor;
 use crate::crypto::PublicKey;
-use crate::device_auth::SessionTranscript;
 use crate::error::Error;
 use crate::session::engagement::DeviceEngagement;
-
-/// How the engagement reached the reader: the third SessionTranscript
-/// element (ISO 18013-5 §9.1.5.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Handover {
-    /// QR code engagement: `null`.
-    Qr,
-    /// NFC handover: `[HandoverSelect, HandoverRequest or null]`, both the
-    /// NDEF messages as received/sent (static handover has no request).
-    Nfc {
-        /// The Handover Select message.
-        select: Vec<u8>,
-        /// The Handover Request message (negotiated handover only).
-        request: Option<Vec<u8>>,
-    },
-}
-
-impl Handover {
-    /// The encoded Handover item.
-    pub fn to_cbor(&self) -> Vec<u8> {
-        match self {
-            Handover::Qr => vec![0xf6],
-            Handover::Nfc { select, request } => {
-                let mut out = Vec::with_capacity(select.len() + request.as_ref().map_or(1, Vec::len) + 12);
-                cbor::write_head(&mut out, 4, 2);
-                cbor::write_bytes(&mut out, select);
-                match request {
-                    Some(r) => cbor::write_bytes(&mut out, r),
-                    None => out.push(0xf6),
-                }
-                out
-            }
-        }
-    }
-}
+use crate::transcript::{Handover, SessionTranscript};
 
 /// EReaderKeyBytes: `#6.24(bstr .cbor COSE_Key)` with kty EC2, crv, x, y in
 /// that order (RFC 9053 §7.1.1; the deterministic order of RFC 8949 §4.2.1

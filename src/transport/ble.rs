@@ -8,7 +8,7 @@
 
 use crate::crypto;
 use crate::error::{err, Error, ErrorCode};
-use crate::session::{DeviceEngagement, Uuid};
+use crate::transport::Uuid;
 
 /// State characteristic value: start of data transfer.
 pub const STATE_START: u8 = 0x01;
@@ -60,11 +60,13 @@ fn framing(msg: impl Into<String>) -> Error {
 
 /// The Ident value: HKDF-SHA256(EDeviceKeyBytes, no salt, "BLEIdent", 16)
 /// (§8.3.3.1.1.4), which lets the holder check it reached the right reader
-/// or lets a reader identify the right peripheral.
-pub fn ble_ident(engagement: &DeviceEngagement) -> [u8; 16] {
+/// or lets a reader identify the right peripheral. `e_device_key_bytes` is
+/// EDeviceKeyBytes as received, e.g.
+/// [`DeviceEngagement::e_device_key_bytes`](crate::session::DeviceEngagement::e_device_key_bytes).
+pub fn ble_ident(e_device_key_bytes: &[u8]) -> [u8; 16] {
     let mut out = [0u8; 16];
     // HKDF with an empty salt equals HKDF with no salt (RFC 5869 §2.2).
-    let _ = crypto::hkdf_sha256(engagement.e_device_key_bytes(), &[], b"BLEIdent", &mut out);
+    let _ = crypto::hkdf_sha256(e_device_key_bytes, &[], b"BLEIdent", &mut out);
     out
 }
 

@@ -11,3 +11,6 @@
 pub mod ble;
 pub mod ndef;
 pub mod nfc;
+mod uuid;
+
+pub use uuid::Uuid;

@@ -20,8 +20,9 @@ use zeroize::Zeroizing;
 
 use crate::cbor;
 use crate::crypto::{self, Curve, PrivateKey, PublicKey};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
+use crate::transcript::SessionTranscript;
 
 pub mod jwe;
 mod request;

@@ -6,10 +6,10 @@ use base64::Engine;
 use zeroize::Zeroize;
 
 use super::{jwe, EncryptionKey, Flow, B64URL};
-use crate::device_auth::SessionTranscript;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// One `mso_mdoc` presentation of a `vp_token`: the DCQL credential query id
