@@ -37,11 +37,12 @@
 
 use crate::cbor::{self, Item};
 use crate::crypto::{self, hpke};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::session::{DeviceRequestBuilder, ItemsRequest, ReaderAuthSigner};
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 use base64::Engine as _;
 use zeroize::Zeroizing;

@@ -22,10 +22,11 @@
 
 use crate::cbor::{self, Item, Value};
 use crate::crypto::{self, hpke};
-use crate::device_auth::{ReaderKey, SessionTranscript};
+use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
+use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
