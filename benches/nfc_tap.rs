@@ -33,7 +33,7 @@ fn phone(pki: &TestPki, mode: Mode, carrier: NfcCarrier) -> Type4Holder {
     let mut holder = Holder::fresh_nfc(Curve::P256, Vec::new());
     holder.mint = Some(Box::new(move |t: &[u8]| {
         let spec = support::MdocSpec {
-            session_transcript: Some(t.to_vec()),
+            transcript: Some(t.to_vec()),
             ..spec.clone()
         };
         support::device_response(vec![support::mint_document_by(

@@ -51,6 +51,12 @@ impl SessionTranscript {
         }
     }
 
+    /// From an encoded array that kakunin built itself (online handovers).
+    pub(crate) fn from_built_array(array: Vec<u8>) -> Self {
+        let tagged = cbor::tag24(&array);
+        SessionTranscript { array, tagged }
+    }
+
     /// The encoded SessionTranscript array.
     pub fn as_array_bytes(&self) -> &[u8] {
         &self.array

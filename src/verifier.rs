@@ -949,3 +949,15 @@ impl IssuerPart<'_> {
         })
     }
 }
+
+impl Verification {
+    /// A result rejected before any DeviceResponse was read: the envelope of
+    /// an online presentation (ISO 18013-7 Annex C, Apple in-app) failed.
+    pub(crate) fn envelope_rejected(error: Error, time: UnixTime) -> Self {
+        Verification {
+            documents: Vec::new(),
+            errors: vec![error],
+            time,
+        }
+    }
+}

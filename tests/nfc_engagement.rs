@@ -63,7 +63,7 @@ fn phone(pki: &TestPki, mode: Mode, carrier: NfcCarrier, portrait_len: Option<us
     let mut holder = Holder::fresh_nfc(Curve::P256, Vec::new());
     holder.mint = Some(Box::new(move |transcript: &[u8]| {
         let spec = support::MdocSpec {
-            session_transcript: Some(transcript.to_vec()),
+            transcript: Some(transcript.to_vec()),
             ..spec.clone()
         };
         support::device_response(vec![support::mint_document_by(

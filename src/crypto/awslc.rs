@@ -186,6 +186,11 @@ impl PrivateKey {
         Self::from_rc(rc::PrivateKey::from_der(der)?)
     }
 
+    /// The big-endian private scalar (HPKE hands it to the `hpke` crate).
+    pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
+        self.rc.scalar_bytes()
+    }
+
     /// The matching public key.
     pub(crate) fn public_key(&self) -> PublicKey {
         PublicKey::from_rc(self.rc.public_key())

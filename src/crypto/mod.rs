@@ -16,6 +16,7 @@
 
 #[cfg(feature = "aws-lc")]
 mod awslc;
+pub mod hpke;
 mod rustcrypto;
 
 #[cfg(feature = "aws-lc")]
@@ -212,6 +213,12 @@ impl Digest {
 pub(crate) enum X509SignatureAlgorithm {
     Ecdsa(DigestAlgorithm),
     Ed25519,
+}
+
+/// Fills `out` from the operating system's CSPRNG (`rand_core::OsRng`);
+/// `false` when the OS has no randomness to give.
+pub(crate) fn random_bytes(out: &mut [u8]) -> bool {
+    rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, out).is_ok()
 }
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {

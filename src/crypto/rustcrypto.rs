@@ -198,8 +198,8 @@ impl PrivateKey {
         None
     }
 
-    /// The big-endian private scalar (for handing the key to another backend).
-    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
+    /// The big-endian private scalar (for handing the key to another backend
+    /// or to HPKE).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(match self {
             PrivateKey::P256(k) => k.to_bytes().to_vec(),

@@ -18,6 +18,7 @@ use x509_cert::time::Time;
 
 pub mod jp_mnc;
 pub mod keys;
+pub mod online;
 pub mod revocation;
 pub mod t4t;
 
@@ -250,9 +251,9 @@ pub struct MdocSpec {
     pub device_cose_key: Option<Value>,
     /// MSO `status` (second edition), e.g. from `revocation::status_list_ref`.
     pub mso_status: Option<Value>,
-    /// The SessionTranscript (array bytes) device authentication covers
-    /// (default: [`transcript_bytes`]); a proximity holder sets its session's.
-    pub session_transcript: Option<Vec<u8>>,
+    /// Device authentication over this encoded SessionTranscript instead of
+    /// [`transcript_bytes`] (online flows: tests/support/online.rs).
+    pub transcript: Option<Vec<u8>>,
 }
 
 pub const MDL: &str = "org.iso.18013.5.1.mDL";
@@ -297,7 +298,7 @@ impl Default for MdocSpec {
             device_signature_form: SigForm::Cose,
             device_cose_key: None,
             mso_status: None,
-            session_transcript: None,
+            transcript: None,
         }
     }
 }
@@ -461,10 +462,10 @@ pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Val
             .map(|(ns, els)| (text(ns), map(els.iter().map(|(k, v)| (text(k), v.clone())).collect())))
             .collect());
         let dns_bytes = tag24(enc(&dns));
-        let st = spec.session_transcript.clone().unwrap_or_else(transcript_bytes);
+        let transcript = spec.transcript.clone().unwrap_or_else(transcript_bytes);
         let da = enc(&Value::Array(vec![
             text("DeviceAuthentication"),
-            ciborium::from_reader(st.as_slice()).expect("transcript"),
+            ciborium::from_reader(transcript.as_slice()).expect("transcript"),
             text(&spec.doc_type),
             dns_bytes.clone(),
         ]));
@@ -495,7 +496,7 @@ pub fn mint_document_by(ds_der: &[u8], ds_key: &TestKey, spec: &MdocSpec) -> Val
                 .unwrap_or_else(|| vec![(Value::Integer(1.into()), Value::Integer(5.into()))]);
             let prot = enc(&map(prot));
             let z = device_key.ecdh(reader_public_sec1);
-            let k = keys::emac_key(&z, &st);
+            let k = keys::emac_key(&z, &transcript);
             let mut tag = keys::mac0_tag(&k, &prot, &da_bytes);
             if spec.break_device_auth {
                 tag[0] ^= 1;
