@@ -61,7 +61,13 @@ fn carrier(extended: bool) -> NfcCarrier {
 
 fn request() -> Vec<u8> {
     let mut items = ItemsRequest::new(MNC);
-    for e in ["full_name_unicode", "resident_address_unicode", "birth_date_unicode", "sex_unicode", "portrait"] {
+    for e in [
+        "full_name_unicode",
+        "resident_address_unicode",
+        "birth_date_unicode",
+        "sex_unicode",
+        "portrait",
+    ] {
         items = items.element(JP_NS, e);
     }
     DeviceRequestBuilder::new().add(&items).unwrap().build()
@@ -172,7 +178,10 @@ fn bench(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("nfc_tap");
     g.sample_size(10);
-    for (name, extended) in [("last_apdu_to_verdict_100kb_extended", true), ("last_apdu_to_verdict_100kb_short", false)] {
+    for (name, extended) in [
+        ("last_apdu_to_verdict_100kb_extended", true),
+        ("last_apdu_to_verdict_100kb_short", false),
+    ] {
         g.bench_function(name, |b| {
             b.iter_batched(
                 || until_last_apdu(&pki, Mode::Static, extended),

@@ -9,8 +9,16 @@
 //! [`ProximityError`] goes out; the server writes the audit record and
 //! renders the verdict.
 //!
-//! This build has no PC/SC engine yet: no reader is reported, and
-//! [`verify_proximity`] answers [`ProximityErrorKind::NoReader`].
+//! Inside: [`link`] reaches the phone through PC/SC (the `pcsc` crate) with
+//! a deadline on every APDU; [`tap`] runs kakunin's sans-I/O engines over
+//! it — NFC engagement (static or TNEP negotiated handover), the session,
+//! data retrieval over NFC (extended length APDUs when the reader carries
+//! them) or over BLE through the [`ble`] adapter trait — and verifies the
+//! response with the session's transcript.
+
+pub mod ble;
+pub mod link;
+pub mod tap;
 
 use kakunin::privacy::ElementRequest;
 use kakunin::{Verification, Verifier};
@@ -67,16 +75,38 @@ pub struct ProximityError {
 }
 
 /// Whether a reader (the configured one, if named) is present now.
-pub fn reader_available(_reader: Option<&str>) -> bool {
-    false
+pub fn reader_available(reader: Option<&str>) -> bool {
+    link::readers().is_ok_and(|names| link::pick(&names, reader).is_some())
 }
 
 /// Runs one proximity verification: waits for a phone on the reader,
 /// engages over NFC, requests `input.requests` and verifies the response.
-/// Blocking; the server runs it on a blocking thread.
-pub fn verify_proximity(_input: &ProximityInput<'_>) -> Result<Verification, ProximityError> {
-    Err(ProximityError {
-        kind: ProximityErrorKind::NoReader,
-        detail: "this build has no PC/SC support".into(),
-    })
+/// Blocking; the server runs it on a blocking thread. Every wait is bounded
+/// by `input.timeout`: a phone that stops answering ends the tap with
+/// [`ProximityErrorKind::Timeout`].
+pub fn verify_proximity(input: &ProximityInput<'_>) -> Result<Verification, ProximityError> {
+    verify_proximity_with(input, None).map(|r| r.verification)
+}
+
+/// [`verify_proximity`] with an optional BLE adapter, returning the tap's
+/// round-trip counts and timing too.
+pub fn verify_proximity_with(
+    input: &ProximityInput<'_>,
+    ble: Option<&mut dyn ble::BleCentral>,
+) -> Result<tap::TapReport, ProximityError> {
+    let mut card = link::PcscLink::wait_for_card(input.reader, input.timeout).map_err(|e| match e {
+        link::ConnectError::NoReader(d) => ProximityError {
+            kind: ProximityErrorKind::NoReader,
+            detail: d,
+        },
+        link::ConnectError::NoCard => ProximityError {
+            kind: ProximityErrorKind::NoCard,
+            detail: format!("no phone on the reader within {} s", input.timeout.as_secs()),
+        },
+        link::ConnectError::Reader(d) => ProximityError {
+            kind: ProximityErrorKind::Other,
+            detail: d,
+        },
+    })?;
+    tap::run_tap(&mut card, input, ble)
 }
