@@ -170,9 +170,23 @@ impl VirtualCard {
         }
     }
 
+    /// Takes the phone away and waits until pcscd shows the reader empty,
+    /// so that the next test does not see this card.
     fn remove(mut self) -> Type4Holder {
         self.stop.store(true, Ordering::SeqCst);
-        self.thread.take().unwrap().join().unwrap()
+        let tag = self.thread.take().unwrap().join().unwrap();
+        let ctx = ::pcsc::Context::establish(::pcsc::Scope::User).unwrap();
+        let name = std::ffi::CString::new(READER).unwrap();
+        let mut states = [::pcsc::ReaderState::new(name, ::pcsc::State::UNAWARE)];
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10) {
+            let _ = ctx.get_status_change(Some(Duration::from_millis(500)), &mut states);
+            if states[0].event_state().contains(::pcsc::State::EMPTY) {
+                break;
+            }
+            states[0].sync_current_state();
+        }
+        tag
     }
 }
 
@@ -448,7 +462,8 @@ fn pcsc_tap_logic_over_an_in_process_link() {
     let mut link = FakeLink {
         tag,
         extended: true,
-        silent_after: Some(8),
+        // Engagement takes 6 APDUs; answer the mdoc SELECT, not the ENVELOPE.
+        silent_after: Some(7),
         sent: 0,
     };
     let e = pcsc::tap::run_tap(&mut link, &fake_input(&verifier, &requests), None)
