@@ -13,7 +13,6 @@ use kakunin::transport::nfc_engagement::{EngagementConfig, EngagementEvent, NfcE
 use kakunin::{Curve, UnixTime, Verifier};
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use support::holder::Holder;

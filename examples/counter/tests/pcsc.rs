@@ -14,7 +14,6 @@
 //! then they fail.
 
 #[path = "../../../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use kakunin::privacy::{RequestBuilder, RequestPolicy};
