@@ -186,6 +186,7 @@ pub fn run_tap(
         .map_err(|e| protocol(e, "session establishment"))?;
 
     // 2. Data retrieval.
+    let mut nfc_reader = None;
     let (reply, over_nfc, extended, last) = match (engagement.nfc, ble, ble_method) {
         (Some(carrier), _, _) => {
             let extended = extended_reader && carrier.max_response_data > 256 && carrier.max_command_data > 255;
@@ -212,7 +213,10 @@ pub fn run_tap(
                 let last = Instant::now();
                 match reader.on_response(&r).map_err(|e| protocol(e, "data retrieval"))? {
                     NfcEvent::Send(next) => apdu = next,
-                    NfcEvent::Message(m) => break (m, true, extended, last),
+                    NfcEvent::Message(m) => {
+                        nfc_reader = Some(reader);
+                        break (m, true, extended, last);
+                    }
                     _ => return Err(fail(ProximityErrorKind::Other, "unexpected NFC event")),
                 }
             }
@@ -260,6 +264,19 @@ pub fn run_tap(
         .verifier
         .verify_device_response(&response, session.device_auth_input(), UnixTime::now());
     let last_apdu_to_verdict = last.elapsed();
+    // End the session (SessionData status 20, §9.1.1.4) once the verdict is
+    // known; best effort, the phone may already have left.
+    if let Some(mut reader) = nfc_reader {
+        io.timeout = io.timeout.min(Duration::from_secs(1));
+        if let Ok(mut apdu) = reader.send_message(&session.terminate()) {
+            for _ in 0..8 {
+                match io.transmit(&apdu, "termination").map(|r| reader.on_response(&r)) {
+                    Ok(Ok(NfcEvent::Send(next))) => apdu = next,
+                    _ => break,
+                }
+            }
+        }
+    }
     Ok(TapReport {
         verification,
         handover: engagement.kind,
