@@ -146,7 +146,6 @@ async fn api_response(
         let checked = online::verify(pending, &body.credential, &s2.config, &s2.origin);
         match checked {
             online::Checked::Verified(channel, v) => Ok((channel, verdict::outcome(v, &s2.config))),
-            online::Checked::Rejected(channel, code) => Ok((channel, verdict::outcome_error(code, &s2.config))),
             online::Checked::CounterFailure(code) => Err(code),
         }
     })

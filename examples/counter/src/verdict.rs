@@ -135,21 +135,3 @@ fn document(d: &VerifiedDocument, config: &Config) -> Value {
         "ages": ages,
     })
 }
-
-/// A rejection before any document was verified (a sealed response that
-/// does not open, an envelope that is not one): the audit record has the
-/// error code and no document.
-pub fn outcome_error(code: ErrorCode, config: &Config) -> Outcome {
-    let record = AuditRecord {
-        time: kakunin::UnixTime::now(),
-        valid: false,
-        requested: config.requests.clone(),
-        documents: Vec::new(),
-        error_codes: vec![code],
-    };
-    Outcome {
-        valid: false,
-        page: json!({"valid": false, "reasons": [reason_json(&i18n::reason(code))], "documents": []}),
-        record,
-    }
-}
