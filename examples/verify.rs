@@ -40,6 +40,7 @@ struct Args {
     status_lists: Vec<String>,
     revocation: Option<RevocationMode>,
     audit: bool,
+    oid4vp: oid4vp_mode::Flags,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -48,7 +49,11 @@ fn usage(msg: &str) -> ExitCode {
         "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
          [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
          [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required]"
+         [--revocation off|best-effort|required]\n       \
+         verify --oid4vp-vp-token FILE --nonce NONCE (--client-id ID --response-uri URI | --origin ORIGIN) \
+         [--jwk-thumbprint B64URL] COMMON\n       \
+         verify --oid4vp-response FILE --jwe-key FILE --nonce NONCE \
+         (--client-id ID --response-uri URI | --origin ORIGIN) COMMON"
     );
     ExitCode::from(2)
 }
@@ -69,6 +74,7 @@ fn parse_args() -> Result<Args, String> {
         status_lists: Vec::new(),
         revocation: None,
         audit: false,
+        oid4vp: oid4vp_mode::Flags::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -106,6 +112,8 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--audit" => a.audit = true,
+            // OpenID4VP modes: values may begin with '-' (a base64url nonce).
+            n if oid4vp_mode::Flags::takes(n) => a.oid4vp.set(n, value(n)?),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -113,6 +121,8 @@ fn parse_args() -> Result<Args, String> {
     if !a.vicals.is_empty() && a.vical_anchors.is_empty() {
         return Err("--vical needs at least one --vical-anchor".into());
     }
+    a.oid4vp
+        .check(a.device_response.is_some() || a.transcript.is_some() || a.reader_key.is_some())?;
     Ok(a)
 }
 
@@ -160,7 +170,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(m) => return usage(&m),
     };
-    let sample = args.device_response.is_none();
+    let sample = args.device_response.is_none() && !args.oid4vp.active();
     if sample {
         args.device_response = Some(SAMPLE_RESPONSE.into());
         if args.anchors.is_empty() {
@@ -228,6 +238,9 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
     let verifier = Verifier::new(builder.build())
         .with_policy(policy)
         .with_revocation_data(revocation);
+    if let Some(result) = oid4vp_mode::run(&args.oid4vp, &verifier, now)? {
+        return Ok(report(args, &result, false, "openid4vp"));
+    }
     let transcript = match &args.transcript {
         Some(p) => Some(SessionTranscript::from_bytes(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
         None => None,
@@ -243,11 +256,24 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         reader_key: reader_key.as_ref(),
     };
     let result = verify_any(&verifier, &bytes, auth, now, args.issuer_only);
+    Ok(report(args, &result, sample, ""))
+}
+
+/// Prints the report (text or JSON; `protocol` is added to the JSON for the
+/// online modes) and returns whether the result is valid.
+fn report(args: &Args, result: &Verification, sample: bool, protocol: &str) -> bool {
+    let now = result.time();
     if args.json {
-        let json = result.to_json();
+        let mut json = result.to_json();
+        if !protocol.is_empty() {
+            json = format!(
+                "{},\"protocol\":\"{protocol}\"}}",
+                json.strip_suffix('}').unwrap_or(&json)
+            );
+        }
         if args.audit {
             // The report object with one more member: the personal-data-free audit record.
-            let audit = kakunin::audit::AuditRecord::new(&result).to_json();
+            let audit = kakunin::audit::AuditRecord::new(result).to_json();
             println!("{},\"audit\":{audit}}}", json.strip_suffix('}').unwrap_or(&json));
         } else {
             println!("{json}");
@@ -258,15 +284,12 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
                 "Verifying the bundled ISO 18013-5 Annex D sample at {now} (DeviceMac with the Annex D reader key)\n"
             );
         }
-        print_report(&result);
+        print_report(result);
         if args.audit {
-            println!(
-                "\nAudit record: {}",
-                kakunin::audit::AuditRecord::new(&result).to_json()
-            );
+            println!("\nAudit record: {}", kakunin::audit::AuditRecord::new(result).to_json());
         }
     }
-    Ok(result.is_valid())
+    result.is_valid()
 }
 
 /// Verifies each `--vical` against the `--vical-anchor`s at `now` and adds
@@ -379,5 +402,165 @@ fn display_value(v: &ElementValue) -> String {
         ElementValue::Bytes(b) => format!("<{} bytes>", b.len()),
         ElementValue::Text(t) => t.clone(),
         other => other.to_json(),
+    }
+}
+
+/// The OpenID4VP 1.0 input modes (`--oid4vp-vp-token`, `--oid4vp-response`).
+/// Inputs from the wallet (vp_token, Authorization Response, JWE) always get
+/// a verdict; the verifier's own parameters (nonce, client_id, key, …) are
+/// usage errors when missing, conflicting or unreadable.
+mod oid4vp_mode {
+    use base64::Engine;
+    use kakunin::presentation::online::openid4vp::{self as oid4vp, EncryptionKey, Flow};
+    use kakunin::{UnixTime, Verification, Verifier};
+
+    /// The OpenID4VP flags of one run.
+    #[derive(Default)]
+    pub struct Flags {
+        vp_token: Option<String>,
+        response: Option<String>,
+        jwe_key: Option<String>,
+        nonce: Option<String>,
+        client_id: Option<String>,
+        response_uri: Option<String>,
+        origin: Option<String>,
+        jwk_thumbprint: Option<String>,
+    }
+
+    impl Flags {
+        /// Whether `name` is one of these flags.
+        pub fn takes(name: &str) -> bool {
+            matches!(
+                name,
+                "--oid4vp-vp-token"
+                    | "--oid4vp-response"
+                    | "--jwe-key"
+                    | "--nonce"
+                    | "--client-id"
+                    | "--response-uri"
+                    | "--origin"
+                    | "--jwk-thumbprint"
+            )
+        }
+
+        /// Records a flag's value (the last one wins, as for the other flags).
+        pub fn set(&mut self, name: &str, v: String) {
+            let slot = match name {
+                "--oid4vp-vp-token" => &mut self.vp_token,
+                "--oid4vp-response" => &mut self.response,
+                "--jwe-key" => &mut self.jwe_key,
+                "--nonce" => &mut self.nonce,
+                "--client-id" => &mut self.client_id,
+                "--response-uri" => &mut self.response_uri,
+                "--origin" => &mut self.origin,
+                _ => &mut self.jwk_thumbprint,
+            };
+            *slot = Some(v);
+        }
+
+        /// Whether an OpenID4VP mode was asked for.
+        pub fn active(&self) -> bool {
+            self.vp_token.is_some() || self.response.is_some()
+        }
+
+        /// Exactly one input mode, and the parameters that mode needs.
+        pub fn check(&self, proximity_flags: bool) -> Result<(), String> {
+            let any = self.jwe_key.is_some()
+                || self.nonce.is_some()
+                || self.client_id.is_some()
+                || self.response_uri.is_some()
+                || self.origin.is_some()
+                || self.jwk_thumbprint.is_some();
+            if !self.active() {
+                return if any {
+                    Err(
+                        "--nonce/--client-id/--response-uri/--origin/--jwe-key/--jwk-thumbprint need \
+                         --oid4vp-vp-token or --oid4vp-response"
+                            .into(),
+                    )
+                } else {
+                    Ok(())
+                };
+            }
+            if self.vp_token.is_some() && self.response.is_some() {
+                return Err("--oid4vp-vp-token and --oid4vp-response are exclusive: one input mode per run".into());
+            }
+            if proximity_flags {
+                return Err(
+                    "an OpenID4VP mode takes no --device-response, --session-transcript or --reader-key".into(),
+                );
+            }
+            if self.nonce.is_none() {
+                return Err("OpenID4VP needs --nonce".into());
+            }
+            let redirect = self.client_id.is_some() || self.response_uri.is_some();
+            match (redirect, self.origin.is_some()) {
+                (true, true) => return Err("--origin excludes --client-id/--response-uri".into()),
+                (false, false) => return Err("OpenID4VP needs --client-id and --response-uri, or --origin".into()),
+                (true, false) if self.client_id.is_none() || self.response_uri.is_none() => {
+                    return Err("a redirect flow needs both --client-id and --response-uri".into())
+                }
+                _ => {}
+            }
+            if self.response.is_some() {
+                if self.jwe_key.is_none() {
+                    return Err("--oid4vp-response needs --jwe-key".into());
+                }
+                if self.jwk_thumbprint.is_some() {
+                    return Err("--jwk-thumbprint is derived from --jwe-key in --oid4vp-response mode".into());
+                }
+            } else if self.jwe_key.is_some() {
+                return Err("--jwe-key belongs to --oid4vp-response".into());
+            }
+            Ok(())
+        }
+
+        fn flow(&self) -> Flow {
+            match &self.origin {
+                Some(origin) => Flow::DcApi { origin: origin.clone() },
+                None => Flow::Redirect {
+                    client_id: self.client_id.clone().unwrap_or_default(),
+                    response_uri: self.response_uri.clone().unwrap_or_default(),
+                },
+            }
+        }
+    }
+
+    fn read(path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(path).map_err(|e| format!("{path}: {e}"))
+    }
+
+    /// The verdict of an OpenID4VP mode, `None` when none was asked for.
+    pub fn run(f: &Flags, verifier: &Verifier, now: UnixTime) -> Result<Option<Verification>, String> {
+        let nonce = f.nonce.clone().unwrap_or_default();
+        if let Some(path) = &f.vp_token {
+            let thumbprint = match &f.jwk_thumbprint {
+                Some(t) => Some(
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(t)
+                        .ok()
+                        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+                        .ok_or("--jwk-thumbprint: not base64url (no padding) of 32 bytes")?,
+                ),
+                None => None,
+            };
+            let transcript = f.flow().session_transcript(&nonce, thumbprint.as_ref());
+            let data = read(path)?;
+            return Ok(Some(oid4vp::verify_vp_token(verifier, &data, &transcript, now)));
+        }
+        if let Some(path) = &f.response {
+            let key_path = f.jwe_key.as_deref().unwrap_or_default();
+            let key = EncryptionKey::from_bytes(&read(key_path)?).map_err(|e| format!("{key_path}: {e}"))?;
+            let data = read(path)?;
+            return Ok(Some(oid4vp::verify_response(
+                verifier,
+                &data,
+                Some(&key),
+                &f.flow(),
+                &nonce,
+                now,
+            )));
+        }
+        Ok(None)
     }
 }

@@ -728,6 +728,15 @@ typedef struct kakunin_items_request kakunin_items_request;
 // `KAKUNIN_TRANSPORT_ERROR` and resets the machine.
 typedef struct kakunin_nfc_reader kakunin_nfc_reader;
 
+// Builds an OpenID4VP 1.0 authorization request for mdoc credentials. Not
+// thread-safe. Free with `kakunin_oid4vp_request_builder_free`.
+typedef struct kakunin_oid4vp_request_builder kakunin_oid4vp_request_builder;
+
+// The verifier's state between request and response: flow, nonce,
+// response-encryption private key, requested ids. Immutable and
+// thread-safe; zeroized when freed with `kakunin_oid4vp_state_free`.
+typedef struct kakunin_oid4vp_state kakunin_oid4vp_state;
+
 // A reader authentication key (ISO 18013-5 §9.1.4): a private key and its
 // certificate chain (leaf first). Immutable and thread-safe; zeroized when
 // freed with `kakunin_reader_auth_key_free`.
@@ -934,6 +943,111 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 // (`AuditRecord::new(..).to_json()` in Rust), NUL-terminated, borrowed.
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
+
+// A request answered through redirects to `response_uri` (UTF-8, NUL-
+// terminated; `client_id` with its prefix, e.g. `x509_san_dns:…`).
+// `encrypted`: `direct_post.jwt` (a fresh P-256 key per request; what HAIP
+// requires) instead of `direct_post`.
+kakunin_status kakunin_oid4vp_request_builder_new_redirect(const char *client_id,
+                                                           const char *response_uri,
+                                                           bool encrypted,
+                                                           struct kakunin_oid4vp_request_builder **out);
+
+// A request over the W3C Digital Credentials API from the web `origin`
+// (`https://host[:port]`). `encrypted`: `dc_api.jwt` instead of `dc_api`.
+kakunin_status kakunin_oid4vp_request_builder_new_dc_api(const char *origin,
+                                                         bool encrypted,
+                                                         struct kakunin_oid4vp_request_builder **out);
+
+// Sets the nonce (default: 32 fresh random bytes, base64url).
+kakunin_status kakunin_oid4vp_request_builder_set_nonce(struct kakunin_oid4vp_request_builder *builder,
+                                                        const char *nonce);
+
+// Sets the `client_id` of a DC API request that will be signed.
+kakunin_status kakunin_oid4vp_request_builder_set_client_id(struct kakunin_oid4vp_request_builder *builder,
+                                                            const char *client_id);
+
+// Adds a DCQL credential query `id` ([A-Za-z0-9_-]+) for `items` (docType
+// and elements; the privacy policy is checked here:
+// `KAKUNIN_REQUEST_REFUSED` for the individual number without a purpose).
+kakunin_status kakunin_oid4vp_request_builder_add_credential(struct kakunin_oid4vp_request_builder *builder,
+                                                             const char *id,
+                                                             const struct kakunin_items_request *items);
+
+// Builds the request and its state. `out_request` receives what to send:
+// without `signer`, the request object JSON (redirects) or the DC API
+// request entry `{"protocol":"openid4vp-v1-unsigned","data":{…}}`; with
+// `signer` (ES256 key + `x5c` chain), the compact JWS request object
+// (redirects) or `{"protocol":"openid4vp-v1-signed","data":{"request":…}}`.
+// The builder stays usable (each build has a fresh nonce and key unless set).
+kakunin_status kakunin_oid4vp_request_builder_build(const struct kakunin_oid4vp_request_builder *builder,
+                                                    const struct kakunin_reader_auth_key *signer,
+                                                    struct kakunin_buffer **out_request,
+                                                    struct kakunin_oid4vp_state **out_state);
+
+// Frees a request builder. NULL is a no-op.
+void kakunin_oid4vp_request_builder_free(struct kakunin_oid4vp_request_builder *builder);
+
+// Serialises a state (JSON holding the private key: store it server-side
+// only; the buffer is zeroized by `kakunin_buffer_free`).
+kakunin_status kakunin_oid4vp_state_serialize(const struct kakunin_oid4vp_state *state,
+                                              struct kakunin_buffer **out);
+
+// Restores a state serialised by `kakunin_oid4vp_state_serialize`
+// (`KAKUNIN_STRUCTURE_INVALID` when it is not one).
+kakunin_status kakunin_oid4vp_state_deserialize(const uint8_t *data,
+                                                size_t len,
+                                                struct kakunin_oid4vp_state **out);
+
+// Verifies the wallet's Authorization Response for this state at
+// `now_unix_secs`: the JSON `response_uri` received, or the DC API
+// credential (or its `data`). Encrypted modes need a JWE (a plain
+// `vp_token` is refused as a downgrade). Returns `KAKUNIN_OK` with a result
+// handle whether or not the response is valid.
+kakunin_status kakunin_oid4vp_state_verify(const struct kakunin_oid4vp_state *state,
+                                           const struct kakunin_verifier *verifier,
+                                           const uint8_t *response,
+                                           size_t response_len,
+                                           int64_t now_unix_secs,
+                                           struct kakunin_verification **out);
+
+// Frees (and zeroizes) a state. NULL is a no-op.
+void kakunin_oid4vp_state_free(struct kakunin_oid4vp_state *state);
+
+// Verifies a `vp_token` JSON object (`{"id": ["b64url DeviceResponse", …]}`)
+// over the OpenID4VP 1.0 transcript of `nonce` and either `origin` (DC API;
+// `client_id`/`response_uri` NULL) or `client_id` + `response_uri`
+// (redirects; `origin` NULL). `jwk_thumbprint` is NULL or 32 bytes (the
+// RFC 7638 thumbprint of the encryption key; NULL for plain responses).
+kakunin_status kakunin_oid4vp_verify_vp_token(const struct kakunin_verifier *verifier,
+                                              const uint8_t *vp_token,
+                                              size_t vp_token_len,
+                                              const char *nonce,
+                                              const char *client_id,
+                                              const char *response_uri,
+                                              const char *origin,
+                                              const uint8_t *jwk_thumbprint,
+                                              int64_t now_unix_secs,
+                                              struct kakunin_verification **out);
+
+// Decrypts and verifies an encrypted Authorization Response
+// (`{"response": "<compact JWE>"}`, ECDH-ES with A128GCM/A256GCM) with the
+// verifier's private key `jwe_key` (P-256 as a JWK, PEM or DER); the key's
+// thumbprint enters the transcript. Flow arguments as for
+// `kakunin_oid4vp_verify_vp_token`. An unreadable key is
+// `KAKUNIN_STRUCTURE_INVALID`; anything wrong with the response is in the
+// result.
+kakunin_status kakunin_oid4vp_verify_response(const struct kakunin_verifier *verifier,
+                                              const uint8_t *response,
+                                              size_t response_len,
+                                              const uint8_t *jwe_key,
+                                              size_t jwe_key_len,
+                                              const char *nonce,
+                                              const char *client_id,
+                                              const char *response_uri,
+                                              const char *origin,
+                                              int64_t now_unix_secs,
+                                              struct kakunin_verification **out);
 
 // A new, empty set of revocation data (NULL only if a panic was caught).
 struct kakunin_revocation_data *kakunin_revocation_data_new(void);

@@ -149,6 +149,21 @@ impl Verification {
         }
     }
 
+    /// A result assembled from parts (online flows that carry several
+    /// DeviceResponses, or fail before any of them).
+    pub(crate) fn from_parts(documents: Vec<DocumentResult>, errors: Vec<Error>, time: UnixTime) -> Self {
+        Verification {
+            documents,
+            errors,
+            time,
+        }
+    }
+
+    /// Splits a result into its documents and response-level errors.
+    pub(crate) fn into_parts(self) -> (Vec<DocumentResult>, Vec<Error>) {
+        (self.documents, self.errors)
+    }
+
     /// The verified documents, only when the whole response is valid.
     pub fn into_verified(self) -> Result<Vec<VerifiedDocument>, Verification> {
         if !self.is_valid() {

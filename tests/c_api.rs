@@ -588,6 +588,23 @@ fn derived_revocation_fixtures_are_current() {
     }
 }
 
+/// OpenID4VP 1.0 through the C ABI (`tests/c/test_openid4vp.c`): request,
+/// state round trip, vp_token and JWE response verification.
+#[test]
+fn c_openid4vp_tests_pass() {
+    let exe = out_dir().join("test_openid4vp");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_openid4vp.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_openid4vp.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_openid4vp: all checks passed"));
+}
+
 /// Scoped and explicit-role anchors, VICALs and revocation through the C ABI
 /// (`tests/c/test_trust.c`).
 #[test]

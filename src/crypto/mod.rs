@@ -26,7 +26,7 @@ use rustcrypto as backend;
 
 pub(crate) use backend::{generate_private_key, hkdf_sha256, hmac_sha256_verify, PrivateKey, PublicKey};
 // AES-GCM (session encryption) is the same RustCrypto code under both backends.
-pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt};
+pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt, aes_gcm_decrypt_detached};
 
 /// The name of the cryptographic backend compiled in: `"rustcrypto"` (default)
 /// or `"aws-lc"` (cargo feature `aws-lc`).

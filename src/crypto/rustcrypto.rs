@@ -199,7 +199,7 @@ impl PrivateKey {
     }
 
     /// The big-endian private scalar (for handing the key to another backend
-    /// or to HPKE).
+    /// or to HPKE, or persisting a verifier's key).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(match self {
             PrivateKey::P256(k) => k.to_bytes().to_vec(),
@@ -316,4 +316,39 @@ pub(crate) fn aes256gcm_decrypt(key: &[u8; 32], iv: &[u8; 12], ciphertext: &[u8]
         .decrypt(&aes_gcm::Nonce::from(*iv), ciphertext)
         .ok()
         .map(Zeroizing::new)
+}
+
+/// AES-GCM decryption with a 16- or 32-byte key (AES-128/AES-256), a 12-byte
+/// IV, a detached 16-byte tag and additional authenticated data (NIST SP
+/// 800-38D; the JWE `A128GCM`/`A256GCM` content encryption of RFC 7518 §5.3).
+/// `None` when the key or tag length is wrong or the tag does not verify (the
+/// crate compares tags in constant time).
+pub(crate) fn aes_gcm_decrypt_detached(
+    key: &[u8],
+    iv: &[u8; 12],
+    ciphertext: &[u8],
+    tag: &[u8],
+    aad: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    use aes_gcm::aead::{AeadInPlace, KeyInit};
+    if tag.len() != 16 {
+        return None;
+    }
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let nonce = aes_gcm::Nonce::from(*iv);
+    let mut t = aes_gcm::Tag::default();
+    t.copy_from_slice(tag);
+    let tag = &t;
+    let ok = match key.len() {
+        16 => aes_gcm::Aes128Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(&nonce, aad, &mut buf, tag)
+            .is_ok(),
+        32 => aes_gcm::Aes256Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(&nonce, aad, &mut buf, tag)
+            .is_ok(),
+        _ => false,
+    };
+    ok.then_some(buf)
 }

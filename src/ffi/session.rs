@@ -561,7 +561,9 @@ pub struct kakunin_items_request {
 }
 
 impl kakunin_items_request {
-    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+    /// The policy-checked element request (also the content of an OpenID4VP
+    /// DCQL credential query).
+    pub(super) fn to_element_request(&self) -> Result<crate::privacy::ElementRequest, kakunin_status> {
         let mut b = RequestBuilder::new(&self.doc_type);
         for (ns, id, retain) in &self.elements {
             b = if *retain {
@@ -576,8 +578,11 @@ impl kakunin_items_request {
                 .map_err(|_| KAKUNIN_INVALID_PARAMETER)?,
             None => RequestPolicy::new(),
         };
-        let checked = b.build(&policy).map_err(|_| KAKUNIN_REQUEST_REFUSED)?;
-        Ok(ItemsRequest::from(&checked))
+        b.build(&policy).map_err(|_| KAKUNIN_REQUEST_REFUSED)
+    }
+
+    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+        Ok(ItemsRequest::from(&self.to_element_request()?))
     }
 }
 
@@ -652,7 +657,7 @@ pub extern "C" fn kakunin_items_request_free(request: *mut kakunin_items_request
 /// certificate chain (leaf first). Immutable and thread-safe; zeroized when
 /// freed with `kakunin_reader_auth_key_free`.
 pub struct kakunin_reader_auth_key {
-    inner: ReaderAuthKey,
+    pub(super) inner: ReaderAuthKey,
 }
 
 /// A reader authentication key from `key` (copied; any constructor of
