@@ -3,12 +3,18 @@
 //! keeping their state server-side (one-time, expiring), and verifying the
 //! credential the page posts back.
 //!
-//! Protocols: ISO/IEC 18013-7 Annex C (`org-iso-mdoc`), built and verified
-//! by [`kakunin::presentation::online::annex_c`].
+//! The page offers the wallet two protocols in one call, and the wallet
+//! answers with the one it supports:
+//! - ISO/IEC 18013-7 Annex C (`org-iso-mdoc`; Safari and Apple Wallet),
+//!   built and verified by [`kakunin::presentation::online::annex_c`];
+//! - OpenID4VP 1.0 over the Digital Credentials API
+//!   (`openid4vp-v1-unsigned`, response mode `dc_api.jwt`: the response is
+//!   encrypted to a fresh per-request key; Chrome and Android wallets),
+//!   built and verified by [`kakunin::presentation::online::openid4vp`].
 
 use crate::audit_db::Channel;
 use crate::config::Config;
-use kakunin::presentation::online::annex_c;
+use kakunin::presentation::online::{annex_c, openid4vp};
 use kakunin::session::ItemsRequest;
 use kakunin::{UnixTime, Verification};
 use serde_json::{json, Value};
@@ -21,6 +27,8 @@ pub const AVAILABLE: bool = true;
 
 /// The Digital Credentials API protocol identifier of ISO/IEC 18013-7 Annex C.
 pub const ANNEX_C_PROTOCOL: &str = "org-iso-mdoc";
+/// The Digital Credentials API protocol identifier of an unsigned OpenID4VP 1.0 request.
+pub const OPENID4VP_PROTOCOL: &str = "openid4vp-v1-unsigned";
 
 /// At most this many requests wait for an answer at once (memory bound).
 const MAX_PENDING: usize = 256;
@@ -30,6 +38,7 @@ const MAX_PENDING: usize = 256;
 pub struct Pending {
     created: Instant,
     annex_c: annex_c::RequestState,
+    openid4vp: openid4vp::RequestState,
 }
 
 /// Pending requests keyed by a random id.
@@ -96,12 +105,23 @@ pub fn build(config: &Config, origin: &str) -> Result<(Value, Pending), &'static
         "online_unavailable"
     })?;
     let data: Value = serde_json::from_str(&request.data).map_err(|_| "online_unavailable")?;
-    let digital = json!({"requests": [{"protocol": ANNEX_C_PROTOCOL, "data": data}]});
+    let mut oid4vp = openid4vp::AuthorizationRequestBuilder::dc_api(origin, true);
+    for (i, r) in config.requests.iter().enumerate() {
+        oid4vp = oid4vp.credential(&format!("doc{i}"), r.clone());
+    }
+    let (authorization, oid4vp_state) = oid4vp.build().map_err(|e| {
+        eprintln!("kakunin-counter: cannot build the OpenID4VP request: {e}");
+        "online_unavailable"
+    })?;
+    let oid4vp_entry: Value =
+        serde_json::from_str(&authorization.dc_api_request(None)).map_err(|_| "online_unavailable")?;
+    let digital = json!({"requests": [{"protocol": ANNEX_C_PROTOCOL, "data": data}, oid4vp_entry]});
     Ok((
         digital,
         Pending {
             created: Instant::now(),
             annex_c: request.state,
+            openid4vp: oid4vp_state,
         },
     ))
 }
@@ -117,6 +137,14 @@ pub fn verify(pending: Pending, credential: &Value, config: &Config, _origin: &s
             };
             let v = annex_c::verify_response(&config.verifier, &pending.annex_c, &bytes, UnixTime::now());
             Checked::Verified(Channel::OnlineAnnexC, v)
+        }
+        Some(OPENID4VP_PROTOCOL) => {
+            let bytes = match serde_json::to_vec(credential) {
+                Ok(b) => b,
+                Err(_) => return Checked::CounterFailure("response_unreadable"),
+            };
+            let v = pending.openid4vp.verify(&config.verifier, &bytes, UnixTime::now());
+            Checked::Verified(Channel::OnlineOpenId4Vp, v)
         }
         _ => Checked::CounterFailure("protocol_unsupported"),
     }
