@@ -55,8 +55,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         r = r.route("/api/demo/wallet", post(api_demo_wallet));
     }
     r.layer(DefaultBodyLimit::max(4 << 20))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// A POST from a page of another origin is refused: another site open in
+/// the counter's browser must not start requests or reader sessions, and a
+/// page opened under another address would fail the Annex C / OpenID4VP
+/// transcript anyway (the origin is part of it) — say so plainly instead.
+async fn same_origin(
+    State(s): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() == axum::http::Method::POST {
+        if let Some(origin) = req.headers().get(header::ORIGIN) {
+            if origin.as_bytes() != s.origin.as_bytes() {
+                return (StatusCode::FORBIDDEN, Json(verdict::counter_failure("origin_mismatch"))).into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 async fn security_headers(mut res: Response) -> Response {
