@@ -91,6 +91,9 @@ fn eudi_args(vp: &str, thumb: &str, nonce: &str) -> Vec<String> {
         &data(&format!("{EUDI}/pid_issuer_ca_ut_02.pem")),
         "--at",
         "2025-12-19T09:19:37Z",
+        // The EUDI reference DS does not meet the strict Annex B profile.
+        "--profile",
+        "interoperable",
         "--json",
     ]
     .iter()

@@ -12,7 +12,7 @@ use kakunin::presentation::online::openid4vp::{
     self as oid4vp, jwe, AuthorizationRequestBuilder, EncryptionKey, Flow, RequestState, ResponseMode,
 };
 use kakunin::privacy::{RequestBuilder, RequestPolicy};
-use kakunin::{ErrorCode, SessionTranscript, TrustStore, UnixTime, Verification, Verifier};
+use kakunin::{CertificateProfile, ErrorCode, Policy, SessionTranscript, TrustStore, UnixTime, Verification, Verifier};
 use support::{data_file, hex_file, MdocSpec, TestPki, MDL, MDL_NS, T2024};
 use wallet::{JweOptions, B64};
 
@@ -171,7 +171,10 @@ fn eudi_wallet_response_verifies_over_the_openid4vp_transcript() {
         hex::encode(st.as_array_bytes()),
         hex_text(&format!("{EUDI}/mdl_session_transcript.hex"))
     );
-    let v = Verifier::new(store(&[&format!("{EUDI}/pid_issuer_ca_ut_02.pem")]));
+    // The EUDI reference issuer's DS does not meet the strict Annex B profile
+    // (extKeyUsage, country): verified under the interoperable profile.
+    let v = Verifier::new(store(&[&format!("{EUDI}/pid_issuer_ca_ut_02.pem")]))
+        .with_policy(Policy::default().with_certificate_profile(CertificateProfile::Interoperable));
     let when = at("2025-12-19T09:19:37Z");
     let r = oid4vp::verify_vp_token(&v, eudi_vp_token().as_bytes(), &st, when);
     assert!(r.is_valid(), "{:?}", r.error_codes());
@@ -331,6 +334,47 @@ fn wallet_encryption_decrypts_and_header_forgeries_are_refused() {
             epk_override: Some((pt.x().unwrap().to_vec(), pt.y().unwrap().to_vec())),
             ..Default::default()
         }),
+        ErrorCode::JweDecryptFailed
+    );
+    // zip and crit are not supported; an epk on another curve neither.
+    let extra = |k: &str, v: serde_json::Value| JweOptions {
+        extra_header: vec![(k.into(), v)],
+        ..Default::default()
+    };
+    assert_eq!(code(extra("zip", "DEF".into())), ErrorCode::UnsupportedAlgorithm);
+    assert_eq!(
+        code(extra("crit", serde_json::json!(["b64"]))),
+        ErrorCode::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        code(extra(
+            "epk",
+            serde_json::json!({"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"})
+        )),
+        ErrorCode::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        code(extra(
+            "epk",
+            serde_json::json!({"kty": "OKP", "crv": "X25519", "x": "AA"})
+        )),
+        ErrorCode::StructureInvalid
+    );
+    assert_eq!(code(extra("epk", "x".into())), ErrorCode::StructureInvalid);
+    assert_eq!(code(extra("apu", 5.into())), ErrorCode::StructureInvalid);
+    // IV and tag of the wrong length.
+    let good = wallet::encrypt(&pk, b"x", &JweOptions::default());
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let saved = parts.clone();
+    parts[2] = B64.encode([0u8; 16]);
+    assert_eq!(
+        jwe::decrypt(&parts.join("."), &key).unwrap_err().code(),
+        ErrorCode::JweDecryptFailed
+    );
+    let mut parts = saved;
+    parts[4] = B64.encode([0u8; 15]);
+    assert_eq!(
+        jwe::decrypt(&parts.join("."), &key).unwrap_err().code(),
         ErrorCode::JweDecryptFailed
     );
     // apu alone (no apv) enters the KDF the same way on both sides.
@@ -563,9 +607,12 @@ fn encrypted_response_tampers_are_refused() {
     }
     // Downgrade: a plain vp_token where encryption was requested.
     let plain = answer(&rp, &json, &st, None);
-    assert_eq!(
-        codes(&state.verify(&rp.verifier, plain.as_bytes(), now())),
-        vec![ErrorCode::StructureInvalid]
+    let r = state.verify(&rp.verifier, plain.as_bytes(), now());
+    assert_eq!(codes(&r), vec![ErrorCode::StructureInvalid]);
+    assert!(
+        r.errors()[0].message().contains("downgrade"),
+        "{}",
+        r.errors()[0].message()
     );
     // Encrypted to another key.
     let other = EncryptionKey::generate().unwrap();

@@ -28,12 +28,14 @@ use crate::error::ErrorCode;
 
 mod answers;
 mod openid4vp;
+mod request;
 mod revocation;
 mod session;
 mod transport;
 mod trust;
 mod verification;
 mod vical;
+mod warnings;
 
 pub use answers::{
     kakunin_age_evidence, kakunin_age_verdict, kakunin_basic_item, kakunin_image_format, kakunin_warning_field,

@@ -83,13 +83,20 @@ static uint8_t *read_input(const char *path, size_t *len) {
     return buf;
 }
 
-static kakunin_verifier *verifier_for(const char *anchor_path) {
+/* A verifier for one anchor; `interoperable` opts in to the profile the
+ * EUDI reference issuer needs (its DS breaks the letter of Annex B.1.4). */
+static kakunin_verifier *verifier_for(const char *anchor_path, int interoperable) {
     size_t len;
     uint8_t *der = read_input(anchor_path, &len);
     kakunin_trust_store *store = NULL;
+    kakunin_verifier_builder *b = NULL;
     kakunin_verifier *v = NULL;
     CHECK_STATUS(kakunin_trust_store_from_pem_or_der(der, len, &store), KAKUNIN_OK);
-    CHECK_STATUS(kakunin_verifier_new(store, &v), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_verifier_builder_new(store, &b), KAKUNIN_OK);
+    if (interoperable)
+        CHECK_STATUS(kakunin_verifier_builder_set_certificate_profile(b, KAKUNIN_PROFILE_INTEROPERABLE), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_verifier_builder_build(b, &v), KAKUNIN_OK);
+    kakunin_verifier_builder_free(b);
     kakunin_trust_store_free(store);
     free(der);
     return v;
@@ -105,7 +112,7 @@ static uint32_t first_error(const kakunin_verification *r) {
 /* The committed encrypted response and DC API vp_token verify; wrong nonce,
  * wrong flow and a corrupted response do not. */
 static void test_verify_fixtures(void) {
-    kakunin_verifier *v = verifier_for(FIX "iaca.der");
+    kakunin_verifier *v = verifier_for(FIX "iaca.der", 0);
     size_t rlen, klen, tlen;
     uint8_t *resp = read_input(FIX "response_direct_post_jwt.json", &rlen);
     uint8_t *key = read_input(FIX "verifier_key.jwk", &klen);
@@ -189,7 +196,7 @@ static void test_eudi_capture(void) {
     static const uint8_t thumb[32] = {0xd8, 0x7a, 0x4e, 0x60, 0x86, 0xbc, 0x76, 0xe4, 0x6f, 0x10, 0x4f,
                                       0xeb, 0xf4, 0xdd, 0x8a, 0x2b, 0xb5, 0x86, 0x1f, 0xfc, 0xf9, 0xa4,
                                       0xaf, 0x92, 0x8a, 0x1f, 0x9c, 0x5e, 0xad, 0x0e, 0x64, 0x23};
-    kakunin_verifier *v = verifier_for(EUDI "pid_issuer_ca_ut_02.pem");
+    kakunin_verifier *v = verifier_for(EUDI "pid_issuer_ca_ut_02.pem", 1);
     size_t len;
     uint8_t *dr = read_input(EUDI "mdl_device_response.hex", &len);
     /* vp_token = {"query_0": ["<base64url>"]} */
@@ -272,7 +279,7 @@ static void test_request_and_state(void) {
     CHECK_STATUS(kakunin_oid4vp_state_deserialize((const uint8_t *)"{}", 2, &restored), KAKUNIN_STRUCTURE_INVALID);
 
     /* A plain response where an encrypted one was requested: downgrade. */
-    kakunin_verifier *v = verifier_for(FIX "iaca.der");
+    kakunin_verifier *v = verifier_for(FIX "iaca.der", 0);
     size_t tlen;
     uint8_t *tok = read_input(FIX "vp_token_dc_api.json", &tlen);
     char *plain = malloc(tlen + 16);

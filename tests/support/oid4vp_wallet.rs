@@ -85,6 +85,8 @@ pub struct JweOptions {
     pub epk_override: Option<(Vec<u8>, Vec<u8>)>,
     /// Put this in the encrypted-key part.
     pub encrypted_key: Vec<u8>,
+    /// Extra (or replacing) protected-header members.
+    pub extra_header: Vec<(String, serde_json::Value)>,
 }
 
 impl Default for JweOptions {
@@ -96,6 +98,7 @@ impl Default for JweOptions {
             apv: None,
             epk_override: None,
             encrypted_key: Vec::new(),
+            extra_header: Vec::new(),
         }
     }
 }
@@ -132,6 +135,9 @@ pub fn encrypt(recipient_sec1: &[u8], plaintext: &[u8], opt: &JweOptions) -> Str
     }
     if let Some(apv) = &opt.apv {
         header["apv"] = B64.encode(apv).into();
+    }
+    for (k, v) in &opt.extra_header {
+        header[k.as_str()] = v.clone();
     }
     let h64 = B64.encode(header.to_string());
     let peer = p256::PublicKey::from_sec1_bytes(recipient_sec1).expect("recipient key");

@@ -524,7 +524,7 @@ impl RequestState {
     pub fn verify(&self, verifier: &Verifier, response: &[u8], now: UnixTime) -> Verification {
         let opened = match open_response(response, self.key.as_ref()) {
             Ok(o) => o,
-            Err(e) => return Verification::from_parts(Vec::new(), vec![e], now),
+            Err(e) => return Verification::from_parts(Vec::new(), vec![e], Vec::new(), now),
         };
         if let Some(p) = opened
             .presentations
@@ -535,13 +535,15 @@ impl RequestState {
                 ErrorCode::StructureInvalid,
                 format!("vp_token id {:?} was not in the DCQL query", p.id),
             );
-            return Verification::from_parts(Vec::new(), vec![e], now);
+            return Verification::from_parts(Vec::new(), vec![e], Vec::new(), now);
         }
         let transcript = self.flow.session_transcript(&self.nonce, opened.thumbprint.as_ref());
         let mut documents = Vec::new();
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         for p in &opened.presentations {
-            let (docs, errs) = verify_presentations(verifier, core::slice::from_ref(p), &transcript, now).into_parts();
+            let (docs, errs, warns) =
+                verify_presentations(verifier, core::slice::from_ref(p), &transcript, now).into_parts();
             let want = self
                 .expected
                 .iter()
@@ -565,7 +567,8 @@ impl RequestState {
             }
             documents.extend(docs);
             errors.extend(errs);
+            warnings.extend(warns);
         }
-        Verification::from_parts(documents, errors, now)
+        Verification::from_parts(documents, errors, warnings, now)
     }
 }

@@ -113,7 +113,7 @@ pub fn verify_vp_token(
 ) -> Verification {
     match parse_vp_token(vp_token) {
         Ok(p) => verify_presentations(verifier, &p, transcript, now),
-        Err(e) => Verification::from_parts(Vec::new(), vec![e], now),
+        Err(e) => Verification::from_parts(Vec::new(), vec![e], Vec::new(), now),
     }
 }
 
@@ -129,15 +129,17 @@ pub(crate) fn verify_presentations(
     };
     let mut documents = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for p in presentations {
-        let (docs, errs) = verifier
+        let (docs, errs, warns) = verifier
             .verify_device_response(&p.device_response, auth, now)
             .into_parts();
         documents.extend(docs);
         let ctx = format!("vp_token[{:?}][{}]", p.id, p.index);
         errors.extend(errs.into_iter().map(|e| e.context(&ctx)));
+        warnings.extend(warns.into_iter().map(|e| e.context(&ctx)));
     }
-    Verification::from_parts(documents, errors, now)
+    Verification::from_parts(documents, errors, warnings, now)
 }
 
 /// The parts of an Authorization Response, after decryption when it was
@@ -244,6 +246,6 @@ pub fn verify_response(
             let transcript = flow.session_transcript(nonce, o.thumbprint.as_ref());
             verify_presentations(verifier, &o.presentations, &transcript, now)
         }
-        Err(e) => Verification::from_parts(Vec::new(), vec![e], now),
+        Err(e) => Verification::from_parts(Vec::new(), vec![e], Vec::new(), now),
     }
 }
