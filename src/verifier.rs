@@ -1055,6 +1055,7 @@ impl Verification {
         Verification {
             documents: Vec::new(),
             errors: vec![error],
+            warnings: Vec::new(),
             time,
         }
     }

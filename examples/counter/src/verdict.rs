@@ -79,7 +79,10 @@ fn reason_json(r: &Reason) -> Value {
 }
 
 fn document(d: &VerifiedDocument, config: &Config) -> Value {
-    let info = d.basic_info();
+    // Answers are read for the docType the counter asked for (kakunin reads
+    // nothing from a document of another type).
+    let expected = config.allowed_doc_types().find(|t| *t == d.doc_type()).unwrap_or("");
+    let info = d.basic_info(expected);
     let mut items = Vec::new();
     let name = match (info.full_name, info.family_name, info.given_name) {
         (Some(n), _, _) => Some(n.to_owned()),
@@ -119,7 +122,7 @@ fn document(d: &VerifiedDocument, config: &Config) -> Value {
         .age_over
         .iter()
         .map(|n| {
-            let a = d.age_at_least_at_offset(*n, JST_OFFSET_SECS);
+            let a = d.age_at_least_at_offset(expected, *n, JST_OFFSET_SECS);
             json!({
                 "threshold": n,
                 "verdict": a.verdict.as_str(),
