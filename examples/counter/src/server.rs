@@ -209,7 +209,7 @@ async fn api_pcsc(State(s): State<Arc<AppState>>) -> Response {
 /// Appends the audit record and answers with the verdict.
 fn finish(s: &AppState, channel: Channel, outcome: Outcome) -> Response {
     let Outcome { mut page, record, .. } = outcome;
-    match s.db.append(channel, &record, &[]) {
+    match s.db.append(channel, &record) {
         Ok(id) => {
             page["audit_id"] = json!(id);
             page["channel"] = json!(channel.as_str());
