@@ -13,7 +13,9 @@
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use kakunin::cbor::{self, Item};
 use kakunin::crypto::BACKEND;
-use kakunin::{DeviceAuthInput, DsCache, Limits, SessionTranscript, TrustStore, UnixTime, Verifier};
+use kakunin::{
+    CertificateProfile, DeviceAuthInput, DsCache, Limits, Policy, SessionTranscript, TrustStore, UnixTime, Verifier,
+};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -52,8 +54,15 @@ impl Eudi {
             trust: b.build(),
             now: at("2025-12-19T09:19:37Z"),
         };
-        assert!(e.verify(&Verifier::new(e.trust.clone())));
+        assert!(e.verify(&e.verifier()));
         e
+    }
+
+    /// The EUDI reference issuer needs the interoperable certificate profile
+    /// (its DS extKeyUsage is 1.3.130.2.0.0.1.2).
+    fn verifier(&self) -> Verifier {
+        Verifier::new(self.trust.clone())
+            .with_policy(Policy::default().with_certificate_profile(CertificateProfile::Interoperable))
     }
 
     fn verify(&self, v: &Verifier) -> bool {
@@ -107,8 +116,8 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let e = Eudi::new();
-    let eudi_hit = Verifier::new(e.trust.clone());
-    let eudi_miss = Verifier::new(e.trust.clone()).with_ds_cache(DsCache::disabled());
+    let eudi_hit = e.verifier();
+    let eudi_miss = e.verifier().with_ds_cache(DsCache::disabled());
     let mut g = c.benchmark_group(format!("{BACKEND}/device_signature_eudi_mdl"));
     g.bench_function("full_cache_miss", |b| b.iter(|| e.verify(&eudi_miss)));
     g.bench_function("full_cache_hit", |b| b.iter(|| e.verify(&eudi_hit)));

@@ -9,10 +9,15 @@
 //!
 //! It prints the SessionTranscript and the SessionEstablishment it produced
 //! (hex). With `--session-data` it decrypts the DeviceResponse and verifies
-//! it exactly as `verify` does (the same JSON, under `"response"`).
+//! it as `verify --device-request` does (the same JSON, under `"response"`):
+//! bound to the `--device-request` it sent, so a document of a docType not
+//! requested is `document_not_requested` and elements not requested are not
+//! shown.
 //! FILE: binary, hex text, or (engagement) the QR text `mdoc:…`.
-//! Exit 0 = valid (or nothing to verify), 1 = invalid (including a
-//! SessionData that does not decrypt), 2 = usage or I/O error.
+//! Exit 0 = valid (or no `--session-data` to verify), 1 = invalid:
+//! including a SessionData that does not decrypt or carries no
+//! DeviceResponse (status 10 or 11: `session_protocol_error`; status 20:
+//! `session_terminated`), 2 = usage or I/O error.
 //!
 //! Replaying ISO 18013-5 Annex D (NFC negotiated handover):
 //! ```text
@@ -25,7 +30,9 @@
 //! ```
 
 use kakunin::session::{DeviceEngagement, Handover, ReaderSession, SessionEvent};
-use kakunin::{DocumentResult, ElementValue, Error, ReaderKey, TrustStore, UnixTime, Verification, Verifier};
+use kakunin::{
+    DocumentResult, ElementValue, Error, ErrorCode, ReaderKey, TrustStore, UnixTime, Verification, Verifier,
+};
 use std::process::ExitCode;
 
 #[derive(Default)]
@@ -149,9 +156,9 @@ enum Outcome {
     NotRun,
     /// The DeviceResponse was decrypted and verified.
     Verified(Verification, bool),
-    /// The holder ended the session without a response.
-    Terminated,
-    /// The SessionData could not be used.
+    /// The SessionData carried no DeviceResponse (the holder ended the
+    /// session, status 20, or reported an error, status 10 or 11), or could
+    /// not be used.
     Failed(Error),
 }
 
@@ -219,11 +226,15 @@ fn run(args: &Args) -> Result<u8, String> {
                         }
                         None => UnixTime::now(),
                     };
-                    let v = verifier.verify_device_response(&r, session.device_auth_input(), now);
+                    let v = session.verify_device_response(&verifier, &r, now);
                     let ok = v.is_valid();
                     Outcome::Verified(v, ok)
                 }
-                Ok(_) => Outcome::Terminated,
+                // No DeviceResponse: a verdict, never "valid".
+                Ok(_) => Outcome::Failed(Error::new(
+                    ErrorCode::SessionTerminated,
+                    "the holder ended the session (status 20, ISO 18013-5 §9.1.1.4) without a DeviceResponse",
+                )),
                 Err(e) => Outcome::Failed(e),
             }
         }
@@ -240,7 +251,6 @@ fn run(args: &Args) -> Result<u8, String> {
         match &outcome {
             Outcome::NotRun => {}
             Outcome::Verified(v, _) => out.push_str(&format!(",\"response\":{}", v.to_json())),
-            Outcome::Terminated => out.push_str(",\"session\":\"terminated\""),
             Outcome::Failed(e) => out.push_str(&format!(
                 ",\"error\":{{\"code\":{},\"message\":{}}}",
                 json_string(e.code().as_str()),
@@ -255,7 +265,6 @@ fn run(args: &Args) -> Result<u8, String> {
         match &outcome {
             Outcome::NotRun => {}
             Outcome::Verified(v, _) => print_report(v),
-            Outcome::Terminated => println!("\nSession terminated by the holder (status 20) without a response"),
             Outcome::Failed(e) => println!("\nSessionData rejected: {}: {}", e.code(), e.message()),
         }
     }

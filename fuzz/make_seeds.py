@@ -172,6 +172,31 @@ put("trust_lists", "aamva_vical", hexfile("aamva-vical/aamva_vical_2025-11-18.he
 put("trust_lists", "iaca_cert.der", iaca)
 put("trust_lists", "status_list_bits", bytes.fromhex("01b9a3"))
 
+# --- online_openid4vp: first byte = mode (0 vp_token, 1 compact JWE,
+# 2 Authorization Response, 3 request state); see fuzz/online_openid4vp_harness.rs.
+import json  # noqa: E402
+
+jwe_vectors = json.loads((DATA / "jwe/vectors.json").read_text())
+for i, case in enumerate(jwe_vectors["cases"][:5]):
+    put("online_openid4vp", f"jwe_{i}", b"\x01" + case["compact"].encode())
+oid_tok = (DATA / "derived/oid4vp/vp_token_dc_api.json").read_bytes()
+put("online_openid4vp", "vp_token_dc_api", b"\x00" + oid_tok)
+put("online_openid4vp", "response_direct_post_jwt",
+    b"\x02" + (DATA / "derived/oid4vp/response_direct_post_jwt.json").read_bytes())
+put("online_openid4vp", "response_plain", b'\x02{"vp_token":' + oid_tok + b"}")
+put("online_openid4vp", "response_dc_api_credential",
+    b'\x02{"protocol":"openid4vp-v1-unsigned","data":{"vp_token":' + oid_tok + b"}}")
+oid_states = {
+    "state_direct_post_jwt": {"v": 1, "response_mode": "direct_post.jwt", "nonce": "-n",
+                              "client_id": "x509_san_dns:rp.example", "response_uri": "https://rp.example/post",
+                              "key": "EUJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI",
+                              "credentials": [{"id": "mdl", "doctype": "org.iso.18013.5.1.mDL"}]},
+    "state_dc_api": {"v": 1, "response_mode": "dc_api", "nonce": "n", "origin": "https://rp.example",
+                     "credentials": [{"id": "mdl", "doctype": "org.iso.18013.5.1.mDL"}]},
+}
+for name, st in oid_states.items():
+    put("online_openid4vp", name, b"\x03" + json.dumps(st, separators=(",", ":")).encode())
+
 for d in sorted(SEEDS.iterdir()):
     files = sorted(d.iterdir())
     print(f"{d.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

@@ -62,6 +62,11 @@
 // Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 #define KAKUNIN_STATUS_ERROR_CODE_BASE 1000
 
+// `kakunin_vical_verify_with_options`: accept a VICAL signer whose keyUsage
+// has contentCommitment (nonRepudiation) but not digitalSignature, as the
+// AAMVA production signer does.
+#define KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER 1
+
 // The status every fallible function returns (`uint32_t` in C).
 //
 // Numbers are stable and append-only, grouped by kind:
@@ -246,9 +251,12 @@ enum kakunin_certificate_profile
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // The rules every issuer seen in the field meets (the default).
+  // An explicit opt-in for real issuers that break the letter of Annex
+  // B.1.4: a Document Signer without extKeyUsage (SPRIND) or with
+  // 1.3.130.2.0.0.1.2 (the EUDI reference issuer), and a disclosed
+  // `issuing_country` not compared with the DS countryName.
   KAKUNIN_PROFILE_INTEROPERABLE = 1,
-  // The letter of ISO 18013-5 Annex B.1.4.
+  // The letter of ISO 18013-5 Annex B.1.4 (the default).
   KAKUNIN_PROFILE_ANNEX_B = 2,
 };
 #ifndef __cplusplus
@@ -267,7 +275,7 @@ enum kakunin_limit
  {
   // Largest accepted input, in bytes.
   KAKUNIN_LIMIT_MAX_INPUT_BYTES = 1,
-  // Deepest CBOR nesting.
+  // Deepest CBOR nesting (at most 64: the decoder recurses per level).
   KAKUNIN_LIMIT_MAX_DEPTH = 2,
   // Most CBOR data items in one decoded item.
   KAKUNIN_LIMIT_MAX_ITEMS = 3,
@@ -728,6 +736,15 @@ typedef struct kakunin_items_request kakunin_items_request;
 // `KAKUNIN_TRANSPORT_ERROR` and resets the machine.
 typedef struct kakunin_nfc_reader kakunin_nfc_reader;
 
+// Builds an OpenID4VP 1.0 authorization request for mdoc credentials. Not
+// thread-safe. Free with `kakunin_oid4vp_request_builder_free`.
+typedef struct kakunin_oid4vp_request_builder kakunin_oid4vp_request_builder;
+
+// The verifier's state between request and response: flow, nonce,
+// response-encryption private key, requested ids. Immutable and
+// thread-safe; zeroized when freed with `kakunin_oid4vp_state_free`.
+typedef struct kakunin_oid4vp_state kakunin_oid4vp_state;
+
 // A reader authentication key (ISO 18013-5 §9.1.4): a private key and its
 // certificate chain (leaf first). Immutable and thread-safe; zeroized when
 // freed with `kakunin_reader_auth_key_free`.
@@ -916,6 +933,54 @@ kakunin_status kakunin_verification_document_portrait(const struct kakunin_verif
                                                       struct kakunin_bytes *out_image,
                                                       uint32_t *out_format);
 
+// As `kakunin_verification_document_age_at_least`, for a document the
+// caller expects to be of docType `doc_type` (NUL-terminated, e.g.
+// `"org.iso.18013.5.1.mDL"`): `KAKUNIN_AGE_UNKNOWN` with no evidence when
+// the document is of another docType or `doc_type` is not registered.
+kakunin_status kakunin_verification_document_age_at_least_for_doc_type(const struct kakunin_verification *verification,
+                                                                       size_t doc,
+                                                                       const char *doc_type,
+                                                                       uint32_t years,
+                                                                       uint32_t *out_verdict,
+                                                                       uint32_t *out_evidence,
+                                                                       uint32_t *out_evidence_nn);
+
+// As `kakunin_verification_document_age_at_least_at_offset`, for a
+// document expected to be of docType `doc_type` (see
+// `kakunin_verification_document_age_at_least_for_doc_type`).
+kakunin_status kakunin_verification_document_age_at_least_at_offset_for_doc_type(const struct kakunin_verification *verification,
+                                                                                 size_t doc,
+                                                                                 const char *doc_type,
+                                                                                 uint32_t years,
+                                                                                 int32_t utc_offset_secs,
+                                                                                 uint32_t *out_verdict,
+                                                                                 uint32_t *out_evidence,
+                                                                                 uint32_t *out_evidence_nn);
+
+// As `kakunin_verification_document_basic_item`, for a document expected
+// to be of docType `doc_type`: `KAKUNIN_NOT_FOUND` when it is of another
+// docType or `doc_type` is not registered.
+kakunin_status kakunin_verification_document_basic_item_for_doc_type(const struct kakunin_verification *verification,
+                                                                     size_t doc,
+                                                                     const char *doc_type,
+                                                                     uint32_t item,
+                                                                     struct kakunin_str *out);
+
+// As `kakunin_verification_document_sex_code`, for a document expected to
+// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+kakunin_status kakunin_verification_document_sex_code_for_doc_type(const struct kakunin_verification *verification,
+                                                                   size_t doc,
+                                                                   const char *doc_type,
+                                                                   uint32_t *out);
+
+// As `kakunin_verification_document_portrait`, for a document expected to
+// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+kakunin_status kakunin_verification_document_portrait_for_doc_type(const struct kakunin_verification *verification,
+                                                                   size_t doc,
+                                                                   const char *doc_type,
+                                                                   struct kakunin_bytes *out_image,
+                                                                   uint32_t *out_format);
+
 // The number of type warnings of verified document `doc` (elements whose
 // type contradicts the registry without affecting security).
 kakunin_status kakunin_verification_document_warning_count(const struct kakunin_verification *verification,
@@ -934,6 +999,129 @@ kakunin_status kakunin_verification_document_warning(const struct kakunin_verifi
 // (`AuditRecord::new(..).to_json()` in Rust), NUL-terminated, borrowed.
 kakunin_status kakunin_verification_audit_json(const struct kakunin_verification *verification,
                                                struct kakunin_str *out);
+
+// A request answered through redirects to `response_uri` (UTF-8, NUL-
+// terminated; `client_id` with its prefix, e.g. `x509_san_dns:…`).
+// `encrypted`: `direct_post.jwt` (a fresh P-256 key per request; what HAIP
+// requires) instead of `direct_post`.
+kakunin_status kakunin_oid4vp_request_builder_new_redirect(const char *client_id,
+                                                           const char *response_uri,
+                                                           bool encrypted,
+                                                           struct kakunin_oid4vp_request_builder **out);
+
+// A request over the W3C Digital Credentials API from the web `origin`
+// (`https://host[:port]`). `encrypted`: `dc_api.jwt` instead of `dc_api`.
+kakunin_status kakunin_oid4vp_request_builder_new_dc_api(const char *origin,
+                                                         bool encrypted,
+                                                         struct kakunin_oid4vp_request_builder **out);
+
+// Sets the nonce (default: 32 fresh random bytes, base64url).
+kakunin_status kakunin_oid4vp_request_builder_set_nonce(struct kakunin_oid4vp_request_builder *builder,
+                                                        const char *nonce);
+
+// Sets the `client_id` of a DC API request that will be signed.
+kakunin_status kakunin_oid4vp_request_builder_set_client_id(struct kakunin_oid4vp_request_builder *builder,
+                                                            const char *client_id);
+
+// Adds a DCQL credential query `id` ([A-Za-z0-9_-]+) for `items` (docType
+// and elements; the privacy policy is checked here:
+// `KAKUNIN_REQUEST_REFUSED` for the individual number without a purpose).
+kakunin_status kakunin_oid4vp_request_builder_add_credential(struct kakunin_oid4vp_request_builder *builder,
+                                                             const char *id,
+                                                             const struct kakunin_items_request *items);
+
+// Builds the request and its state. `out_request` receives what to send:
+// without `signer`, the request object JSON (redirects) or the DC API
+// request entry `{"protocol":"openid4vp-v1-unsigned","data":{…}}`; with
+// `signer` (ES256 key + `x5c` chain), the compact JWS request object
+// (redirects) or `{"protocol":"openid4vp-v1-signed","data":{"request":…}}`.
+// The builder stays usable (each build has a fresh nonce and key unless set).
+kakunin_status kakunin_oid4vp_request_builder_build(const struct kakunin_oid4vp_request_builder *builder,
+                                                    const struct kakunin_reader_auth_key *signer,
+                                                    struct kakunin_buffer **out_request,
+                                                    struct kakunin_oid4vp_state **out_state);
+
+// Frees a request builder. NULL is a no-op.
+void kakunin_oid4vp_request_builder_free(struct kakunin_oid4vp_request_builder *builder);
+
+// Serialises a state (JSON holding the private key: store it server-side
+// only; the buffer is zeroized by `kakunin_buffer_free`).
+kakunin_status kakunin_oid4vp_state_serialize(const struct kakunin_oid4vp_state *state,
+                                              struct kakunin_buffer **out);
+
+// Restores a state serialised by `kakunin_oid4vp_state_serialize`
+// (`KAKUNIN_STRUCTURE_INVALID` when it is not one).
+kakunin_status kakunin_oid4vp_state_deserialize(const uint8_t *data,
+                                                size_t len,
+                                                struct kakunin_oid4vp_state **out);
+
+// Verifies the wallet's Authorization Response for this state at
+// `now_unix_secs`: the JSON `response_uri` received, or the DC API
+// credential (or its `data`). Encrypted modes need a JWE (a plain
+// `vp_token` is refused as a downgrade). Returns `KAKUNIN_OK` with a result
+// handle whether or not the response is valid.
+kakunin_status kakunin_oid4vp_state_verify(const struct kakunin_oid4vp_state *state,
+                                           const struct kakunin_verifier *verifier,
+                                           const uint8_t *response,
+                                           size_t response_len,
+                                           int64_t now_unix_secs,
+                                           struct kakunin_verification **out);
+
+// Frees (and zeroizes) a state. NULL is a no-op.
+void kakunin_oid4vp_state_free(struct kakunin_oid4vp_state *state);
+
+// Verifies a `vp_token` JSON object (`{"id": ["b64url DeviceResponse", …]}`)
+// over the OpenID4VP 1.0 transcript of `nonce` and either `origin` (DC API;
+// `client_id`/`response_uri` NULL) or `client_id` + `response_uri`
+// (redirects; `origin` NULL). `jwk_thumbprint` is NULL or 32 bytes (the
+// RFC 7638 thumbprint of the encryption key; NULL for plain responses).
+kakunin_status kakunin_oid4vp_verify_vp_token(const struct kakunin_verifier *verifier,
+                                              const uint8_t *vp_token,
+                                              size_t vp_token_len,
+                                              const char *nonce,
+                                              const char *client_id,
+                                              const char *response_uri,
+                                              const char *origin,
+                                              const uint8_t *jwk_thumbprint,
+                                              int64_t now_unix_secs,
+                                              struct kakunin_verification **out);
+
+// Decrypts and verifies an encrypted Authorization Response
+// (`{"response": "<compact JWE>"}`, ECDH-ES with A128GCM/A256GCM) with the
+// verifier's private key `jwe_key` (P-256 as a JWK, PEM or DER); the key's
+// thumbprint enters the transcript. Flow arguments as for
+// `kakunin_oid4vp_verify_vp_token`. An unreadable key is
+// `KAKUNIN_STRUCTURE_INVALID`; anything wrong with the response is in the
+// result.
+kakunin_status kakunin_oid4vp_verify_response(const struct kakunin_verifier *verifier,
+                                              const uint8_t *response,
+                                              size_t response_len,
+                                              const uint8_t *jwe_key,
+                                              size_t jwe_key_len,
+                                              const char *nonce,
+                                              const char *client_id,
+                                              const char *response_uri,
+                                              const char *origin,
+                                              int64_t now_unix_secs,
+                                              struct kakunin_verification **out);
+
+// As `kakunin_verifier_verify_device_response`, bound to `device_request`:
+// the encoded DeviceRequest exactly as sent (e.g. from
+// `kakunin_device_request_builder_build`). A document whose docType the
+// request does not ask for is rejected with `document_not_requested`;
+// elements the request does not ask for are verified (digests), then
+// dropped: they are not among the document's elements. A DeviceRequest
+// that cannot be read returns its error status (e.g.
+// `KAKUNIN_STRUCTURE_INVALID`) and no result.
+kakunin_status kakunin_verifier_verify_device_response_for_request(const struct kakunin_verifier *verifier,
+                                                                   const uint8_t *device_response,
+                                                                   size_t device_response_len,
+                                                                   const uint8_t *device_request,
+                                                                   size_t device_request_len,
+                                                                   const struct kakunin_session_transcript *transcript,
+                                                                   const struct kakunin_reader_key *reader_key,
+                                                                   int64_t now_unix_secs,
+                                                                   struct kakunin_verification **out);
 
 // A new, empty set of revocation data (NULL only if a panic was caught).
 struct kakunin_revocation_data *kakunin_revocation_data_new(void);
@@ -969,6 +1157,16 @@ void kakunin_revocation_data_free(struct kakunin_revocation_data *data);
 kakunin_status kakunin_verifier_builder_set_revocation_policy(struct kakunin_verifier_builder *builder,
                                                               uint32_t mode,
                                                               uint64_t max_age_secs);
+
+// Under `KAKUNIN_REVOCATION_REQUIRED`, whether a document whose Document
+// Signer is a pinned signer is accepted without revocation data (`exempt`
+// true) or rejected with `revocation_unavailable` (false, the default): no
+// IACA issues a CRL or a status-list signer for a pinned signer, so the
+// operator who pinned it must remove it from the trust store to revoke it.
+// Call after `kakunin_verifier_builder_set_revocation_policy`, which resets
+// it.
+kakunin_status kakunin_verifier_builder_set_revocation_exempt_pinned_signers(struct kakunin_verifier_builder *builder,
+                                                                             bool exempt);
 
 // Gives verifiers built from `builder` (a copy of) `data`, replacing any
 // earlier data. `data` stays owned by the caller.
@@ -1087,8 +1285,10 @@ kakunin_status kakunin_reader_session_e_reader_key_bytes(const struct kakunin_re
 
 // Verifies a DeviceResponse received in this session with `verifier`, using
 // the session's transcript and reader key for device authentication
-// (deviceSignature or deviceMac). Same result as
-// `kakunin_verifier_verify_device_response`.
+// (deviceSignature or deviceMac), bound to the last DeviceRequest this
+// session sent: a document of a docType not requested is rejected
+// (`document_not_requested`) and elements not requested are not returned
+// (as `kakunin_verifier_verify_device_response_for_request`).
 kakunin_status kakunin_reader_session_verify_device_response(const struct kakunin_reader_session *session,
                                                              const struct kakunin_verifier *verifier,
                                                              const uint8_t *device_response,
@@ -1329,7 +1529,8 @@ kakunin_status kakunin_verifier_builder_new(const struct kakunin_trust_store *tr
 kakunin_status kakunin_verifier_builder_set_clock_skew(struct kakunin_verifier_builder *builder,
                                                        int64_t seconds);
 
-// Sets the Document Signer profile strictness: a `kakunin_certificate_profile` value.
+// Sets the Document Signer profile strictness: a `kakunin_certificate_profile`
+// value. The default is `KAKUNIN_PROFILE_ANNEX_B`.
 kakunin_status kakunin_verifier_builder_set_certificate_profile(struct kakunin_verifier_builder *builder,
                                                                 uint32_t profile);
 
@@ -1339,6 +1540,9 @@ kakunin_status kakunin_verifier_builder_set_allow_anchor_as_signer(struct kakuni
                                                                    bool allow);
 
 // Sets one resource limit (`limit` is a `kakunin_limit` value; `value` > 0).
+// `KAKUNIN_LIMIT_MAX_DEPTH` above the hard ceiling (64, the nesting the
+// decoder's recursion may take on a small thread stack; `Limits::MAX_DEPTH_CEILING`)
+// is refused with `KAKUNIN_INVALID_PARAMETER`.
 kakunin_status kakunin_verifier_builder_set_limit(struct kakunin_verifier_builder *builder,
                                                   uint32_t limit,
                                                   size_t value);
@@ -1510,13 +1714,26 @@ kakunin_status kakunin_verification_document_element(const struct kakunin_verifi
                                                      size_t index,
                                                      const struct kakunin_element **out);
 
-// Finds an element of verified document `doc` by namespace and identifier
-// (issuer-signed first, then device-signed); `KAKUNIN_NOT_FOUND` when not disclosed.
+// Finds an **issuer-signed** element of verified document `doc` by namespace
+// and identifier (ISO 18013-5 §9.1.2: data the issuer vouched for);
+// `KAKUNIN_NOT_FOUND` when the issuer did not disclose it. Never returns a
+// device-signed value, even of the same name: those come from the holder's
+// device (`kakunin_verification_document_find_device_element`).
 kakunin_status kakunin_verification_document_find_element(const struct kakunin_verification *verification,
                                                           size_t doc,
                                                           const char *namespace_,
                                                           const char *identifier,
                                                           const struct kakunin_element **out);
+
+// Finds a **device-signed** element of verified document `doc` (DeviceNameSpaces,
+// ISO 18013-5 §8.3.2.1.2.2: values the holder's device signed, within the
+// MSO keyAuthorizations) by namespace and identifier; `KAKUNIN_NOT_FOUND`
+// when none. Never returns an issuer-signed value.
+kakunin_status kakunin_verification_document_find_device_element(const struct kakunin_verification *verification,
+                                                                 size_t doc,
+                                                                 const char *namespace_,
+                                                                 const char *identifier,
+                                                                 const struct kakunin_element **out);
 
 // Frees a verification and every view borrowed from it. NULL is a no-op.
 void kakunin_verification_free(struct kakunin_verification *verification);
@@ -1565,7 +1782,11 @@ kakunin_status kakunin_element_json(const struct kakunin_element *element, struc
 // `nextUpdate` counts). On success `*out` receives the VICAL (free with
 // `kakunin_vical_free`). A stale VICAL is `KAKUNIN_TRUST_LIST_STALE`; a bad
 // signature, chain or structure `KAKUNIN_TRUST_LIST_INVALID`; unusable anchors
-// their own input status.
+// their own input status. The VICAL signer must carry extKeyUsage
+// 1.0.18013.5.1.8 and keyUsage digitalSignature; for the AAMVA production
+// VICAL (keyUsage nonRepudiation only) use
+// `kakunin_vical_verify_with_options` with
+// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER`.
 kakunin_status kakunin_vical_verify(const uint8_t *vical,
                                     size_t vical_len,
                                     const uint8_t *anchors,
@@ -1574,6 +1795,24 @@ kakunin_status kakunin_vical_verify(const uint8_t *vical,
                                     int64_t clock_skew_secs,
                                     uint64_t max_age_secs,
                                     struct kakunin_vical **out);
+
+// Like `kakunin_vical_verify`, with rollback protection and options:
+// `has_last_issue_id` true refuses (`KAKUNIN_TRUST_LIST_STALE`) a VICAL
+// whose `vicalIssueID` is smaller than `last_issue_id` (the last one the
+// application accepted) or absent; `flags` is 0 or
+// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER` (other bits:
+// `KAKUNIN_INVALID_PARAMETER`).
+kakunin_status kakunin_vical_verify_with_options(const uint8_t *vical,
+                                                 size_t vical_len,
+                                                 const uint8_t *anchors,
+                                                 size_t anchors_len,
+                                                 int64_t now_unix_secs,
+                                                 int64_t clock_skew_secs,
+                                                 uint64_t max_age_secs,
+                                                 bool has_last_issue_id,
+                                                 uint64_t last_issue_id,
+                                                 uint32_t flags,
+                                                 struct kakunin_vical **out);
 
 // Frees a VICAL. NULL is a no-op.
 void kakunin_vical_free(struct kakunin_vical *vical);
@@ -1647,6 +1886,33 @@ kakunin_status kakunin_vical_rejected(const struct kakunin_vical *vical,
                                       size_t *out_entry_index,
                                       uint32_t *out_reason,
                                       struct kakunin_str *out_message);
+
+// The number of response-level warnings (0 for NULL).
+size_t kakunin_verification_warning_count(const struct kakunin_verification *verification);
+
+// Response-level warning `index`: its stable code number (name:
+// `kakunin_error_code_str`) and human message (borrowed from
+// `verification`).
+kakunin_status kakunin_verification_warning(const struct kakunin_verification *verification,
+                                            size_t index,
+                                            uint32_t *out_code,
+                                            struct kakunin_str *out_message);
+
+// The number of warnings of document `doc`: what a best-effort policy
+// tolerated for it (`revocation_unavailable`, `revocation_stale`); 0 for a
+// rejected document.
+kakunin_status kakunin_verification_document_policy_warning_count(const struct kakunin_verification *verification,
+                                                                  size_t doc,
+                                                                  size_t *out_count);
+
+// Warning `index` of document `doc`: its stable code number (name:
+// `kakunin_error_code_str`) and human message (borrowed from
+// `verification`).
+kakunin_status kakunin_verification_document_policy_warning(const struct kakunin_verification *verification,
+                                                            size_t doc,
+                                                            size_t index,
+                                                            uint32_t *out_code,
+                                                            struct kakunin_str *out_message);
 
 #ifdef __cplusplus
 }  // extern "C"

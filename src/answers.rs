@@ -4,8 +4,13 @@
 //! basic identity items ([`VerifiedDocument::basic_info`]) and the portrait
 //! with its image format ([`VerifiedDocument::portrait`]).
 //!
-//! Elements are found through the document-type registry ([`crate::doctype`]),
-//! whose security-relevant types were already enforced at verification: an
+//! The caller names the docType it expects (e.g.
+//! [`MDL_DOCTYPE`](crate::doctype::MDL_DOCTYPE)); a document of another
+//! docType answers nothing. Elements are found through the document-type
+//! registry ([`crate::doctype::registered_element`]) and only in the
+//! namespaces that docType's registry entry lists, so an issuer trusted for
+//! some other docType cannot vouch an `org.iso.18013.5.1/age_over_20`.
+//! Security-relevant types were already enforced at verification: an
 //! `age_over_NN` here is a bool, a birth date is a valid date.
 
 use crate::doctype::{self, Role};
@@ -129,7 +134,23 @@ const WEST: i64 = 12 * 3600;
 const EAST: i64 = 14 * 3600;
 
 impl VerifiedDocument {
-    /// Is the holder at least `n` years old at [`VerifiedDocument::verified_at`]?
+    /// The issuer-signed elements answers may use, with their registry
+    /// entries: none unless this document's docType is `doc_type` and that
+    /// docType is registered; then only the namespaces its entry lists.
+    fn answer_elements(&self, doc_type: &str) -> Vec<(doctype::ElementSpec, &str, &ElementValue)> {
+        if self.doc_type != doc_type {
+            return Vec::new();
+        }
+        self.elements()
+            .filter_map(|(ns, id, v)| doctype::registered_element(doc_type, ns, id).map(|spec| (spec, id, v)))
+            .collect()
+    }
+
+    /// Is the holder of this document, expected to be of docType `doc_type`,
+    /// at least `n` years old at [`VerifiedDocument::verified_at`]?
+    /// [`AgeVerdict::Unknown`] when the document is of another docType or
+    /// the docType is not registered: answers read only the namespaces that
+    /// docType's registry entry lists ([`crate::doctype::registered_element`]).
     ///
     /// Evidence, in order: `age_over_NN` when disclosed (the nearest applicable
     /// NN: `true` with NN ≥ n proves it, `false` with NN ≤ n disproves it),
@@ -145,26 +166,23 @@ impl VerifiedDocument {
     /// [`VerifiedDocument::age_at_least_at_offset`] to decide it. An `Under`
     /// from `age_over_NN = false` or `age_in_years` reflects the day the
     /// issuer signed (the safe side for age-restricted sales).
-    pub fn age_at_least(&self, n: u8) -> AgeAnswer {
+    pub fn age_at_least(&self, doc_type: &str, n: u8) -> AgeAnswer {
         let t = self.verified_at;
-        self.age_answer(n, FullDate::of(t.offset(-WEST)), FullDate::of(t.offset(EAST)))
+        self.age_answer(doc_type, n, FullDate::of(t.offset(-WEST)), FullDate::of(t.offset(EAST)))
     }
 
     /// As [`VerifiedDocument::age_at_least`], with the local calendar date at
     /// `utc_offset_secs` from UTC (Japan: `9 * 3600`). Japanese law counts a
     /// year of age complete at the end of the day before the birthday
     /// (年齢計算ニ関スル法律), which is the same calendar comparison.
-    pub fn age_at_least_at_offset(&self, n: u8, utc_offset_secs: i32) -> AgeAnswer {
+    pub fn age_at_least_at_offset(&self, doc_type: &str, n: u8, utc_offset_secs: i32) -> AgeAnswer {
         let d = FullDate::of(self.verified_at.offset(i64::from(utc_offset_secs)));
-        self.age_answer(n, d, d)
+        self.age_answer(doc_type, n, d, d)
     }
 
-    fn age_facts(&self) -> AgeFacts {
+    fn age_facts(&self, doc_type: &str) -> AgeFacts {
         let mut f = AgeFacts::default();
-        for (ns, id, v) in self.elements() {
-            let Some(spec) = doctype::element(&self.doc_type, ns, id) else {
-                continue;
-            };
+        for (spec, id, v) in self.answer_elements(doc_type) {
             match (spec.role, v) {
                 (Role::AgeOver, ElementValue::Bool(b)) => {
                     if let Some(nn) = doctype::age_over_nn(id) {
@@ -184,8 +202,8 @@ impl VerifiedDocument {
         f
     }
 
-    fn age_answer(&self, n: u8, d_lo: FullDate, d_hi: FullDate) -> AgeAnswer {
-        let f = self.age_facts();
+    fn age_answer(&self, doc_type: &str, n: u8, d_lo: FullDate, d_hi: FullDate) -> AgeAnswer {
+        let f = self.age_facts(doc_type);
         let answer = |verdict, evidence| AgeAnswer {
             threshold: n,
             verdict,
@@ -266,16 +284,15 @@ impl VerifiedDocument {
     /// for a My Number Card the basic four items 氏名 (`full_name`), 住所
     /// (`address`), 生年月日 (`birth_date`) and 性別 (`sex_text`); for an mDL,
     /// PID or ISO/IEC 23220 document the name, birth date, address, sex code
-    /// and portrait it discloses. Only issuer-signed elements are used.
-    pub fn basic_info(&self) -> BasicInfo<'_> {
+    /// and portrait it discloses. Only issuer-signed elements are used, and
+    /// nothing when this document is not of docType `doc_type` or that
+    /// docType is not registered.
+    pub fn basic_info(&self, doc_type: &str) -> BasicInfo<'_> {
         let mut b = BasicInfo::default();
         let mut latin_family = None;
         let mut latin_given = None;
         let mut birth_value: Option<&ElementValue> = None;
-        for (ns, id, v) in self.elements() {
-            let Some(spec) = doctype::element(&self.doc_type, ns, id) else {
-                continue;
-            };
+        for (spec, _, v) in self.answer_elements(doc_type) {
             let text = v.as_text();
             match spec.role {
                 Role::FullName => set(&mut b.full_name, text),
@@ -312,9 +329,10 @@ impl VerifiedDocument {
         b
     }
 
-    /// The issuer-signed portrait with its detected image format.
-    pub fn portrait(&self) -> Option<Portrait<'_>> {
-        self.basic_info().portrait
+    /// The issuer-signed portrait with its detected image format, when this
+    /// document is of the registered docType `doc_type`.
+    pub fn portrait(&self, doc_type: &str) -> Option<Portrait<'_>> {
+        self.basic_info(doc_type).portrait
     }
 }
 

@@ -205,7 +205,7 @@ impl<'a> Decoder<'a, '_> {
     /// [`Self::scalar`] so that each nesting level's stack frames stay
     /// small (a kiosk thread may have a 64 KiB stack, even in debug builds).
     fn container(&mut self, initial: u8, depth: usize) -> Result<Value<'a>, DecodeError> {
-        if depth >= self.limits.max_depth {
+        if depth >= self.limits.max_depth.min(Limits::MAX_DEPTH_CEILING) {
             return Err(DecodeError::Limit("max_depth"));
         }
         let info = initial & 0x1f;

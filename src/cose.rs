@@ -14,6 +14,10 @@ use crate::limits::Limits;
 
 /// COSE header label `alg` (RFC 9052 §3.1).
 pub const HEADER_ALG: i64 = 1;
+/// COSE header label `crit` (RFC 9052 §3.1).
+pub const HEADER_CRIT: i64 = 2;
+/// COSE header label `typ` (RFC 9596).
+pub const HEADER_TYP: i64 = 16;
 /// COSE header label `x5chain` (RFC 9360).
 pub const HEADER_X5CHAIN: i64 = 33;
 /// CBOR tag of COSE_Sign1.
@@ -88,7 +92,64 @@ impl<'a> CoseMessage<'a> {
             tag_or_signature,
         };
         msg.check_no_duplicate_labels(what)?;
+        msg.check_crit(what, &[HEADER_ALG, HEADER_TYP, HEADER_X5CHAIN])?;
         Ok(msg)
+    }
+
+    /// `crit` (RFC 9052 §3.1): the signer requires the reader to understand
+    /// and process the listed header parameters. It must sit in the protected
+    /// bucket and be a non-empty array of labels (int or text). A label
+    /// outside `understood` is one this reader would ignore, so the message
+    /// is refused: the signer said it must not be accepted then.
+    ///
+    /// The code is `structure_invalid`, not `unsupported_algorithm`: the
+    /// COSE profile of ISO 18013-5 (§9.1.2.4, §9.1.3) defines `alg` and
+    /// `x5chain` only, so a message that makes another parameter critical
+    /// falls outside that structure; no algorithm is involved.
+    ///
+    /// [`CoseMessage::parse`] checks against every label some kakunin reader
+    /// processes (`alg`, `typ`, `x5chain`); call this again with the labels
+    /// the caller itself processes.
+    pub(crate) fn check_crit(&self, what: &str, understood: &[i64]) -> Result<(), Error> {
+        if self.unprotected.get_int(HEADER_CRIT).is_some() {
+            return Err(structure(format!(
+                "{what}: crit (label 2) is in the unprotected header (RFC 9052 §3.1)"
+            )));
+        }
+        let Some(crit) = self.protected.as_ref().and_then(|p| p.get_int(HEADER_CRIT)) else {
+            return Ok(());
+        };
+        let labels = match crit.value.as_array() {
+            Some(a) if !a.is_empty() => a,
+            _ => {
+                return Err(structure(format!(
+                    "{what}: crit is not a non-empty array of labels (RFC 9052 §3.1)"
+                )))
+            }
+        };
+        for label in labels {
+            match &label.value {
+                Value::Unsigned(_) | Value::Negative(_) => match label.value.as_i64() {
+                    Some(l) if understood.contains(&l) => {}
+                    _ => {
+                        return Err(structure(format!(
+                            "{what}: crit names header parameter {} that is not processed here",
+                            label
+                                .value
+                                .as_i64()
+                                .map_or_else(|| "(out of range)".to_owned(), |l| l.to_string())
+                        )))
+                    }
+                },
+                Value::Text(t) => {
+                    return Err(structure(format!(
+                        "{what}: crit names header parameter {t:?} that is not processed here"
+                    )))
+                }
+                _ => return Err(structure(format!("{what}: crit entry is not a header label"))),
+            }
+        }
+        Ok(())
     }
 
     /// A label may not appear in both buckets (RFC 9052 §3).

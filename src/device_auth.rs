@@ -57,6 +57,15 @@ impl SessionTranscript {
         SessionTranscript { array, tagged }
     }
 
+    /// A transcript kakunin encoded itself (an online-presentation handover),
+    /// so it needs no decoding.
+    pub(crate) fn from_encoded_array(array: Vec<u8>) -> Self {
+        SessionTranscript {
+            tagged: cbor::tag24(&array),
+            array,
+        }
+    }
+
     /// The encoded SessionTranscript array.
     pub fn as_array_bytes(&self) -> &[u8] {
         &self.array

@@ -58,7 +58,9 @@ pub struct IssuerSummary {
 /// The elements of one namespace, in received order.
 ///
 /// `Debug` shows element identifiers only, never values, so that logging a
-/// result cannot leak personal data.
+/// result cannot leak personal data. Values are zeroized when a `Namespace`
+/// is dropped: also those of a document rejected after its digests were
+/// checked, which never reach a [`VerifiedDocument`].
 #[derive(Clone, Default)]
 pub struct Namespace {
     /// The namespace identifier.
@@ -86,6 +88,7 @@ impl fmt::Debug for VerifiedDocument {
             .field("device_namespaces", &self.device_namespaces)
             .field("verified_at", &self.verified_at)
             .field("warnings", &self.warnings)
+            .field("policy_warnings", &self.policy_warnings)
             .finish_non_exhaustive()
     }
 }
@@ -99,8 +102,8 @@ impl Namespace {
 
 /// A document whose every check passed.
 ///
-/// Element values are zeroized when this is dropped. `Debug` shows element
-/// identifiers only, never values.
+/// Element values are zeroized when this is dropped (each [`Namespace`]
+/// zeroizes its own). `Debug` shows element identifiers only, never values.
 pub struct VerifiedDocument {
     pub(crate) doc_type: String,
     pub(crate) issuer: IssuerSummary,
@@ -112,6 +115,8 @@ pub struct VerifiedDocument {
     pub(crate) verified_at: UnixTime,
     /// Registered elements of an unexpected (not security-relevant) type.
     pub(crate) warnings: Vec<crate::doctype::TypeWarning>,
+    /// Problems a best-effort policy tolerated.
+    pub(crate) policy_warnings: Vec<crate::error::Error>,
 }
 
 impl VerifiedDocument {
@@ -151,6 +156,18 @@ impl VerifiedDocument {
     /// type names only.
     pub fn warnings(&self) -> &[crate::doctype::TypeWarning] {
         &self.warnings
+    }
+
+    /// What a best-effort policy tolerated for this document, each with a
+    /// stable code: revocation data that was missing or unusable
+    /// (`revocation_unavailable`) or past its update time
+    /// (`revocation_stale`) under
+    /// [`RevocationMode::BestEffort`](crate::RevocationMode::BestEffort).
+    /// Empty when nothing was tolerated. These never make a document valid
+    /// that a stricter policy would reject for another reason; they say what
+    /// was not proven.
+    pub fn policy_warnings(&self) -> &[crate::error::Error] {
+        &self.policy_warnings
     }
 
     /// Issuer-signed elements by namespace, in received order.
@@ -200,15 +217,15 @@ impl VerifiedDocument {
     }
 }
 
-impl Drop for VerifiedDocument {
+impl Drop for Namespace {
     fn drop(&mut self) {
-        for ns in self.namespaces.iter_mut().chain(self.device_namespaces.iter_mut()) {
-            for (_, v) in ns.elements.iter_mut() {
-                v.zeroize();
-            }
+        for (_, v) in self.elements.iter_mut() {
+            v.zeroize();
         }
     }
 }
+
+impl zeroize::ZeroizeOnDrop for Namespace {}
 
 /// A document that failed at least one check. It carries the docType the
 /// document *claimed* (unverified) and why it was rejected; no element.
@@ -232,3 +249,28 @@ impl RejectedDocument {
 
 /// The outcome for one document.
 pub type DocumentResult = Result<VerifiedDocument, RejectedDocument>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+
+    /// Every holder of verified element values wipes them when dropped: a
+    /// namespace (also one of a document rejected after its digests were
+    /// checked), and so a verified document, which holds only namespaces.
+    #[test]
+    fn element_holders_zeroize_on_drop() {
+        wiped_on_drop::<Namespace>();
+        wiped_on_drop::<Vec<Namespace>>();
+        let mut ns = Namespace {
+            name: "org.iso.18013.5.1".into(),
+            elements: vec![("family_name".into(), ElementValue::Text("Yamada".into()))],
+        };
+        // What Drop runs, observed before the memory is released.
+        for (_, v) in ns.elements.iter_mut() {
+            v.zeroize();
+        }
+        assert_eq!(ns.get("family_name"), Some(&ElementValue::Text(String::new())));
+    }
+}

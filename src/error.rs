@@ -55,7 +55,10 @@ error_codes! {
     /// The bytes are not well-formed CBOR, have trailing bytes, duplicate map
     /// keys, or a declared length beyond the input (RFC 8949; ISO 18013-5 §8.6).
     CborMalformed = 1, "cbor_malformed", "malformed CBOR";
-    /// Well-formed CBOR whose structure does not follow the CDDL of ISO 18013-5.
+    /// Well-formed CBOR whose structure does not follow the CDDL of ISO 18013-5:
+    /// also both deviceSignature and deviceMac in one DeviceAuth, a digestID
+    /// disclosed twice, and a COSE `crit` header naming a parameter kakunin
+    /// does not process (RFC 9052 §3.1).
     StructureInvalid = 2, "structure_invalid", "structure does not match ISO 18013-5";
     /// A `version` field has a value this library does not implement.
     UnsupportedVersion = 3, "unsupported_version", "unsupported version";
@@ -79,13 +82,18 @@ error_codes! {
     MsoNotYetValid = 12, "mso_not_yet_valid", "MSO not yet valid";
     /// A disclosed element's digest differs from the MSO valueDigests.
     DigestMismatch = 13, "digest_mismatch", "element digest mismatch";
-    /// A disclosed element has no digest in the MSO, or a digestID is used twice.
+    /// A disclosed element has no digest in the MSO (its namespace or its
+    /// digestID is absent from valueDigests). A digestID disclosed twice is
+    /// [`ErrorCode::StructureInvalid`].
     DigestMissing = 14, "digest_missing", "element digest missing";
     /// The deviceSignature does not verify (ISO 18013-5 §9.1.3.6).
     DeviceSignatureInvalid = 15, "device_signature_invalid", "device signature invalid";
     /// The deviceMac does not verify (ISO 18013-5 §9.1.3.5).
     DeviceMacInvalid = 16, "device_mac_invalid", "device MAC invalid";
-    /// The document has no device authentication, or has both kinds.
+    /// The document has no device authentication (no deviceSigned, or a
+    /// DeviceAuth with neither deviceSignature nor deviceMac), or the input
+    /// cannot carry one where it is required. Both kinds present is
+    /// [`ErrorCode::StructureInvalid`].
     DeviceAuthMissing = 17, "device_auth_missing", "device authentication missing";
     /// Device authentication needs the SessionTranscript, and none was given.
     SessionTranscriptMissing = 18, "session_transcript_missing", "session transcript missing";

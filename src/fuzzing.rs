@@ -293,8 +293,10 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
     let _ = (c.key_usage(), c.ext_key_usage(), c.basic_constraints(), c.key_curve());
     let _ = c.check_validity(scenario.now, 0, "fuzz");
     for a in scenario.trust.anchors() {
-        let _ = trust::check_ds_profile(&c, a, CertificateProfile::Interoperable);
-        let _ = trust::check_ds_profile(&c, a, CertificateProfile::AnnexB);
+        for path in [trust::TrustPath::IssuedByAnchor, trust::TrustPath::PinnedSigner] {
+            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::Interoperable);
+            let _ = trust::check_ds_profile(&c, a, path, CertificateProfile::AnnexB);
+        }
     }
     for allow_pinned in [true, false] {
         if let Ok((anchor, path)) =
@@ -391,8 +393,12 @@ impl Scenario {
         now_rfc3339: &str,
     ) -> Result<Self, Error> {
         let bad = || Error::new(ErrorCode::StructureInvalid, "fuzz scenario: bad time");
+        // The interoperable profile lets the real EUDI seed (extKeyUsage
+        // 1.3.130.2.0.0.1.2) pass every check, so the fuzzer starts deep; both
+        // profiles' rules are exercised by the `x509` target.
+        let policy = crate::Policy::default().with_certificate_profile(CertificateProfile::Interoperable);
         Ok(Scenario {
-            verifier: Verifier::new(TrustStore::from_pem_or_der(anchors_pem)?),
+            verifier: Verifier::new(TrustStore::from_pem_or_der(anchors_pem)?).with_policy(policy),
             transcript: SessionTranscript::from_bytes(transcript)?,
             reader_key: match reader_p256_scalar {
                 Some(d) => Some(ReaderKey::from_scalar(crate::Curve::P256, d)?),
@@ -782,7 +788,10 @@ impl TrustListScenario {
 pub fn trust_lists(scenario: &TrustListScenario, data: &[u8]) -> Result<(), Violation> {
     use crate::revocation::{Crl, RevocationData, StatusToken};
     use crate::vical::{Vical, VicalPolicy};
-    if let Ok(v) = Vical::verify(data, &scenario.vical_anchors, scenario.now, &VicalPolicy::default()) {
+    // The AAMVA seed's signer has keyUsage nonRepudiation only: allow it so
+    // that inputs close to the seed reach the payload.
+    let policy = VicalPolicy::default().with_content_commitment_signer(true);
+    if let Ok(v) = Vical::verify(data, &scenario.vical_anchors, scenario.now, &policy) {
         let _ = (v.provider(), v.date(), v.next_update(), v.issue_id(), v.entries().len());
         let _ = v.trust_store();
     }

@@ -16,7 +16,6 @@
 //!   element only; [`age_in_years_request`] and [`birth_date_request`] are
 //!   the fallbacks, separate requests the caller sends only by explicit choice.
 
-use crate::cbor;
 use crate::doctype::{
     AV_DOCTYPE, AV_NS, ISO23220_DOCTYPE, ISO23220_NS, JP_MNC_DOCTYPE, MDL_DOCTYPE, MDL_NS, PHOTOID_DOCTYPE,
     PID_DOCTYPE, PID_NS,
@@ -122,30 +121,10 @@ impl ElementRequest {
     /// `ItemsRequest = {"docType": tstr, "nameSpaces": {+ ns => {+ id => bool}}}`
     /// (ISO 18013-5 §8.3.2.1.2.1), deterministically encoded (RFC 8949 §4.2.1
     /// lengths; namespaces and elements in request order). Wrap it with
-    /// `#6.24` for ItemsRequestBytes.
+    /// `#6.24` for ItemsRequestBytes. The encoding is that of the shared
+    /// request model, [`crate::request::ItemsRequest::to_cbor`].
     pub fn items_request_cbor(&self) -> Vec<u8> {
-        let mut groups: Vec<(&str, Vec<&RequestedElement>)> = Vec::new();
-        for e in &self.elements {
-            match groups.iter_mut().find(|(n, _)| *n == e.namespace) {
-                Some((_, v)) => v.push(e),
-                None => groups.push((&e.namespace, vec![e])),
-            }
-        }
-        let mut out = Vec::new();
-        cbor::write_head(&mut out, 5, 2);
-        cbor::write_text(&mut out, "docType");
-        cbor::write_text(&mut out, &self.doc_type);
-        cbor::write_text(&mut out, "nameSpaces");
-        cbor::write_head(&mut out, 5, groups.len() as u64);
-        for (ns, els) in groups {
-            cbor::write_text(&mut out, ns);
-            cbor::write_head(&mut out, 5, els.len() as u64);
-            for e in els {
-                cbor::write_text(&mut out, &e.element);
-                out.push(if e.intent_to_retain { 0xf5 } else { 0xf4 });
-            }
-        }
-        out
+        crate::request::ItemsRequest::from(self).to_cbor()
     }
 }
 
@@ -330,6 +309,7 @@ pub fn age_request_steps(doc_type: &str, n: u8) -> Vec<ElementRequest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cbor;
 
     #[test]
     fn items_request_encoding() {

@@ -4,21 +4,28 @@
 //! document is verified.
 //!
 //! Two strengths ([`CertificateProfile`]):
-//! - `Interoperable` (default) applies every rule that every real issuer we
-//!   test against meets: DS not a CA; keyUsage exactly digitalSignature;
-//!   issuer DN = IACA subject DN; authorityKeyIdentifier = IACA
-//!   subjectKeyIdentifier; countryName present and equal in DS and IACA;
-//!   stateOrProvinceName equal where the IACA has one; DS validity inside the
-//!   IACA validity; MSO `signed` inside the DS validity; a disclosed
-//!   `issuing_jurisdiction` equal to the DS stateOrProvinceName when the DS
-//!   has one.
-//! - `AnnexB` adds the rules some real issuers break:
-//!   * extKeyUsage present and exactly 1.0.18013.5.1.2 — the EUDI reference
-//!     issuer emits 1.3.130.2.0.0.1.2 (a mis-encoding of that OID) and the
-//!     SPRIND/Bundesdruckerei DS has no extKeyUsage at all;
-//!   * a disclosed `issuing_country` equal to the DS countryName — the EUDI
-//!     reference mDL says `GR` under a `UT` Document Signer;
-//!   * a disclosed `issuing_jurisdiction` requires a DS stateOrProvinceName.
+//! - `AnnexB` (default), the letter of Annex B.1.4: DS not a CA; keyUsage
+//!   exactly digitalSignature; extKeyUsage present and exactly
+//!   1.0.18013.5.1.2; issuer DN = IACA subject DN; authorityKeyIdentifier =
+//!   IACA subjectKeyIdentifier; countryName present and equal in DS and
+//!   IACA; stateOrProvinceName equal where the IACA has one; DS validity
+//!   inside the IACA validity; MSO `signed` inside the DS validity; a
+//!   disclosed `issuing_country` equal to the DS countryName and a disclosed
+//!   `issuing_jurisdiction` equal to the DS stateOrProvinceName (which must
+//!   then exist).
+//! - `Interoperable`, an explicit opt-in, relaxes what some real issuers
+//!   break:
+//!   * extKeyUsage may be absent (the SPRIND/Bundesdruckerei DS has none)
+//!     and, when present, must include 1.0.18013.5.1.2 or 1.3.130.2.0.0.1.2
+//!     (the EUDI reference issuer's mis-encoding of that OID);
+//!   * a disclosed `issuing_country` is not compared with the DS countryName
+//!     (the EUDI reference mDL says `GR` under a `UT` Document Signer);
+//!   * a disclosed `issuing_jurisdiction` is compared only when the DS has a
+//!     stateOrProvinceName.
+//!
+//! A pinned signer (a DS certificate trusted directly) has no IACA to compare
+//! with; in both profiles its extKeyUsage, when present, must name the mdoc
+//! DS purpose (exactly, under `AnnexB`).
 //!
 //! Signature algorithms and curves: only ECDSA with SHA-256/384/512 on
 //! P-256/P-384/P-521 and Ed25519 are implemented; any other key or
@@ -165,6 +172,27 @@ pub(crate) fn check_signed_within(ds: &ParsedCertificate, signed: UnixTime) -> R
         ));
     }
     Ok(())
+}
+
+/// A pinned signer's extKeyUsage (ISO 18013-5 Annex B.1.4): when present it
+/// must name the mdoc Document Signer purpose — exactly 1.0.18013.5.1.2
+/// under `AnnexB`; 1.0.18013.5.1.2 or the EUDI alias among others under
+/// `Interoperable`. A certificate whose extKeyUsage names another purpose
+/// (a status-list signer, a reader, a TLS server) never signs MSOs, even
+/// when an operator pinned it. A pinned signer without extKeyUsage is the
+/// operator's explicit choice of that key and is accepted.
+pub(crate) fn check_pinned_signer(ds: &ParsedCertificate, profile: CertificateProfile) -> Option<Error> {
+    let eku = ds.ext_key_usage()?;
+    let ok = match profile {
+        CertificateProfile::AnnexB => eku == [x509::OID_EKU_MDL_DS],
+        _ => eku.contains(&x509::OID_EKU_MDL_DS) || eku.contains(&OID_EKU_MDL_DS_EUDI_ALIAS),
+    };
+    (!ok).then(|| {
+        bad(
+            "pinned Document Signer",
+            "extKeyUsage does not name the mdoc Document Signer purpose 1.0.18013.5.1.2 (Annex B.1.4)",
+        )
+    })
 }
 
 /// The disclosed `issuing_country` / `issuing_jurisdiction` elements (in any

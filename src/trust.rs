@@ -257,29 +257,53 @@ impl TrustStore {
 
 /// How strictly certificate profiles are enforced (ISO 18013-5 Annex B);
 /// the rules of each level are listed in the `profile` module documentation.
+///
+/// In both profiles the roles stay apart: a Document Signer must not be a
+/// CA, a certificate whose extKeyUsage names the mdoc Document Signer
+/// purpose never signs a status list, and a certificate without
+/// extKeyUsage gets at most one role (under `AnnexB` it can only sign status
+/// lists, because an `AnnexB` Document Signer must carry the extKeyUsage;
+/// under `Interoperable` it can only sign MSOs). A pinned signer whose
+/// extKeyUsage is present but does not name the mdoc Document Signer
+/// purpose is refused in both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum CertificateProfile {
-    /// Every Annex B rule that every issuer seen in the field meets (default):
-    /// DS not a CA, keyUsage exactly digitalSignature, issuer DN and AKI
-    /// matching the IACA, countryName (and the IACA's stateOrProvinceName)
-    /// equal, DS validity inside the IACA's, MSO `signed` inside the DS
-    /// validity. An extKeyUsage, when present, must include the mdoc DS
-    /// purpose 1.0.18013.5.1.2 (or 1.3.130.2.0.0.1.2, the mis-encoding of
-    /// that OID that the EUDI reference issuer emits).
-    #[default]
+    /// An explicit opt-in for issuers that break the letter of Annex B.1.4 in
+    /// ways that do not weaken the chain itself: the Document Signer
+    /// extKeyUsage may be absent (the SPRIND/Bundesdruckerei DS has none)
+    /// and, when present, must include 1.0.18013.5.1.2 or 1.3.130.2.0.0.1.2
+    /// (the mis-encoding of that OID that the EUDI reference issuer emits);
+    /// a disclosed `issuing_country` is not compared with the DS countryName
+    /// (the EUDI reference mDL says `GR` under a `UT` Document Signer), and a
+    /// disclosed `issuing_jurisdiction` is compared only when the DS has a
+    /// stateOrProvinceName. The trade: with a multi-issuer trust list, one
+    /// issuer's Document Signer can state another country as the issuing
+    /// country.
     Interoperable,
-    /// The letter of ISO 18013-5 Annex B.1.4: in addition, extKeyUsage must
-    /// be present and be exactly 1.0.18013.5.1.2, and a disclosed
+    /// The letter of ISO 18013-5 Annex B.1.4 (default): in addition to every
+    /// rule of `Interoperable`, extKeyUsage must be present and be exactly
+    /// 1.0.18013.5.1.2 (`certificate_profile_invalid`), and a disclosed
     /// `issuing_country` / `issuing_jurisdiction` must match the DS
     /// countryName / stateOrProvinceName (`country_mismatch`).
+    #[default]
     AnnexB,
 }
 
-/// Checks the Document Signer certificate profile against its IACA
-/// (ISO 18013-5 Annex B.1.4); see [`crate::profile`] for the rules.
-pub(crate) fn check_ds_profile(ds: &ParsedCertificate, iaca: &TrustAnchor, profile: CertificateProfile) -> Vec<Error> {
-    profile::check_ds(ds, &iaca.cert, profile)
+/// Checks the Document Signer certificate profile (ISO 18013-5 Annex B.1.4);
+/// see [`crate::profile`] for the rules. A certificate issued by an IACA is
+/// checked against the whole profile; a pinned signer (no IACA to compare
+/// with) only against its extKeyUsage.
+pub(crate) fn check_ds_profile(
+    ds: &ParsedCertificate,
+    anchor: &TrustAnchor,
+    path: TrustPath,
+    profile: CertificateProfile,
+) -> Vec<Error> {
+    match path {
+        TrustPath::IssuedByAnchor => profile::check_ds(ds, &anchor.cert, profile),
+        TrustPath::PinnedSigner => profile::check_pinned_signer(ds, profile).into_iter().collect(),
+    }
 }
 
 /// Checks validity of both certificates at `now`.

@@ -29,11 +29,15 @@ pub struct Policy {
     pub limits: Limits,
     /// Accept a Document Signer certificate that is itself a trust anchor of
     /// role [`AnchorRole::PinnedSigner`](crate::AnchorRole::PinnedSigner)
-    /// (an IACA never signs MSOs), skipping the DS profile rules for it. An operator
+    /// (an IACA never signs MSOs). Of the DS profile rules only one applies
+    /// to it, as there is no IACA to compare with: an extKeyUsage, when
+    /// present, must name the mdoc Document Signer purpose. An operator
     /// who adds a certificate as an anchor trusts that key directly. Default
     /// `true`; set to `false` to require the IACA → DS path of Annex B.
     pub allow_anchor_as_signer: bool,
     /// How strictly the Document Signer profile (Annex B.1.4) is enforced.
+    /// Default [`CertificateProfile::AnnexB`], the letter of the standard;
+    /// [`CertificateProfile::Interoperable`] is an explicit opt-in.
     pub certificate_profile: CertificateProfile,
     /// Revocation checking (CRL, MSO status); default off.
     pub revocation: RevocationPolicy,
@@ -45,7 +49,7 @@ impl Default for Policy {
             clock_skew_secs: 0,
             limits: Limits::default(),
             allow_anchor_as_signer: true,
-            certificate_profile: CertificateProfile::Interoperable,
+            certificate_profile: CertificateProfile::AnnexB,
             revocation: RevocationPolicy::default(),
         }
     }
@@ -112,8 +116,9 @@ const _: () = {
 /// The result of verifying a DeviceResponse.
 #[derive(Debug)]
 pub struct Verification {
-    documents: Vec<DocumentResult>,
+    pub(crate) documents: Vec<DocumentResult>,
     errors: Vec<Error>,
+    warnings: Vec<Error>,
     time: UnixTime,
 }
 
@@ -139,14 +144,72 @@ impl Verification {
         self.time
     }
 
+    /// Response-level warnings: problems the caller's policy tolerated that
+    /// concern the whole response rather than one document (e.g. revocation
+    /// data the application could not use under a best-effort policy). Each
+    /// has a stable code and a message; per-document warnings are in
+    /// [`VerifiedDocument::policy_warnings`].
+    pub fn warnings(&self) -> &[Error] {
+        &self.warnings
+    }
+
+    /// Adds a response-level error found outside the verifier, such as a
+    /// trust list that did not verify (`trust_list_invalid`) or is stale
+    /// (`trust_list_stale`): the response is then invalid. An error can only
+    /// be added, never removed.
+    pub fn add_error(&mut self, error: Error) {
+        self.errors.push(error);
+    }
+
+    /// Adds a response-level warning found outside the verifier (see
+    /// [`Verification::warnings`]). It does not change the verdict.
+    pub fn add_warning(&mut self, warning: Error) {
+        self.warnings.push(warning);
+    }
+
     /// A one-document result (for issuer-only verification of a Document or
     /// an IssuerSigned structure).
     pub fn from_document(document: DocumentResult, time: UnixTime) -> Self {
         Verification {
             documents: vec![document],
             errors: Vec::new(),
+            warnings: Vec::new(),
             time,
         }
+    }
+
+    /// A result without documents that carries one response-level error:
+    /// for input that cannot be verified the way the caller asked (for
+    /// example a bare Document where device authentication, ISO 18013-5
+    /// §9.1.3, is required). Never valid.
+    pub fn from_error(error: Error, time: UnixTime) -> Self {
+        Verification {
+            documents: Vec::new(),
+            errors: vec![error],
+            warnings: Vec::new(),
+            time,
+        }
+    }
+
+    /// A result assembled from parts (online flows that carry several
+    /// DeviceResponses, or fail before any of them).
+    pub(crate) fn from_parts(
+        documents: Vec<DocumentResult>,
+        errors: Vec<Error>,
+        warnings: Vec<Error>,
+        time: UnixTime,
+    ) -> Self {
+        Verification {
+            documents,
+            errors,
+            warnings,
+            time,
+        }
+    }
+
+    /// Splits a result into its documents, response-level errors and warnings.
+    pub(crate) fn into_parts(self) -> (Vec<DocumentResult>, Vec<Error>, Vec<Error>) {
+        (self.documents, self.errors, self.warnings)
     }
 
     /// The verified documents, only when the whole response is valid.
@@ -170,7 +233,10 @@ impl Verification {
     }
 
     /// The JSON report of the `verify` contract:
-    /// `{"status","documents":[{"doc_type","valid","device_auth","elements","errors"}],"errors"}`.
+    /// `{"status","documents":[{"doc_type","valid","device_auth","elements","errors","warnings"}],"errors","warnings"}`.
+    /// `"warnings"` (`[{"code","message"}]`) is always present, an empty
+    /// array when nothing was tolerated; a rejected document's is always empty
+    /// (its errors say why it failed).
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(1024);
         out.push_str("{\"status\":");
@@ -184,6 +250,8 @@ impl Verification {
         }
         out.push_str("],\"errors\":");
         write_errors_json(&self.errors, &mut out);
+        out.push_str(",\"warnings\":");
+        write_errors_json(&self.warnings, &mut out);
         out.push('}');
         out
     }
@@ -220,12 +288,14 @@ pub(crate) fn write_document_json(d: &DocumentResult, out: &mut String) {
                 out.push_str(",\"device_elements\":");
                 VerifiedDocument::write_elements_json(v.device_namespaces(), out);
             }
-            out.push_str(",\"errors\":[]");
+            out.push_str(",\"errors\":[],\"warnings\":");
+            write_errors_json(v.policy_warnings(), out);
         }
         Err(r) => {
             write_str(out, r.claimed_doc_type());
             out.push_str(",\"valid\":false,\"device_auth\":null,\"elements\":{},\"errors\":");
             write_errors_json(r.errors(), out);
+            out.push_str(",\"warnings\":[]");
         }
     }
     out.push('}');
@@ -347,6 +417,7 @@ impl Verifier {
         let mut v = Verification {
             documents: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
             time: now,
         };
         let limits = &self.policy.limits;
@@ -493,6 +564,10 @@ impl Verifier {
             Ok(a) => a,
             Err(e) => fatal!(e),
         };
+        // issuerAuth processing reads alg and x5chain only.
+        if let Err(e) = auth.check_crit("issuerAuth", &[cose::HEADER_ALG, cose::HEADER_X5CHAIN]) {
+            fatal!(e);
+        }
         let alg = match auth.signature_algorithm("issuerAuth") {
             Ok(a) => a,
             Err(e) => fatal!(e),
@@ -561,9 +636,12 @@ impl Verifier {
             Err(e) => fatal!(e),
         }
         errors.extend(trust::check_validity(&ds, anchor, now, skew));
-        if path == trust::TrustPath::IssuedByAnchor {
-            errors.extend(trust::check_ds_profile(&ds, anchor, self.policy.certificate_profile));
-        }
+        errors.extend(trust::check_ds_profile(
+            &ds,
+            anchor,
+            path,
+            self.policy.certificate_profile,
+        ));
 
         // The MSO is authentic from here on.
         let mso = match Mso::parse(&mso_tree) {
@@ -581,17 +659,22 @@ impl Verifier {
         if let Err(e) = profile::check_signed_within(&ds, mso.validity.signed) {
             errors.push(e);
         }
-        errors.extend(revocation::check(
+        let revocation = revocation::check(
             &self.revocation,
             &self.policy.revocation,
-            &ds,
-            anchor,
-            path,
-            mso.status,
+            &revocation::Subject {
+                ds: &ds,
+                anchor,
+                path,
+                mso_status: mso.status,
+                profile: self.policy.certificate_profile,
+                trust: &self.trust,
+            },
             now,
             skew,
             limits,
-        ));
+        );
+        errors.extend(revocation.errors);
         let v = mso.validity;
         if now.offset(skew) < v.valid_from {
             errors.push(err(
@@ -634,6 +717,7 @@ impl Verifier {
             certificate_der: ds.der().to_vec(),
         };
         Some(IssuerPart {
+            warnings: revocation.warnings,
             doc_type: mso_doc_type,
             mso,
             issuer,
@@ -677,7 +761,12 @@ impl Verifier {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
             let mut seen_ids = BTreeSet::new();
-            let mut elements: Vec<(String, ElementValue)> = Vec::with_capacity(items.len());
+            // Collected into a Namespace from the start: if a later item fails,
+            // the values already copied out are zeroized when it drops.
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for it in items {
                 let inner = it.tag24_bytes().ok_or_else(|| {
                     structure(format!(
@@ -702,18 +791,18 @@ impl Verifier {
                 let value = tree
                     .get("elementValue")
                     .ok_or_else(|| structure(format!("{ns}/{id}: elementValue missing")))?;
+                // A repeated digestID is a malformed IssuerNameSpaces (each
+                // IssuerSignedItem is disclosed once, ISO 18013-5 §8.3.2.1.2.2),
+                // not a missing digest: the digest exists.
+                if !seen_ids.insert(digest_id) {
+                    return Err(structure(format!("{ns}/{id}: digestID {digest_id} disclosed twice")));
+                }
                 let expected = digests.get(&digest_id).ok_or_else(|| {
                     err(
                         ErrorCode::DigestMissing,
                         format!("{ns}/{id}: digestID {digest_id} is not in the MSO"),
                     )
                 })?;
-                if !seen_ids.insert(digest_id) {
-                    return Err(err(
-                        ErrorCode::DigestMissing,
-                        format!("{ns}/{id}: digestID {digest_id} disclosed twice"),
-                    ));
-                }
                 let actual = mso.digest_algorithm.digest(it.raw);
                 if actual.as_bytes() != *expected {
                     return Err(err(
@@ -721,15 +810,12 @@ impl Verifier {
                         format!("digest of {ns}/{id} does not match the MSO"),
                     ));
                 }
-                if elements.iter().any(|(k, _)| k == id) {
+                if namespace.elements.iter().any(|(k, _)| k == id) {
                     return Err(structure(format!("{ns}/{id} disclosed twice")));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok(out)
     }
@@ -790,6 +876,7 @@ impl Verifier {
         let kind = match (sig, mac) {
             (Some(s), None) => {
                 let msg = CoseMessage::parse(s, TAG_SIGN1, "deviceSignature", limits)?;
+                msg.check_crit("deviceSignature", &[cose::HEADER_ALG])?;
                 let alg = msg.signature_algorithm("deviceSignature")?;
                 if let Some(p) = msg.payload {
                     if p != da_bytes.as_slice() {
@@ -809,6 +896,7 @@ impl Verifier {
             }
             (None, Some(m)) => {
                 let msg = CoseMessage::parse(m, TAG_MAC0, "deviceMac", limits)?;
+                msg.check_crit("deviceMac", &[cose::HEADER_ALG])?;
                 let alg = msg.protected_alg("deviceMac")?;
                 if alg != 5 {
                     return Err(err(
@@ -855,10 +943,17 @@ impl Verifier {
                 }
                 DeviceAuthKind::Mac
             }
-            _ => {
+            // DeviceAuth is a choice of one (ISO 18013-5 §8.3.2.1.2.2): both
+            // present is a malformed structure, neither is missing authentication.
+            (Some(_), Some(_)) => {
+                return Err(structure(
+                    "DeviceAuth holds both deviceSignature and deviceMac; exactly one is allowed",
+                ))
+            }
+            (None, None) => {
                 return Err(err(
                     ErrorCode::DeviceAuthMissing,
-                    "DeviceAuth must hold exactly one of deviceSignature and deviceMac",
+                    "DeviceAuth holds neither deviceSignature nor deviceMac",
                 ))
             }
         };
@@ -887,7 +982,10 @@ impl Verifier {
             if total > limits.max_elements {
                 return Err(err(ErrorCode::LimitExceeded, "limit `max_elements` exceeded"));
             }
-            let mut elements = Vec::with_capacity(items.len());
+            let mut namespace = Namespace {
+                name: ns.to_owned(),
+                elements: Vec::with_capacity(items.len()),
+            };
             for (id, value) in items {
                 let id = id
                     .value
@@ -899,12 +997,9 @@ impl Verifier {
                         format!("device-signed {ns}/{id} is not authorised by the MSO keyAuthorizations"),
                     ));
                 }
-                elements.push((id.to_owned(), ElementValue::from_cbor(value)));
+                namespace.elements.push((id.to_owned(), ElementValue::from_cbor(value)));
             }
-            out.push(Namespace {
-                name: ns.to_owned(),
-                elements,
-            });
+            out.push(namespace);
         }
         Ok((kind, out))
     }
@@ -926,6 +1021,8 @@ struct IssuerPart<'a> {
     mso: Mso<'a>,
     issuer: IssuerSummary,
     namespaces: Vec<Namespace>,
+    /// Problems the policy tolerated (best-effort revocation).
+    warnings: Vec<Error>,
 }
 
 impl IssuerPart<'_> {
@@ -946,6 +1043,7 @@ impl IssuerPart<'_> {
             device_namespaces,
             verified_at: now,
             warnings: Vec::new(),
+            policy_warnings: self.warnings,
         })
     }
 }
@@ -957,6 +1055,7 @@ impl Verification {
         Verification {
             documents: Vec::new(),
             errors: vec![error],
+            warnings: Vec::new(),
             time,
         }
     }

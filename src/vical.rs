@@ -5,8 +5,12 @@
 //! certificates with the docTypes each may vouch for.
 //!
 //! The application fetches the VICAL bytes; [`Vical::verify`] checks the
-//! signature, the chain and the dates against the time it is given
-//! (`trust_list_invalid`, `trust_list_stale`), and [`Vical::add_to`] loads
+//! signature, the signer certificate (extKeyUsage 1.0.18013.5.1.8 and
+//! keyUsage digitalSignature, not a CA), the chain (every issuer a CA with
+//! keyCertSign, every pathLenConstraint honoured), the dates against the
+//! time it is given and, when the caller passes the last `vicalIssueID` it
+//! accepted, that this one is not older (`trust_list_invalid`,
+//! `trust_list_stale`), and [`Vical::add_to`] loads
 //! the entries that meet the IACA profile into a trust store, scoped to
 //! their docTypes.
 
@@ -16,7 +20,7 @@ use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
 use crate::trust::{TrustAnchor, TrustStore, TrustStoreBuilder};
-use crate::x509::ParsedCertificate;
+use crate::x509::{self, ParsedCertificate};
 
 fn invalid(m: impl Into<String>) -> Error {
     err(ErrorCode::TrustListInvalid, format!("VICAL: {}", m.into()))
@@ -31,6 +35,18 @@ pub struct VicalPolicy {
     /// Refuse a VICAL whose `date` is older than this many seconds, even
     /// before its `nextUpdate` (or when it states none).
     pub max_age_secs: Option<u64>,
+    /// Rollback protection: the `vicalIssueID` of the last VICAL the
+    /// application accepted from this provider. A VICAL with a smaller
+    /// `vicalIssueID`, or with none, is refused as `trust_list_stale` (an
+    /// attacker who replays an older, genuinely signed list could otherwise
+    /// bring back an IACA that was since removed). Default `None`: no check.
+    pub last_issue_id: Option<u64>,
+    /// Accept a VICAL signer whose keyUsage has contentCommitment
+    /// (nonRepudiation) but not digitalSignature. The AAMVA production VICAL
+    /// signer (`AAMVA Prod Vical-Signer-01`) is such a certificate; RFC 5280
+    /// §4.2.1.3 counts both bits as signature verification. Default `false`:
+    /// the signer must have digitalSignature, as ISO 18013-5 asks.
+    pub allow_content_commitment_signer: bool,
 }
 
 impl VicalPolicy {
@@ -43,6 +59,18 @@ impl VicalPolicy {
     /// Sets [`VicalPolicy::clock_skew_secs`].
     pub fn with_clock_skew(mut self, secs: i64) -> Self {
         self.clock_skew_secs = secs.max(0);
+        self
+    }
+
+    /// Sets [`VicalPolicy::last_issue_id`].
+    pub fn with_last_issue_id(mut self, id: u64) -> Self {
+        self.last_issue_id = Some(id);
+        self
+    }
+
+    /// Sets [`VicalPolicy::allow_content_commitment_signer`].
+    pub fn with_content_commitment_signer(mut self, allow: bool) -> Self {
+        self.allow_content_commitment_signer = allow;
         self
     }
 }
@@ -87,18 +115,38 @@ fn date(item: &Item<'_>, what: &str) -> Result<UnixTime, Error> {
     }
 }
 
+/// Whether `ca` may issue a path below it with `below` intermediate CA
+/// certificates between it and the VICAL signer (RFC 5280 §4.2.1.9).
+fn path_len_allows(ca: &ParsedCertificate, below: usize) -> bool {
+    ca.basic_constraints()
+        .and_then(|b| b.path_len_constraint)
+        .is_none_or(|n| usize::from(n) >= below)
+}
+
 /// Checks that `chain[0]` leads to one of `anchors`: each certificate is
 /// signed by the next (a CA with keyCertSign) until one is signed by an
-/// anchor or is an anchor. Every certificate on the path must be valid at `now`.
+/// anchor or is an anchor. Every certificate on the path must be valid at
+/// `now`, and every CA's pathLenConstraint must allow the intermediate CAs
+/// below it (RFC 5280 §4.2.1.9).
 fn check_chain(
     chain: &[ParsedCertificate],
     anchors: &[ParsedCertificate],
     now: UnixTime,
     skew: i64,
 ) -> Result<(), Error> {
+    let too_long = |who: &ParsedCertificate| {
+        invalid(format!(
+            "the pathLenConstraint of {:?} does not allow this chain",
+            who.subject()
+        ))
+    };
     for (i, cert) in chain.iter().enumerate() {
         cert.check_validity(now, skew, "VICAL chain")
             .map_err(|e| invalid(e.message()))?;
+        // `chain[1..i]` are the intermediate CAs below `cert`.
+        if i > 0 && !path_len_allows(cert, i - 1) {
+            return Err(too_long(cert));
+        }
         if anchors.iter().any(|a| a.der() == cert.der()) {
             return Ok(());
         }
@@ -106,6 +154,9 @@ fn check_chain(
             if cert.is_signed_by(a.public_key()).unwrap_or(false) {
                 a.check_validity(now, skew, "VICAL anchor")
                     .map_err(|e| invalid(e.message()))?;
+                if !path_len_allows(a, i) {
+                    return Err(too_long(a));
+                }
                 return Ok(());
             }
         }
@@ -123,6 +174,34 @@ fn check_chain(
         }
     }
     Err(invalid("x5chain does not lead to a VICAL trust anchor"))
+}
+
+/// The VICAL signer certificate: not a CA, extKeyUsage naming
+/// 1.0.18013.5.1.8, keyUsage digitalSignature (or contentCommitment when the
+/// policy allows it).
+fn check_signer(signer: &ParsedCertificate, policy: &VicalPolicy) -> Result<(), Error> {
+    if signer.is_ca() {
+        return Err(invalid("the VICAL signer certificate is a CA"));
+    }
+    if !signer
+        .ext_key_usage()
+        .is_some_and(|e| e.contains(&x509::OID_EKU_VICAL_SIGNER))
+    {
+        return Err(invalid(
+            "the VICAL signer certificate's extKeyUsage does not name 1.0.18013.5.1.8",
+        ));
+    }
+    let signs = signer
+        .key_usage()
+        .is_some_and(|k| k.digital_signature() || (policy.allow_content_commitment_signer && k.non_repudiation()));
+    if !signs {
+        return Err(invalid(if policy.allow_content_commitment_signer {
+            "the VICAL signer certificate's keyUsage has neither digitalSignature nor contentCommitment"
+        } else {
+            "the VICAL signer certificate's keyUsage lacks digitalSignature"
+        }));
+    }
+    Ok(())
 }
 
 impl Vical {
@@ -145,9 +224,7 @@ impl Vical {
                 .push(ParsedCertificate::from_der(der).map_err(|e| invalid(format!("x5chain[{i}]: {}", e.message())))?);
         }
         let signer = chain.first().ok_or_else(|| invalid("x5chain is empty"))?;
-        if signer.is_ca() {
-            return Err(invalid("the VICAL signer certificate is a CA"));
-        }
+        check_signer(signer, policy)?;
         let payload = msg.payload.ok_or_else(|| invalid("payload is detached"))?;
         if alg.curve() != signer.key_curve() {
             return Err(invalid("alg does not match the signer key"));
@@ -195,6 +272,23 @@ impl Vical {
                     ErrorCode::TrustListStale,
                     format!("VICAL of {issued} is older than the maximum age of {max} s"),
                 ));
+            }
+        }
+        if let Some(last) = policy.last_issue_id {
+            match issue_id {
+                Some(id) if id >= last => {}
+                Some(id) => {
+                    return Err(err(
+                        ErrorCode::TrustListStale,
+                        format!("VICAL vicalIssueID {id} is older than the last accepted {last}"),
+                    ))
+                }
+                None => {
+                    return Err(err(
+                        ErrorCode::TrustListStale,
+                        format!("VICAL has no vicalIssueID to compare with the last accepted {last}"),
+                    ))
+                }
             }
         }
         let infos = body

@@ -10,12 +10,66 @@ use der::Decode;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
-use x509_cert::Certificate;
+
+/// The parsing profile: RFC 5280 as `x509-cert` implements it, except that a
+/// serialNumber may be longer than 20 octets. RFC 5280 §4.1.2.2 caps what a
+/// CA *issues*; real mdoc issuers' Document Signers exceed it, and the serial
+/// plays no part in any mdoc check (it is only reported and matched against
+/// CRL entries, byte for byte). The certificate as a whole stays bounded by
+/// `Limits::max_certificate_bytes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LongSerials;
+
+impl x509_cert::certificate::Profile for LongSerials {
+    fn check_serial_number(_serial: &x509_cert::serial_number::SerialNumber<Self>) -> der::Result<()> {
+        Ok(())
+    }
+}
+
+/// A certificate as `x509-cert` parses it under [`LongSerials`].
+pub type Certificate = x509_cert::certificate::CertificateInner<LongSerials>;
+
+/// Why `x509-cert` refused a certificate, in words that name the cause:
+/// bytes that are not DER at all, DER that is not a certificate, or a field
+/// value RFC 5280 does not allow.
+fn describe_parse_error(e: &der::Error) -> String {
+    use der::ErrorKind as K;
+    let at = e.position().map(|p| format!(" (at byte {p})")).unwrap_or_default();
+    match e.kind() {
+        K::TagUnexpected {
+            expected: Some(want),
+            actual,
+        } => {
+            format!("not an X.509 certificate: {actual} where RFC 5280 has {want}{at}")
+        }
+        K::TagUnexpected { expected: None, actual } => {
+            format!("not an X.509 certificate: unexpected {actual}{at}")
+        }
+        K::Value { tag } => format!("certificate {tag} value not allowed by RFC 5280{at}"),
+        K::DateTime => format!("certificate validity is not a valid UTCTime/GeneralizedTime{at}"),
+        K::OidMalformed => format!("certificate has a malformed OBJECT IDENTIFIER{at}"),
+        K::Utf8(_) => format!("certificate has a string that is not valid UTF-8{at}"),
+        K::Incomplete { .. }
+        | K::TrailingData { .. }
+        | K::IndefiniteLength
+        | K::Length { .. }
+        | K::Noncanonical { .. }
+        | K::Overflow
+        | K::Overlength
+        | K::TagNumberInvalid
+        | K::TagUnknown { .. }
+        | K::TagModeUnknown => format!("certificate is not valid DER: {}{at}", e.kind()),
+        other => format!("certificate could not be parsed as X.509: {other}{at}"),
+    }
+}
 
 /// EKU of an mdoc Document Signer (ISO 18013-5 Annex B.1.4): 1.0.18013.5.1.2.
 pub const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
 /// EKU of an mdoc reader authentication certificate: 1.0.18013.5.1.6.
 pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
+/// extKeyUsage of a VICAL signer certificate (ISO 18013-5 Annex C).
+pub const OID_EKU_VICAL_SIGNER: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.8");
 
 // OIDs are compared as decoded values, never through strings (issue 7).
 type Oid = der::asn1::ObjectIdentifier;
@@ -120,12 +174,8 @@ pub(crate) fn der_tlv(input: &[u8]) -> Option<(usize, usize)> {
 impl ParsedCertificate {
     /// Parses a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let cert = Certificate::from_der(der).map_err(|e| {
-            err(
-                ErrorCode::CertificateProfileInvalid,
-                format!("certificate is not valid DER X.509: {e}"),
-            )
-        })?;
+        let cert = Certificate::from_der(der)
+            .map_err(|e| err(ErrorCode::CertificateProfileInvalid, describe_parse_error(&e)))?;
         // The received tbsCertificate bytes: first TLV inside the outer SEQUENCE.
         let (outer_hdr, _) = der_tlv(der).ok_or_else(|| bad("certificate framing"))?;
         let rest = der.get(outer_hdr..).ok_or_else(|| bad("certificate framing"))?;
@@ -236,7 +286,7 @@ impl ParsedCertificate {
         &self.der
     }
 
-    /// The parsed `x509-cert` structure.
+    /// The parsed `x509-cert` structure (under the [`LongSerials`] profile).
     pub fn certificate(&self) -> &Certificate {
         &self.cert
     }

@@ -22,6 +22,11 @@ fn strict() -> Policy {
     Policy::default().with_certificate_profile(CertificateProfile::AnnexB)
 }
 
+/// The explicit opt-in for issuers that break the letter of Annex B.1.4.
+fn lenient() -> Policy {
+    Policy::default().with_certificate_profile(CertificateProfile::Interoperable)
+}
+
 fn verify_in(store: TrustStore, bytes: &[u8], policy: Policy) -> Verification {
     let t = transcript();
     Verifier::new(store).with_policy(policy).verify_device_response(
@@ -42,7 +47,7 @@ fn verify(pki: &TestPki, bytes: &[u8], policy: Policy) -> Verification {
 #[track_caller]
 fn assert_rule(pki: &TestPki, spec: &MdocSpec, code: ErrorCode, rule: &str) {
     let b = mint(pki, spec);
-    for p in [Policy::default(), strict()] {
+    for p in [lenient(), Policy::default(), strict()] {
         let v = verify(pki, &b, p);
         assert!(!v.is_valid(), "forgery verified as valid ({rule})");
         let doc = v.documents()[0].as_ref().unwrap_err();
@@ -306,17 +311,25 @@ fn issuing_jurisdiction_must_match_the_ds_state() {
 // ---- strict-only rules ----------------------------------------------------------
 
 #[test]
+fn the_default_profile_is_the_letter_of_annex_b() {
+    assert_eq!(Policy::default().certificate_profile, CertificateProfile::AnnexB);
+    assert_eq!(CertificateProfile::default(), CertificateProfile::AnnexB);
+}
+
+#[test]
 fn issuing_country_mismatch_is_strict_only() {
     let pki = TestPki::new();
     let mut spec = MdocSpec::default();
     spec.namespaces[0].1.push(("issuing_country".into(), text("US")));
     let b = mint(&pki, &spec);
-    assert!(verify(&pki, &b, Policy::default()).is_valid());
-    let v = verify(&pki, &b, strict());
-    assert_eq!(v.error_codes(), vec![ErrorCode::CountryMismatch]);
+    assert!(verify(&pki, &b, lenient()).is_valid());
+    for p in [Policy::default(), strict()] {
+        let v = verify(&pki, &b, p);
+        assert_eq!(v.error_codes(), vec![ErrorCode::CountryMismatch]);
+    }
     spec.namespaces[0].1.pop();
     spec.namespaces[0].1.push(("issuing_country".into(), text("JP")));
-    assert!(verify(&pki, &mint(&pki, &spec), strict()).is_valid());
+    assert!(verify(&pki, &mint(&pki, &spec), Policy::default()).is_valid());
 }
 
 #[test]
@@ -327,11 +340,10 @@ fn issuing_jurisdiction_without_ds_state_is_strict_only() {
         .1
         .push(("issuing_jurisdiction".into(), text("Tokyo")));
     let b = mint(&pki, &spec);
-    assert!(verify(&pki, &b, Policy::default()).is_valid());
-    assert_eq!(
-        verify(&pki, &b, strict()).error_codes(),
-        vec![ErrorCode::CountryMismatch]
-    );
+    assert!(verify(&pki, &b, lenient()).is_valid());
+    for p in [Policy::default(), strict()] {
+        assert_eq!(verify(&pki, &b, p).error_codes(), vec![ErrorCode::CountryMismatch]);
+    }
 }
 
 #[test]
@@ -341,10 +353,71 @@ fn eudi_eku_alias_is_interoperable_only() {
         ..CertSpec::ds("Test DS")
     });
     let b = mint(&pki, &MdocSpec::default());
-    assert!(verify(&pki, &b, Policy::default()).is_valid());
-    let v = verify(&pki, &b, strict());
+    assert!(verify(&pki, &b, lenient()).is_valid());
+    for p in [Policy::default(), strict()] {
+        let v = verify(&pki, &b, p);
+        assert_eq!(v.error_codes(), vec![ErrorCode::CertificateProfileInvalid]);
+        assert!(v.to_json().contains("exactly 1.0.18013.5.1.2"));
+    }
+}
+
+#[test]
+fn ds_with_more_than_the_mdoc_eku_is_interoperable_only() {
+    let pki = pki_with_ds(CertSpec {
+        eku: Some(vec!["1.0.18013.5.1.2", "1.3.6.1.5.5.7.3.1"]),
+        ..CertSpec::ds("Test DS")
+    });
+    let b = mint(&pki, &MdocSpec::default());
+    assert!(verify(&pki, &b, lenient()).is_valid());
+    let v = verify(&pki, &b, Policy::default());
     assert_eq!(v.error_codes(), vec![ErrorCode::CertificateProfileInvalid]);
-    assert!(v.to_json().contains("exactly 1.0.18013.5.1.2"));
+}
+
+// ---- pinned signers ------------------------------------------------------------
+
+fn pinned(pki: &TestPki) -> TrustStore {
+    TrustStore::builder()
+        .add(TrustAnchor::pinned_signer(&pki.ds_der).unwrap())
+        .build()
+}
+
+#[test]
+fn pinned_signer_with_a_foreign_eku_is_refused_in_every_profile() {
+    // An operator pins a status-list signer (or a TLS certificate) as if it
+    // were a Document Signer: its extKeyUsage says what it is for.
+    for eku in [vec!["1.3.6.1.5.5.7.3.1"], vec!["1.0.18013.5.1.6"]] {
+        let pki = pki_with_ds(CertSpec {
+            eku: Some(eku.clone()),
+            ..CertSpec::ds("Test DS")
+        });
+        let b = mint(&pki, &MdocSpec::default());
+        for p in [lenient(), Policy::default()] {
+            let v = verify_in(pinned(&pki), &b, p);
+            assert_eq!(v.error_codes(), vec![ErrorCode::CertificateProfileInvalid], "{eku:?}");
+            assert!(v.to_json().contains("pinned Document Signer"), "{}", v.to_json());
+        }
+    }
+    // The mdoc DS purpose, or no extKeyUsage at all (the operator's choice of
+    // that key), is accepted.
+    for eku in [Some(vec!["1.0.18013.5.1.2"]), None] {
+        let pki = pki_with_ds(CertSpec {
+            eku,
+            ..CertSpec::ds("Test DS")
+        });
+        let b = mint(&pki, &MdocSpec::default());
+        assert!(verify_in(pinned(&pki), &b, Policy::default()).is_valid());
+    }
+    // The EUDI alias only under the interoperable profile.
+    let pki = pki_with_ds(CertSpec {
+        eku: Some(vec!["1.3.130.2.0.0.1.2"]),
+        ..CertSpec::ds("Test DS")
+    });
+    let b = mint(&pki, &MdocSpec::default());
+    assert!(verify_in(pinned(&pki), &b, lenient()).is_valid());
+    assert_eq!(
+        verify_in(pinned(&pki), &b, Policy::default()).error_codes(),
+        vec![ErrorCode::CertificateProfileInvalid]
+    );
 }
 
 // ---- algorithms and curves --------------------------------------------------------

@@ -146,6 +146,43 @@ fn c_session_tests_pass() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_session: all checks passed"));
 }
 
+/// Answers through the C ABI refuse a loyalty-card docType vouching an mDL
+/// age element (tests/c/test_session.c `--loyalty`, fed a response minted
+/// here by the test issuer).
+#[test]
+fn c_answers_refuse_a_loyalty_card() {
+    use support::{full_date, mint, text, transcript_bytes, MdocSpec, TestPki, MDL_NS};
+    let dir = out_dir().join("loyalty");
+    std::fs::create_dir_all(&dir).expect("create dir");
+    let pki = TestPki::new();
+    let spec = MdocSpec {
+        doc_type: "com.example.loyalty.1".into(),
+        namespaces: vec![(
+            MDL_NS.into(),
+            vec![
+                ("age_over_20".into(), ciborium::Value::Bool(true)),
+                ("family_name".into(), text("Yamada")),
+                ("birth_date".into(), full_date("1990-04-01")),
+            ],
+        )],
+        ..MdocSpec::default()
+    };
+    std::fs::write(dir.join("iaca.der"), &pki.iaca_der).expect("write");
+    std::fs::write(dir.join("response.cbor"), mint(&pki, &spec)).expect("write");
+    std::fs::write(dir.join("transcript.cbor"), transcript_bytes()).expect("write");
+    let exe = out_dir().join("test_session_loyalty");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_session.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &["--loyalty", dir.to_str().expect("utf-8 path")]);
+    check("tests/c/test_session.c --loyalty", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--loyalty: all checks passed"));
+}
+
 #[test]
 fn c_json_is_the_rust_json() {
     let exe = out_dir().join("test_api_json");
@@ -588,6 +625,23 @@ fn derived_revocation_fixtures_are_current() {
     }
 }
 
+/// OpenID4VP 1.0 through the C ABI (`tests/c/test_openid4vp.c`): request,
+/// state round trip, vp_token and JWE response verification.
+#[test]
+fn c_openid4vp_tests_pass() {
+    let exe = out_dir().join("test_openid4vp");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_openid4vp.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_openid4vp.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_openid4vp: all checks passed"));
+}
+
 /// Scoped and explicit-role anchors, VICALs and revocation through the C ABI
 /// (`tests/c/test_trust.c`).
 #[test]
@@ -603,4 +657,71 @@ fn c_trust_and_revocation_tests_pass() {
     let out = run(&exe, &[]);
     check("tests/c/test_trust.c", &out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("test_trust: all checks passed"));
+}
+
+/// Where `tests/c/test_device_elements.c` finds its inputs (committed, so that
+/// CI's sanitizer and valgrind runs need no Rust).
+const DEVICE_ELEMENTS: &str = "tests/data/derived/ffi-device-elements";
+
+/// A DeviceResponse whose device signs a `family_name` of its own next to the
+/// issuer's, and a `device_only` element (keyAuthorizations: the whole mDL
+/// namespace); the IACA; the transcript. Deterministic test issuer.
+fn device_elements_fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    use support::{mint, text, transcript_bytes, MdocSpec, TestPki, MDL_NS};
+    let pki = TestPki::new();
+    let spec = MdocSpec {
+        key_authorized_namespaces: vec![MDL_NS.into()],
+        device_namespaces: vec![(
+            MDL_NS.into(),
+            vec![
+                ("family_name".into(), text("Forged")),
+                ("device_only".into(), text("holder says")),
+            ],
+        )],
+        ..MdocSpec::default()
+    };
+    vec![
+        ("response.cbor", mint(&pki, &spec)),
+        ("iaca.der", pki.iaca_der.clone()),
+        ("transcript.cbor", transcript_bytes()),
+    ]
+}
+
+/// The committed device-element fixtures are what the test issuer mints today
+/// (`KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api` rewrites them).
+#[test]
+fn derived_device_element_fixtures_are_current() {
+    let dir = root().join(DEVICE_ELEMENTS);
+    let bless = std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some();
+    for (name, bytes) in device_elements_fixtures() {
+        let path = dir.join(name);
+        if bless {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(&path, &bytes).expect("write fixture");
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            committed == bytes,
+            "{} is out of date: KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api",
+            path.display()
+        );
+    }
+}
+
+/// Issuer and device lookups stay apart (`tests/c/test_device_elements.c`):
+/// the device signs a `family_name` of its own next to the issuer's, and the
+/// issuer lookup must never return the holder-controlled value.
+#[test]
+fn c_find_element_is_issuer_signed_only() {
+    let exe = out_dir().join("test_device_elements");
+    build(
+        &tool("CC", "cc"),
+        C_FLAGS,
+        &[&root().join("tests/c/test_device_elements.c")],
+        &default_link(),
+        &exe,
+    );
+    let out = run(&exe, &[]);
+    check("tests/c/test_device_elements.c", &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test_device_elements: all checks passed"));
 }

@@ -53,7 +53,7 @@ fn json_report_for_annex_d() {
     assert!(line.contains("\"document_number\":\"123456789\""));
     assert!(line.contains("\"portrait\":{\"$bytes\":\"/9j/"));
     assert!(line.contains("\"driving_privileges\":[{\"vehicle_category_code\":\"A\",\"issue_date\":\"2018-08-09\""));
-    assert!(line.ends_with("\"errors\":[]}"));
+    assert!(line.ends_with("\"errors\":[],\"warnings\":[]}"), "{line}");
 }
 
 #[test]
@@ -98,6 +98,8 @@ fn eudi_mdl_with_binary_transcript_and_rfc3339_time() {
         path.to_str().unwrap(),
         "--at",
         "2025-12-19T09:19:37Z",
+        "--profile",
+        "interoperable",
         "--json",
     ]);
     let _ = std::fs::remove_file(&path);
@@ -118,6 +120,9 @@ fn clock_skew_flag() {
             "2024-08-26T14:50:00Z".into(),
             "--clock-skew".into(),
             skew.into(),
+            "--profile".into(),
+            "interoperable".into(),
+            "--issuer-only".into(),
         ]
     };
     let run = |a: Vec<String>| verify(&a.iter().map(String::as_str).collect::<Vec<_>>()).0;
@@ -165,4 +170,129 @@ fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
     assert!(out.contains("device_mac_invalid"));
     let _ = std::fs::remove_file(&pem);
     let _ = std::fs::remove_file(&sec1);
+}
+
+/// `--device-request FILE` binds the report to the DeviceRequest sent: a
+/// docType it does not ask for is `document_not_requested` (exit 1), and
+/// elements it does not ask for are not reported.
+#[test]
+fn device_request_binds_the_report() {
+    use kakunin::session::{DeviceRequestBuilder, ItemsRequest};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_device_request");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, items: ItemsRequest| {
+        let mut b = DeviceRequestBuilder::new();
+        b.add(&items).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, b.build()).unwrap();
+        p.display().to_string()
+    };
+    let pid = write(
+        "pid.cbor",
+        ItemsRequest::new("eu.europa.ec.eudi.pid.1").element("eu.europa.ec.eudi.pid.1", "age_over_18"),
+    );
+    let name_only = write(
+        "name.cbor",
+        ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"),
+    );
+    let annex_d_request = data("iso18013-5-annex-d/device_request.hex");
+
+    let (code, out, _) = verify(&["--json", "--device-request", &pid]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"code\":\"document_not_requested\""), "{out}");
+    let (code, out, _) = verify(&["--json", "--device-request", &name_only]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\"family_name\":\"Doe\""), "{out}");
+    assert!(!out.contains("document_number") && !out.contains("portrait"), "{out}");
+    // The request Annex D actually sent asks for all six elements.
+    let (code, out, _) = verify(&["--json", "--device-request", &annex_d_request]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, verify(&["--json"]).1);
+    // A file that is not a DeviceRequest is a usage error.
+    let (code, _, err) = verify(&["--json", "--device-request", &data("iso18013-5-annex-d/iaca_cert.pem")]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn profile_flag_defaults_to_annex_b() {
+    // The EUDI reference mDL's DS carries extKeyUsage 1.3.130.2.0.0.1.2 and
+    // says issuing_country GR under a UT DS: refused by default.
+    let base = [
+        "--device-response",
+        &data("eudi-verifier-endpoint/mdl_device_response.hex"),
+        "--trust-anchor",
+        &data("eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
+        "--at",
+        "2025-12-19T09:19:37Z",
+        "--issuer-only",
+        "--json",
+    ]
+    .map(String::from);
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.iter().map(String::as_str).collect();
+        a.extend_from_slice(extra);
+        verify(&a)
+    };
+    for extra in [&[][..], &["--profile", "annex-b"][..]] {
+        let (code, out, _) = run(extra);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("certificate_profile_invalid"), "{out}");
+    }
+    let (code, out, _) = run(&["--profile", "interoperable"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(&["--profile", "lenient"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--profile"), "{err}");
+}
+
+/// A Document or IssuerSigned cut out of a DeviceResponse carries no proof
+/// that the holder's device took part in this session. The tool must not
+/// decide by itself to skip device authentication: without `--issuer-only`
+/// such input is `device_auth_missing`, even when a transcript and a reader
+/// key were given (a copied credential replays that way).
+#[test]
+fn bare_document_or_issuer_signed_is_not_downgraded_silently() {
+    let hex_text = std::fs::read_to_string(data("iso18013-5-annex-d/device_response.hex")).unwrap();
+    let response = hex::decode(hex_text.trim()).unwrap();
+    let limits = kakunin::Limits::default();
+    let item = kakunin::cbor::decode(&response, &limits).unwrap();
+    let document = item.get("documents").unwrap().value.as_array().unwrap()[0].clone();
+    let issuer_signed = document.get("issuerSigned").unwrap().raw.to_vec();
+    let document = document.raw.to_vec();
+    let dir = std::env::temp_dir();
+    for (name, bytes) in [("document", document), ("issuer-signed", issuer_signed)] {
+        let path = dir.join(format!("kakunin-bare-{name}-{}.cbor", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let file = path.to_str().unwrap();
+        let full = [
+            "--device-response",
+            file,
+            "--trust-anchor",
+            &data("iso18013-5-annex-d/iaca_cert.pem"),
+            "--session-transcript",
+            &data("iso18013-5-annex-d/session_transcript_bytes.hex"),
+            "--reader-key",
+            &data("iso18013-5-annex-d/e_reader_key.d.hex"),
+            "--at",
+            "2021-01-01T00:00:00Z",
+        ];
+        let (code, out, err) = verify(&[&full[..], &["--json"]].concat());
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(
+            out.starts_with("{\"status\":\"invalid\",\"documents\":[],\"errors\":[{\"code\":\"device_auth_missing\""),
+            "{name}: {out}"
+        );
+        assert!(!out.contains("Doe"), "{name}: no element of an unverified input: {out}");
+        let (code, out, _) = verify(&full);
+        assert_eq!(code, 1, "{name}: {out}");
+        assert!(
+            out.contains("INVALID") && out.contains("device_auth_missing"),
+            "{name}: {out}"
+        );
+        // Issuer-only is an explicit choice of the operator.
+        let (code, out, err) = verify(&[&full[..], &["--json", "--issuer-only"]].concat());
+        assert_eq!(code, 0, "{name}: {out}{err}");
+        assert!(out.contains("\"device_auth\":null"), "{name}: {out}");
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -106,6 +106,22 @@ fn crl_and_status_list_flags() {
     ]
     .concat());
     assert_eq!(rc, 0, "{out}");
+    assert!(
+        out.contains("\"warnings\":[]}],\"errors\":[],\"warnings\":[]}"),
+        "{out}"
+    );
+    // Best effort without a CRL: valid, and the JSON and the text report say
+    // what was not proven.
+    let (rc, out) = run(&[&base[..], &["--status-list", &ok_list]].concat());
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        out.contains("\"errors\":[],\"warnings\":[{\"code\":\"revocation_unavailable\",\"message\":\"no CRL of"),
+        "{out}"
+    );
+    let text: Vec<&str> = base.iter().copied().filter(|a| *a != "--json").collect();
+    let (rc, out) = run(&[&text[..], &["--status-list", &ok_list]].concat());
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("warning:     revocation_unavailable: no CRL of"), "{out}");
 
     // A revoking status list: rejected by the default best-effort mode that --status-list turns on.
     let revoked = f.put(
@@ -168,7 +184,55 @@ fn vical_flags() {
     assert_eq!(rc, 0, "{out}");
     // --vical without an anchor is a usage error.
     assert_eq!(run(&["--device-response", &doc, "--vical", &list, "--at", AT]).0, 2);
-    // The real AAMVA VICAL: loads when current, refused when stale.
+    // An entry the VICAL lists but kakunin leaves out (a DS certificate, not
+    // an IACA) is a top-level warning; the rest of the list still loads.
+    let with_bad_entry = vical(
+        &v,
+        vec![v.signer_der.clone(), v.intermediate_der.clone()],
+        VICAL_DATE,
+        VICAL_NEXT,
+        vec![(pki.ds_der.clone(), vec![MDL]), (pki.iaca_der.clone(), vec![MDL])],
+    );
+    let with_bad_entry = f.put("vical-bad-entry.cbor", &with_bad_entry);
+    let (rc, out) = run(&[
+        "--device-response",
+        &doc,
+        "--vical",
+        &with_bad_entry,
+        "--vical-anchor",
+        &root,
+        "--at",
+        AT,
+        "--issuer-only",
+        "--json",
+    ]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(
+        out.contains("\"errors\":[],\"warnings\":[{\"code\":\"certificate_profile_invalid\",\"message\":\""),
+        "{out}"
+    );
+    assert!(out.contains("entry 0 not loaded"), "{out}");
+    // A VICAL older than the last accepted one is a verdict, not an I/O error.
+    let (rc, out) = run(&[
+        "--device-response",
+        &doc,
+        "--vical",
+        &list,
+        "--vical-anchor",
+        &root,
+        "--at",
+        AT,
+        "--issuer-only",
+        "--json",
+        "--vical-last-issue-id",
+        "8",
+    ]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("\"status\":\"invalid\""), "{out}");
+    assert!(out.contains("\"errors\":[{\"code\":\"trust_list_stale\""), "{out}");
+    // The real AAMVA VICAL: its signer's keyUsage is nonRepudiation only, so
+    // it loads under the interoperable profile; stale, it makes the response
+    // invalid (exit 1) with a top-level trust_list_stale.
     let d = "tests/data/aamva-vical";
     let aamva = [
         "--device-response",
@@ -180,10 +244,25 @@ fn vical_flags() {
         "--vical-anchor",
         &format!("{d}/aamva_dts_root_ca.pem"),
     ];
-    let (rc, out) = run(&[&aamva[..], &["--at", "2025-11-18T20:00:00Z"]].concat());
+    let lenient = ["--profile", "interoperable"];
+    let (rc, out) = run(&[&aamva[..], &lenient, &["--at", "2025-11-18T20:00:00Z"]].concat());
     assert_eq!(rc, 1, "{out}"); // loads; the test document is simply not from a US issuer
     assert!(out.contains("issuer_chain_untrusted"), "{out}");
-    let (rc, out) = run(&[&aamva[..], &["--at", "2025-11-20T00:00:00Z"]].concat());
-    assert_eq!(rc, 2, "{out}");
-    assert!(out.contains("trust_list_stale"), "{out}");
+    assert!(!out.contains("trust_list"), "{out}");
+    let (rc, out) = run(&[&aamva[..], &lenient, &["--at", "2025-11-20T00:00:00Z"]].concat());
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("\"errors\":[{\"code\":\"trust_list_stale\""), "{out}");
+    // By default (Annex B) the signer's keyUsage is refused: a verdict too.
+    let (rc, out) = run(&[&aamva[..], &["--at", "2025-11-18T20:00:00Z"]].concat());
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("\"errors\":[{\"code\":\"trust_list_invalid\""), "{out}");
+    assert!(out.contains("digitalSignature"), "{out}");
+    // The text report says the same.
+    let text: Vec<&str> = aamva.iter().copied().filter(|a| *a != "--json").collect();
+    let (rc, out) = run(&[&text[..], &lenient, &["--at", "2025-11-20T00:00:00Z"]].concat());
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("INVALID") && out.contains("response error trust_list_stale"),
+        "{out}"
+    );
 }

@@ -385,7 +385,8 @@ fn certificate_profile_invalid() {
         let v = verify(&pki, &mint(&pki, &spec()));
         assert_rejected(&v, ErrorCode::CertificateProfileInvalid);
     }
-    // Without extKeyUsage: accepted by the interoperable profile, refused by Annex B.
+    // Without extKeyUsage: refused by default (Annex B), accepted only by the
+    // interoperable profile, which the caller must choose.
     let pki = TestPki::with_specs(
         iaca,
         CertSpec {
@@ -394,12 +395,9 @@ fn certificate_profile_invalid() {
         },
     );
     let b = mint(&pki, &spec());
-    assert!(verify(&pki, &b).is_valid());
-    let strict = Policy::default().with_certificate_profile(kakunin::CertificateProfile::AnnexB);
-    assert_rejected(
-        &verify_with(&pki, &b, strict, now()),
-        ErrorCode::CertificateProfileInvalid,
-    );
+    assert_rejected(&verify(&pki, &b), ErrorCode::CertificateProfileInvalid);
+    let lenient = Policy::default().with_certificate_profile(kakunin::CertificateProfile::Interoperable);
+    assert!(verify_with(&pki, &b, lenient, now()).is_valid());
 }
 
 #[test]
@@ -511,7 +509,8 @@ fn digest_id_disclosed_twice() {
     let Value::Array(items) = &mut nss[0].1 else { panic!() };
     let first = items[0].clone();
     items.push(first);
-    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::DigestMissing);
+    // The digest exists: the repetition is a structure error, not a missing digest.
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::StructureInvalid);
 }
 
 #[test]
@@ -603,7 +602,15 @@ fn device_auth_missing() {
             ..spec()
         },
     );
-    assert_first(&verify(&pki, &both), ErrorCode::DeviceAuthMissing);
+    // Both present is a malformed DeviceAuth (a choice of one), not a missing one.
+    assert_first(&verify(&pki, &both), ErrorCode::StructureInvalid);
+    // Neither present: an empty DeviceAuth map.
+    let mut doc = mint_document(&pki, &spec());
+    let Value::Map(entries) = &mut doc else { panic!() };
+    let Value::Map(ds) = &mut entries[2].1 else { panic!() };
+    let Value::Map(auth) = &mut ds[1].1 else { panic!() };
+    auth.clear();
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::DeviceAuthMissing);
 }
 
 #[test]
@@ -802,5 +809,132 @@ fn issuer_signed_with_an_unknown_key_is_refused() {
     let Value::Map(entries) = &mut doc else { panic!() };
     let Value::Map(is) = &mut entries[1].1 else { panic!() };
     is[0].0 = text("nameSpacEs");
+    assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::StructureInvalid);
+}
+
+/// A protected header `{1: alg, 2: crit, …}` (RFC 9052 §3.1).
+fn crit_header(alg: i64, crit: Vec<Value>, extra: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    let mut h = vec![
+        (Value::Integer(1.into()), Value::Integer(alg.into())),
+        (Value::Integer(2.into()), Value::Array(crit)),
+    ];
+    h.extend(extra);
+    h
+}
+
+fn int(i: i64) -> Value {
+    Value::Integer(i.into())
+}
+
+#[test]
+fn crit_naming_an_unprocessed_parameter_is_refused() {
+    let pki = TestPki::new();
+    // issuerAuth: the signer makes label 99 critical; kakunin does not
+    // process it, so the (validly signed) message must not be accepted.
+    let unknown = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: crit_header(-7, vec![int(99)], vec![(int(99), Value::Bool(true))]),
+            ..spec()
+        },
+    );
+    assert_first(&verify(&pki, &unknown), ErrorCode::StructureInvalid);
+    let text_label = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: crit_header(-7, vec![text("exp")], vec![(text("exp"), int(1))]),
+            ..spec()
+        },
+    );
+    assert_first(&verify(&pki, &text_label), ErrorCode::StructureInvalid);
+    // An empty crit array is malformed.
+    let empty = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: crit_header(-7, vec![], vec![]),
+            ..spec()
+        },
+    );
+    assert_first(&verify(&pki, &empty), ErrorCode::StructureInvalid);
+    // crit naming what issuerAuth does process (alg, x5chain) is fine.
+    let known = mint(
+        &pki,
+        &MdocSpec {
+            issuer_protected: crit_header(-7, vec![int(1), int(33)], vec![]),
+            x5chain_protected: true,
+            ..spec()
+        },
+    );
+    let v = verify(&pki, &known);
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+
+    // deviceSignature: kid (4) made critical; kakunin does not process it.
+    let device_sig = mint(
+        &pki,
+        &MdocSpec {
+            device_protected: Some(crit_header(
+                -7,
+                vec![int(4)],
+                vec![(int(4), Value::Bytes(b"k".to_vec()))],
+            )),
+            ..spec()
+        },
+    );
+    assert_first(&verify(&pki, &device_sig), ErrorCode::StructureInvalid);
+    // x5chain is processed for issuerAuth but not for deviceSignature.
+    let device_x5 = mint(
+        &pki,
+        &MdocSpec {
+            device_protected: Some(crit_header(
+                -7,
+                vec![int(33)],
+                vec![(int(33), Value::Bytes(pki.ds_der.clone()))],
+            )),
+            ..spec()
+        },
+    );
+    assert_first(&verify(&pki, &device_x5), ErrorCode::StructureInvalid);
+    let device_ok = mint(
+        &pki,
+        &MdocSpec {
+            device_protected: Some(crit_header(-7, vec![int(1)], vec![])),
+            ..spec()
+        },
+    );
+    let v = verify(&pki, &device_ok);
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+
+    // deviceMac.
+    let (_, sec1) = reader_key();
+    let mac = |crit: Vec<Value>| {
+        mint(
+            &pki,
+            &MdocSpec {
+                device_auth: DeviceAuthMode::Mac {
+                    reader_public_sec1: sec1.clone(),
+                },
+                device_protected: Some(crit_header(5, crit, vec![(int(99), int(0))])),
+                ..spec()
+            },
+        )
+    };
+    assert_first(&verify(&pki, &mac(vec![int(99)])), ErrorCode::StructureInvalid);
+    let v = verify(&pki, &mac(vec![int(1)]));
+    assert!(v.is_valid(), "{:?}", v.error_codes());
+}
+
+#[test]
+fn crit_in_the_unprotected_header_is_refused() {
+    // RFC 9052 §3.1: crit belongs in the protected bucket. Moving it to the
+    // unprotected header (not signed) is refused, signature still intact.
+    let pki = TestPki::new();
+    let mut doc = mint_document(&pki, &spec());
+    let Value::Map(entries) = &mut doc else { panic!() };
+    let Value::Map(is) = &mut entries[1].1 else { panic!() };
+    let Value::Array(auth) = &mut is[1].1 else { panic!() };
+    let Value::Map(unprotected) = &mut auth[1] else {
+        panic!()
+    };
+    unprotected.push((int(2), Value::Array(vec![int(99)])));
     assert_first(&verify(&pki, &device_response(vec![doc])), ErrorCode::StructureInvalid);
 }

@@ -459,3 +459,60 @@ fn full_verification_of_deep_input_on_a_small_stack() {
         || verify_annex_d(&annex_d(), Limits::default()).is_valid()
     ));
 }
+
+/// `max_depth` cannot be raised past [`Limits::MAX_DEPTH_CEILING`]: a caller
+/// who sets it to anything larger still gets a decoder that stops at the
+/// ceiling, and input nested exactly that deep is safe on a small stack,
+/// through decoding and a whole verification.
+#[test]
+fn max_depth_ceiling_holds_on_a_small_stack() {
+    let ceiling = Limits::MAX_DEPTH_CEILING;
+    let mut raised = Limits::default();
+    raised.max_depth = usize::MAX;
+    let nested = |depth: usize| {
+        let mut v = vec![0x81; depth];
+        v.push(0x00);
+        v
+    };
+    let (at, over) = (nested(ceiling), nested(ceiling + 1));
+    on_small_stack(move || {
+        cbor::decode(&at, &raised).unwrap();
+        assert_eq!(
+            cbor::decode(&over, &raised).unwrap_err(),
+            cbor::DecodeError::Limit("max_depth")
+        );
+    });
+    // A whole DeviceResponse with an unknown entry one level too deep.
+    let data = annex_d();
+    let mut v = Vec::new();
+    write_head(&mut v, 5, 4);
+    v.extend_from_slice(&data[1..]);
+    write_text(&mut v, "x");
+    v.extend_from_slice(&nested(ceiling));
+    assert_limit(&verify_annex_d(&v, raised), "max_depth");
+
+    // An elementValue nested to the ceiling inside IssuerSignedItemBytes
+    // (itself decoded on its own) reaches the digest check on a small stack.
+    let mut deep = Vec::new();
+    write_head(&mut deep, 5, 4);
+    write_text(&mut deep, "digestID");
+    write_head(&mut deep, 0, 0);
+    write_text(&mut deep, "random");
+    write_bytes(&mut deep, &[0; 16]);
+    write_text(&mut deep, "elementIdentifier");
+    write_text(&mut deep, "family_name");
+    write_text(&mut deep, "elementValue");
+    deep.extend(std::iter::repeat_n(0x81, ceiling - 1));
+    deep.push(0x00);
+    cbor::decode(&deep, &raised).unwrap();
+    let data = annex_d_with(|d| d.get("issuerSigned").unwrap().get("nameSpaces").unwrap(), &{
+        let mut ns = Vec::new();
+        write_head(&mut ns, 5, 1);
+        write_text(&mut ns, "org.iso.18013.5.1");
+        write_head(&mut ns, 4, 1);
+        ns.extend_from_slice(&cbor::tag24(&deep));
+        ns
+    });
+    let codes = on_small_stack(move || verify_annex_d(&data, raised).error_codes());
+    assert_eq!(codes, vec![ErrorCode::DigestMismatch]);
+}

@@ -161,3 +161,89 @@ fn qr_engagement_and_usage_errors() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// The reader binds the response to the `--device-request` it sent: Annex D's
+/// mDL answers a request for a PID with `document_not_requested`, and a
+/// request for `family_name` alone shows that element only.
+#[test]
+fn the_response_is_bound_to_the_device_request_sent() {
+    use kakunin::session::{DeviceRequestBuilder, ItemsRequest};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reader_cli_requests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, items: ItemsRequest| {
+        let mut b = DeviceRequestBuilder::new();
+        b.add(&items).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, b.build()).unwrap();
+        p.display().to_string()
+    };
+    let pid = write(
+        "pid.cbor",
+        ItemsRequest::new("eu.europa.ec.eudi.pid.1").element("eu.europa.ec.eudi.pid.1", "age_over_18"),
+    );
+    let name_only = write(
+        "name.cbor",
+        ItemsRequest::new("org.iso.18013.5.1.mDL").element("org.iso.18013.5.1", "family_name"),
+    );
+    let sd = d("session_data_device_response.hex");
+    let with_request = |req: &str| {
+        let mut args = annex_d_args(&sd, &["--at", "2021-01-01T00:00:00Z"]);
+        let i = args.iter().position(|a| a == "--device-request").unwrap();
+        args[i + 1] = req.to_owned();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&refs)
+    };
+    let (code, out) = with_request(&pid);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"document_not_requested\""), "{out}");
+    assert!(!out.contains("\"Doe\""), "{out}");
+    let (code, out) = with_request(&name_only);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\"family_name\":\"Doe\""), "{out}");
+    assert!(!out.contains("document_number") && !out.contains("portrait"), "{out}");
+}
+
+/// A SessionData that carries no DeviceResponse is never "valid": the
+/// holder's termination (status 20, Annex D's recorded message) is
+/// `session_terminated`, its error statuses 10 and 11 are
+/// `session_protocol_error`; each exits 1 with the code in the JSON and in
+/// the text report.
+#[test]
+fn session_data_without_a_response_is_exit_1_with_a_session_code() {
+    let dir = std::env::temp_dir();
+    let status_only = |status: u8| {
+        // {"status": status}
+        let mut v = vec![0xa1, 0x66];
+        v.extend_from_slice(b"status");
+        v.push(status);
+        let p = dir.join(format!("kakunin-reader-status{status}-{}.cbor", std::process::id()));
+        std::fs::write(&p, v).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let cases = [
+        (d("session_termination.hex"), "session_terminated"),
+        (status_only(10), "session_protocol_error"),
+        (status_only(11), "session_protocol_error"),
+    ];
+    for (file, code_name) in &cases {
+        let args = annex_d_args(file, &["--at", "2021-01-01T00:00:00Z"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = run(&args);
+        assert_eq!(code, 1, "{file}: {out}");
+        assert!(
+            out.contains(&format!("\"error\":{{\"code\":\"{code_name}\"")),
+            "{file}: {out}"
+        );
+        assert!(!out.contains("\"response\""), "{file}: {out}");
+        let text: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
+        let (code, out) = run(&text);
+        assert_eq!(code, 1, "{file}: {out}");
+        assert!(
+            out.contains(&format!("SessionData rejected: {code_name}")),
+            "{file}: {out}"
+        );
+    }
+    for (file, _) in &cases[1..] {
+        std::fs::remove_file(file).ok();
+    }
+}

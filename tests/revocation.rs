@@ -412,7 +412,8 @@ fn status_list_time_claims() {
         &run(&pki, &valid, p, data(&[fresh_crl], &[token(&pki, |_| {})]), now()),
         ErrorCode::RevocationStale,
     );
-    // Best effort with an expired list: a revocation still counts, a suspension does not.
+    // Best effort with an expired list: a revocation and a suspension both
+    // still count (only "valid" needs current data).
     let be = |b: &[u8]| {
         run(
             &pki,
@@ -423,7 +424,233 @@ fn status_list_time_claims() {
         )
     };
     assert_codes(&be(&revoked), ErrorCode::DocumentRevoked);
-    assert_valid(&be(&suspended));
+    assert_codes(&be(&suspended), ErrorCode::DocumentSuspended);
+}
+
+#[test]
+fn status_token_without_exp_or_ttl_is_never_current_when_required() {
+    // A token that never expires could be replayed forever.
+    let pki = TestPki::new();
+    let forever = token(&pki, |s| {
+        s.exp = None;
+        s.ttl = None;
+    });
+    let valid = mint(&pki, &with_status(0));
+    let v = required_with(&pki, &valid, &[forever.clone()]);
+    assert_codes(&v, ErrorCode::RevocationStale);
+    assert!(v.to_json().contains("no next update time"), "{}", v.to_json());
+    // Best effort tolerates it, and says so.
+    let v = run(
+        &pki,
+        &valid,
+        policy(RevocationMode::BestEffort),
+        data(&[crl(&pki, |_| {})], &[forever.clone()]),
+        now(),
+    );
+    assert_valid(&v);
+    let w = v.documents()[0].as_ref().unwrap().policy_warnings();
+    assert_eq!(
+        w.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        vec![ErrorCode::RevocationStale]
+    );
+    // What it says about revocation still counts.
+    assert_codes(
+        &required_with(&pki, &mint(&pki, &with_status(3)), &[forever]),
+        ErrorCode::DocumentRevoked,
+    );
+    // exp alone or ttl alone is enough.
+    for (exp, ttl) in [(Some(T2024 + DAY), None), (None, Some(43_200))] {
+        let t = token(&pki, |s| {
+            s.exp = exp;
+            s.ttl = ttl;
+        });
+        assert_valid(&required_with(&pki, &valid, &[t]));
+    }
+}
+
+/// A status signer of the test IACA valid from `nb` to `na`.
+fn signer_valid(pki: &TestPki, nb: i64, na: i64) -> (p256::ecdsa::SigningKey, Vec<u8>) {
+    let k = key(5);
+    let spec = CertSpec {
+        serial: 5,
+        eku: None,
+        not_before: nb,
+        not_after: na,
+        ..CertSpec::ds("Test Status Signer")
+    };
+    let der = issue_cert(&spec, &k, &pki.iaca_name, &pki.iaca_key);
+    (k, der)
+}
+
+#[test]
+fn status_signer_is_judged_at_the_token_iat() {
+    let pki = TestPki::new();
+    // The signer expired a minute ago; it signed an hour ago, while valid.
+    let (k, der) = signer_valid(&pki, T2024 - 30 * DAY, T2024 - 60);
+    let statuses = vec![0, 0, 0, 1, 2];
+    let t = status_token(&TokenSpec::status_list(&der, 2, statuses.clone()), &k);
+    for mode in [RevocationMode::BestEffort, RevocationMode::Required] {
+        let r = |b: &[u8]| run(&pki, b, policy(mode), data(&[crl(&pki, |_| {})], &[t.clone()]), now());
+        assert_codes(&r(&mint(&pki, &with_status(3))), ErrorCode::DocumentRevoked);
+        assert_codes(&r(&mint(&pki, &with_status(4))), ErrorCode::DocumentSuspended);
+        assert_valid(&r(&mint(&pki, &with_status(0))));
+    }
+    // A revocation from a token that is itself long expired, signed by a
+    // signer that has expired since: final all the same.
+    let mut old = TokenSpec::status_list(&der, 2, statuses.clone());
+    old.iat = T2024 - 2 * DAY;
+    old.exp = Some(T2024 - DAY);
+    let old = status_token(&old, &k);
+    let be = run(
+        &pki,
+        &mint(&pki, &with_status(3)),
+        policy(RevocationMode::BestEffort),
+        data(&[], &[old]),
+        now(),
+    );
+    assert_codes(&be, ErrorCode::DocumentRevoked);
+    // A token signed after its signer expired (or before it was valid)
+    // proves nothing, not even a revocation.
+    let mut late = TokenSpec::status_list(&der, 2, statuses.clone());
+    late.iat = T2024 - 30;
+    let late = status_token(&late, &k);
+    let v = run(
+        &pki,
+        &mint(&pki, &with_status(3)),
+        policy(RevocationMode::Required),
+        data(&[crl(&pki, |_| {})], &[late.clone()]),
+        now(),
+    );
+    assert_codes(&v, ErrorCode::RevocationUnavailable);
+    assert!(v.to_json().contains("at the token's iat"), "{}", v.to_json());
+    let (k2, future_signer) = signer_valid(&pki, T2024 - 600, T2024 + DAY);
+    let early = status_token(&TokenSpec::status_list(&future_signer, 2, statuses), &k2);
+    assert_codes(
+        &required_with(&pki, &mint(&pki, &with_status(3)), &[early]),
+        ErrorCode::RevocationUnavailable,
+    );
+}
+
+#[test]
+fn a_suspension_is_lifted_only_by_a_newer_current_token() {
+    let pki = TestPki::new();
+    let b = mint(&pki, &with_status(4));
+    let suspended_old = token(&pki, |s| s.iat = T2024 - 7200);
+    let lifted = token(&pki, |s| s.statuses = vec![0; 8]);
+    assert_valid(&required_with(&pki, &b, &[suspended_old.clone(), lifted.clone()]));
+    assert_valid(&required_with(&pki, &b, &[lifted.clone(), suspended_old]));
+    // An older "valid" does not lift a newer suspension.
+    let valid_old = token(&pki, |s| {
+        s.iat = T2024 - 7200;
+        s.statuses = vec![0; 8];
+    });
+    assert_codes(
+        &required_with(&pki, &b, &[valid_old, token(&pki, |_| {})]),
+        ErrorCode::DocumentSuspended,
+    );
+}
+
+#[test]
+fn best_effort_reports_what_it_tolerated() {
+    let pki = TestPki::new();
+    let b = mint(&pki, &with_status(0));
+    let be = |d: RevocationData| run(&pki, &b, policy(RevocationMode::BestEffort), d, now());
+    let codes = |v: &Verification| {
+        v.documents()[0]
+            .as_ref()
+            .unwrap()
+            .policy_warnings()
+            .iter()
+            .map(|e| e.code())
+            .collect::<Vec<_>>()
+    };
+    // Nothing given: both mechanisms unproven.
+    let v = be(data(&[], &[]));
+    assert_valid(&v);
+    assert_eq!(
+        codes(&v),
+        vec![ErrorCode::RevocationUnavailable, ErrorCode::RevocationUnavailable]
+    );
+    let json = v.to_json();
+    assert!(
+        json.contains("\"errors\":[],\"warnings\":[{\"code\":\"revocation_unavailable\",\"message\":\"no CRL of"),
+        "{json}"
+    );
+    assert!(json.ends_with("\"errors\":[],\"warnings\":[]}"), "{json}");
+    // A stale CRL and an expired token: stale.
+    let stale_crl = crl(&pki, |s| s.next_update = Some(T2024 - 60));
+    let expired = token(&pki, |s| s.exp = Some(T2024 - 60));
+    let v = be(data(&[stale_crl], &[expired]));
+    assert_valid(&v);
+    assert_eq!(codes(&v), vec![ErrorCode::RevocationStale, ErrorCode::RevocationStale]);
+    // Everything current: no warning.
+    let v = be(data(&[crl(&pki, |_| {})], &[token(&pki, |_| {})]));
+    assert_valid(&v);
+    assert!(codes(&v).is_empty());
+    assert!(v.warnings().is_empty());
+    // Off checks nothing and reports nothing.
+    let v = run(&pki, &b, policy(RevocationMode::Off), data(&[], &[]), now());
+    assert!(codes(&v).is_empty());
+}
+
+#[test]
+fn status_signer_keeps_to_its_role() {
+    let pki = TestPki::new();
+    let b = mint(&pki, &with_status(3));
+    let revoking = token(&pki, |_| {});
+    let lenient = || {
+        Policy::default()
+            .with_certificate_profile(kakunin::CertificateProfile::Interoperable)
+            .with_revocation(RevocationPolicy::new(RevocationMode::Required))
+    };
+    // Under the interoperable profile a certificate without extKeyUsage may
+    // sign MSOs, so it may not also sign status lists.
+    let v = run(
+        &pki,
+        &b,
+        lenient(),
+        data(&[crl(&pki, |_| {})], &[revoking.clone()]),
+        now(),
+    );
+    assert_codes(&v, ErrorCode::RevocationUnavailable);
+    assert!(v.to_json().contains("one certificate, one role"), "{}", v.to_json());
+    // With an extKeyUsage of its own it may.
+    let k = key(7);
+    let der = issue_cert(
+        &CertSpec {
+            serial: 7,
+            eku: Some(vec!["1.3.6.1.4.1.99999.1"]),
+            ..CertSpec::ds("Test Status Signer")
+        },
+        &k,
+        &pki.iaca_name,
+        &pki.iaca_key,
+    );
+    let t = status_token(&TokenSpec::status_list(&der, 2, vec![0, 0, 0, 1]), &k);
+    assert_codes(
+        &run(&pki, &b, lenient(), data(&[crl(&pki, |_| {})], &[t]), now()),
+        ErrorCode::DocumentRevoked,
+    );
+    // A certificate the operator pinned as a Document Signer never signs
+    // status lists, even when its IACA issued it.
+    let (_, signer_der) = status_signer(&pki);
+    let mut store = kakunin::TrustStore::builder();
+    store.add_pem_or_der(&pki.iaca_der).unwrap();
+    store.add(kakunin::TrustAnchor::pinned_signer(&signer_der).unwrap());
+    let t = transcript();
+    let v = Verifier::new(store.build())
+        .with_policy(policy(RevocationMode::Required))
+        .with_revocation_data(data(&[crl(&pki, |_| {})], &[revoking]))
+        .verify_device_response(
+            &b,
+            DeviceAuthInput {
+                session_transcript: Some(&t),
+                reader_key: None,
+            },
+            now(),
+        );
+    assert_codes(&v, ErrorCode::RevocationUnavailable);
+    assert!(v.to_json().contains("pinned Document Signer"), "{}", v.to_json());
 }
 
 #[test]
@@ -482,9 +709,10 @@ fn identifier_list_listed_is_revoked() {
 }
 
 #[test]
-fn pinned_signer_needs_no_crl_but_its_status_must_be_checked() {
-    // A pinned DS has no IACA in the store, so no CRL applies; a status
-    // reference cannot be checked either (no IACA to issue a status signer).
+fn pinned_signer_needs_revocation_data_unless_exempt() {
+    // A pinned DS has no IACA in the store: no CRL or status-list signer can
+    // vouch for it, so `required` rejects it rather than passing silently,
+    // unless the operator exempts pinned signers explicitly.
     let pki = TestPki::new();
     let store = kakunin::TrustStore::from_pem_or_der(&pki.ds_der).unwrap();
     let t = transcript();
@@ -492,13 +720,34 @@ fn pinned_signer_needs_no_crl_but_its_status_must_be_checked() {
         session_transcript: Some(&t),
         reader_key: None,
     };
-    let v = Verifier::new(store).with_policy(policy(RevocationMode::Required));
-    assert_valid(&v.verify_device_response(&mint(&pki, &MdocSpec::default()), auth, now()));
-    let r = v
-        .clone()
-        .with_revocation_data(data(&[], &[token(&pki, |_| {})]))
-        .verify_device_response(&mint(&pki, &with_status(0)), auth, now());
-    assert_codes(&r, ErrorCode::RevocationUnavailable);
+    let plain = mint(&pki, &MdocSpec::default());
+    let with_ref = mint(&pki, &with_status(0));
+    let tokens = data(&[], &[token(&pki, |_| {})]);
+    let v = Verifier::new(store.clone())
+        .with_policy(policy(RevocationMode::Required))
+        .with_revocation_data(tokens.clone());
+    for b in [&plain, &with_ref] {
+        let r = v.verify_device_response(b, auth, now());
+        assert_codes(&r, ErrorCode::RevocationUnavailable);
+        assert!(r.to_json().contains("pinned signer"), "{}", r.to_json());
+    }
+    // Best effort: valid, with a warning saying nothing was checked.
+    let be = Verifier::new(store.clone()).with_policy(policy(RevocationMode::BestEffort));
+    let r = be.verify_device_response(&plain, auth, now());
+    assert_valid(&r);
+    assert_eq!(
+        r.documents()[0].as_ref().unwrap().policy_warnings()[0].code(),
+        ErrorCode::RevocationUnavailable
+    );
+    // The explicit exemption.
+    let exempt = Policy::default()
+        .with_revocation(RevocationPolicy::new(RevocationMode::Required).with_pinned_signers_exempt(true));
+    let v = Verifier::new(store).with_policy(exempt).with_revocation_data(tokens);
+    for b in [&plain, &with_ref] {
+        let r = v.verify_device_response(b, auth, now());
+        assert_valid(&r);
+        assert!(r.documents()[0].as_ref().unwrap().policy_warnings().is_empty());
+    }
 }
 
 #[test]

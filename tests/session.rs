@@ -621,3 +621,116 @@ fn my_number_is_requested_only_through_the_privacy_policy() {
         .build();
     assert!(hex::encode(bytes).contains(&hex::encode("age_over_20")));
 }
+
+/// PEM text of DER certificates, leaf first.
+fn pem(ders: &[&[u8]]) -> Vec<u8> {
+    let mut out = String::new();
+    for d in ders {
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(d));
+        out.push_str("\n-----END CERTIFICATE-----\n");
+    }
+    out.into_bytes()
+}
+
+/// A DeviceRequest for the Annex D session whose ReaderAuth is signed by
+/// `leaf_key` with the x5chain `chain`, checked against `roots`.
+fn reader_auth_result(leaf_key: &support::keys::TestKey, chain: &[&[u8]], roots: TrustStore) -> Result<(), Error> {
+    let signer = ReaderAuthKey::new(leaf_key.reader_key(), &pem(chain)).unwrap();
+    let s = annex_d_session();
+    let req = DeviceRequestBuilder::new()
+        .add_with_reader_auth(&annex_d_items_request(), s.session_transcript(), &signer)
+        .unwrap()
+        .build();
+    let checks = verify_device_request(
+        &req,
+        s.session_transcript(),
+        &roots,
+        UnixTime::from_secs(support::T2024),
+    )
+    .unwrap();
+    checks[0].reader_auth.clone().unwrap().map(|_| ())
+}
+
+#[test]
+fn reader_auth_pinned_anchor_never_issues() {
+    use support::keys::{issue_cert_with, TestKey};
+    use support::CertSpec;
+    // An operator trusts one reader certificate as itself (not a CA). Its key
+    // holder mints another "reader" certificate under that name.
+    let pinned_key = TestKey::p256(50);
+    let pinned_spec = CertSpec {
+        eku: Some(vec!["1.0.18013.5.1.6"]),
+        ..CertSpec::ds("Pinned Reader")
+    };
+    let pinned = issue_cert_with(&pinned_spec, &pinned_key, &pinned_spec.subject, &pinned_key);
+    let store = TrustStore::from_pem_or_der(&pinned).unwrap();
+    assert_eq!(store.anchors()[0].role(), kakunin::AnchorRole::PinnedSigner);
+    let leaf_key = TestKey::p256(51);
+    let leaf = issue_cert_with(
+        &CertSpec {
+            eku: Some(vec!["1.0.18013.5.1.6"]),
+            ..CertSpec::ds("Minted Reader")
+        },
+        &leaf_key,
+        &pinned_spec.subject,
+        &pinned_key,
+    );
+    let e = reader_auth_result(&leaf_key, &[&leaf], store.clone()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ReaderAuthInvalid);
+    // The same chain under a CA root of that name and key verifies: the
+    // refusal is the anchor's role, nothing else.
+    let root_spec = CertSpec::iaca("Pinned Reader");
+    let root = issue_cert_with(&root_spec, &pinned_key, &root_spec.subject, &pinned_key);
+    let leaf = issue_cert_with(
+        &CertSpec {
+            eku: Some(vec!["1.0.18013.5.1.6"]),
+            ..CertSpec::ds("Minted Reader")
+        },
+        &leaf_key,
+        &root_spec.subject,
+        &pinned_key,
+    );
+    reader_auth_result(&leaf_key, &[&leaf], TrustStore::from_pem_or_der(&root).unwrap()).unwrap();
+}
+
+#[test]
+fn reader_auth_intermediate_needs_key_cert_sign() {
+    use support::keys::{issue_cert_with, TestKey};
+    use support::CertSpec;
+    use x509_cert::ext::pkix::KeyUsages;
+    let root_key = TestKey::p256(52);
+    let root_spec = CertSpec {
+        path_len: None,
+        ..CertSpec::iaca("Reader Root")
+    };
+    let root = issue_cert_with(&root_spec, &root_key, &root_spec.subject, &root_key);
+    let roots = TrustStore::from_pem_or_der(&root).unwrap();
+    let int_key = TestKey::p256(53);
+    let leaf_key = TestKey::p256(54);
+    let chain_with = |key_usage: Vec<KeyUsages>| {
+        let int_spec = CertSpec {
+            serial: 3,
+            key_usage: Some(key_usage),
+            aki: true,
+            ..CertSpec::iaca("Reader Intermediate")
+        };
+        let int = issue_cert_with(&int_spec, &int_key, &root_spec.subject, &root_key);
+        let leaf = issue_cert_with(
+            &CertSpec {
+                eku: Some(vec!["1.0.18013.5.1.6"]),
+                ..CertSpec::ds("Reader")
+            },
+            &leaf_key,
+            &int_spec.subject,
+            &int_key,
+        );
+        (leaf, int)
+    };
+    // A CA (basicConstraints cA) whose keyUsage does not allow certificate signing.
+    let (leaf, int) = chain_with(vec![KeyUsages::DigitalSignature]);
+    let e = reader_auth_result(&leaf_key, &[&leaf, &int], roots.clone()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ReaderAuthInvalid);
+    let (leaf, int) = chain_with(vec![KeyUsages::KeyCertSign, KeyUsages::CRLSign]);
+    reader_auth_result(&leaf_key, &[&leaf, &int], roots).unwrap();
+}

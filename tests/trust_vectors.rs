@@ -1,7 +1,7 @@
 //! Trust material from real issuers: every shared anchor loads under the
 //! IACA profile (or as a pinned signer), every shared vector still verifies
-//! under the default (interoperable) profile, the strict Annex B profile
-//! refuses exactly the rules the vector's issuer breaks, and the AAMVA VICAL
+//! under the interoperable profile (an explicit opt-in), the default strict
+//! Annex B profile refuses exactly the rules the vector's issuer breaks, and the AAMVA VICAL
 //! loads (and is refused once stale).
 
 mod support;
@@ -138,9 +138,24 @@ const CASES: &[Case] = &[
 #[test]
 fn shared_vectors_verify_with_the_interoperable_profile() {
     for c in CASES {
-        let v = Verifier::new(store(c.anchors));
+        let v = Verifier::new(store(c.anchors))
+            .with_policy(Policy::default().with_certificate_profile(CertificateProfile::Interoperable));
         let r = issuer_only(&v, c.file, at(c.now));
         assert!(r.is_valid(), "{}: {}", c.file, r.to_json());
+    }
+}
+
+#[test]
+fn the_default_profile_refuses_exactly_the_known_deviations() {
+    // The twin of the test above: without the opt-in, the vectors whose
+    // issuers break Annex B.1.4 are refused, the others still verify.
+    for c in CASES {
+        let r = issuer_only(&Verifier::new(store(c.anchors)), c.file, at(c.now));
+        let mut codes = r.error_codes();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes, c.strict_codes, "{}", c.file);
+        assert_eq!(r.is_valid(), c.strict_codes.is_empty(), "{}", c.file);
     }
 }
 
@@ -203,16 +218,31 @@ fn aamva_root() -> ParsedCertificate {
     ParsedCertificate::from_der(&der).unwrap()
 }
 
+/// The AAMVA production VICAL signer (`AAMVA Prod Vical-Signer-01`) has the
+/// VICAL extKeyUsage 1.0.18013.5.1.8 but keyUsage nonRepudiation only, not
+/// digitalSignature: it verifies only with the explicit opt-in.
+fn aamva_policy() -> VicalPolicy {
+    VicalPolicy::default().with_content_commitment_signer(true)
+}
+
 #[test]
-fn aamva_vical_verifies_and_loads_scoped_iacas() {
+fn aamva_vical_signer_lacks_digital_signature() {
     let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
-    let vical = Vical::verify(
+    let e = Vical::verify(
         &bytes,
         &[aamva_root()],
         at("2025-11-18T20:00:00Z"),
         &VicalPolicy::default(),
     )
-    .unwrap();
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListInvalid);
+    assert!(e.message().contains("lacks digitalSignature"), "{e}");
+}
+
+#[test]
+fn aamva_vical_verifies_and_loads_scoped_iacas() {
+    let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
+    let vical = Vical::verify(&bytes, &[aamva_root()], at("2025-11-18T20:00:00Z"), &aamva_policy()).unwrap();
     assert_eq!(vical.provider(), "AAMVA");
     assert_eq!(vical.issue_id(), Some(227602));
     assert_eq!(vical.entries().len(), 14);
@@ -229,7 +259,16 @@ fn aamva_vical_verifies_and_loads_scoped_iacas() {
 #[test]
 fn aamva_vical_stale_tampered_and_unanchored_are_refused() {
     let bytes = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
-    let p = VicalPolicy::default();
+    let p = aamva_policy();
+    // Rollback: an operator who already accepted a later issue.
+    let e = Vical::verify(
+        &bytes,
+        &[aamva_root()],
+        at("2025-11-18T20:00:00Z"),
+        &p.with_last_issue_id(227603),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListStale);
     let e = Vical::verify(&bytes, &[aamva_root()], at("2025-11-20T00:00:00Z"), &p).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TrustListStale);
     // Too old for a one-hour maximum age even before nextUpdate.
@@ -264,9 +303,13 @@ fn eudi_mdl_status_reference_is_read_and_required_revocation_reports_what_is_mis
     let file = "eudi-verifier-endpoint/mdl_device_response.hex";
     let now = at("2025-12-19T09:19:37Z");
     let anchors = store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"]);
-    let best = Policy::default().with_revocation(RevocationPolicy::new(RevocationMode::BestEffort));
+    // The EUDI reference issuer needs the interoperable profile (see above).
+    let lenient = Policy::default().with_certificate_profile(CertificateProfile::Interoperable);
+    let best = lenient
+        .clone()
+        .with_revocation(RevocationPolicy::new(RevocationMode::BestEffort));
     assert!(issuer_only(&Verifier::new(anchors.clone()).with_policy(best), file, now).is_valid());
-    let required = Policy::default().with_revocation(RevocationPolicy::new(RevocationMode::Required));
+    let required = lenient.with_revocation(RevocationPolicy::new(RevocationMode::Required));
     let r = issuer_only(&Verifier::new(anchors).with_policy(required), file, now);
     assert_eq!(
         r.error_codes(),

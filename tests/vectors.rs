@@ -6,8 +6,8 @@
 mod support;
 
 use kakunin::{
-    DeviceAuthInput, DeviceAuthKind, ElementValue, ErrorCode, ReaderKey, SessionTranscript, TrustStore, UnixTime,
-    Verifier,
+    CertificateProfile, DeviceAuthInput, DeviceAuthKind, ElementValue, ErrorCode, Policy, ReaderKey, SessionTranscript,
+    TrustStore, UnixTime, Verifier,
 };
 use support::{data_file, hex_file};
 
@@ -21,6 +21,28 @@ fn store(files: &[&str]) -> TrustStore {
         b.add_pem_or_der(&data_file(f)).unwrap();
     }
     b.build()
+}
+
+/// A verifier with the interoperable certificate profile, the explicit opt-in
+/// that the EUDI reference issuer (extKeyUsage 1.3.130.2.0.0.1.2, a
+/// mis-encoding of 1.0.18013.5.1.2; `issuing_country` GR under a UT
+/// Document Signer), the A-SIT test issuer and SPRIND (no extKeyUsage) need.
+fn lenient(files: &[&str]) -> Verifier {
+    Verifier::new(store(files))
+        .with_policy(Policy::default().with_certificate_profile(CertificateProfile::Interoperable))
+}
+
+/// Every code is `certificate_profile_invalid` or `country_mismatch`, and there is one.
+#[track_caller]
+fn strict_rejects(codes: Vec<ErrorCode>) {
+    assert!(!codes.is_empty());
+    assert!(
+        codes.contains(&ErrorCode::CertificateProfileInvalid)
+            && codes
+                .iter()
+                .all(|c| matches!(c, ErrorCode::CertificateProfileInvalid | ErrorCode::CountryMismatch)),
+        "{codes:?}"
+    );
 }
 
 const ANNEX_D: &str = "iso18013-5-annex-d";
@@ -167,7 +189,7 @@ fn annex_d_mac_key_matches_published_emackey() {
 
 #[test]
 fn eudi_mdl_verifies_with_device_signature_over_openid4vp_transcript() {
-    let v = Verifier::new(store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"]));
+    let v = lenient(&["eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"]);
     let resp = hex_file("eudi-verifier-endpoint/mdl_device_response.hex");
     let st = SessionTranscript::from_bytes(&hex_file("eudi-verifier-endpoint/mdl_session_transcript.hex")).unwrap();
     let r = v.verify_device_response(
@@ -197,8 +219,31 @@ fn eudi_mdl_verifies_with_device_signature_over_openid4vp_transcript() {
 }
 
 #[test]
+fn eudi_mdl_is_refused_by_the_default_annex_b_profile() {
+    let v = Verifier::new(store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"]));
+    let resp = hex_file("eudi-verifier-endpoint/mdl_device_response.hex");
+    let st = SessionTranscript::from_bytes(&hex_file("eudi-verifier-endpoint/mdl_session_transcript.hex")).unwrap();
+    let r = v.verify_device_response(
+        &resp,
+        DeviceAuthInput {
+            session_transcript: Some(&st),
+            reader_key: None,
+        },
+        at("2025-12-19T09:19:37Z"),
+    );
+    strict_rejects(r.error_codes());
+}
+
+#[test]
 fn eudi_three_documents_issuer_side() {
-    let v = Verifier::new(store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_01.pem"]));
+    let strict = Verifier::new(store(&["eudi-verifier-endpoint/pid_issuer_ca_ut_01.pem"]));
+    let resp = hex_file("eudi-verifier-endpoint/three_documents_device_response.hex");
+    strict_rejects(
+        strict
+            .verify_device_response_issuer_only(&resp, at("2024-10-05T00:00:00Z"))
+            .error_codes(),
+    );
+    let v = lenient(&["eudi-verifier-endpoint/pid_issuer_ca_ut_01.pem"]);
     let resp = hex_file("eudi-verifier-endpoint/three_documents_device_response.hex");
     let r = v.verify_device_response_issuer_only(&resp, at("2024-10-05T00:00:00Z"));
     assert!(r.is_valid(), "{:?}", r.error_codes());
@@ -302,8 +347,13 @@ fn auth0_device_signed_elements_without_key_authorization_are_refused() {
 
 #[test]
 fn asit_pid_issuer_signed_verifies() {
-    let v = Verifier::new(store(&["asitplus-vck-eudi-pid/pid_issuer_ca_eu_01.pem"]));
     let bytes = hex_file("asitplus-vck-eudi-pid/pid_issuer_signed.hex");
+    let strict = Verifier::new(store(&["asitplus-vck-eudi-pid/pid_issuer_ca_eu_01.pem"]));
+    let e = strict
+        .verify_issuer_signed(&bytes, None, at("2024-11-01T00:00:00Z"))
+        .unwrap_err();
+    strict_rejects(e.errors().iter().map(|e| e.code()).collect());
+    let v = lenient(&["asitplus-vck-eudi-pid/pid_issuer_ca_eu_01.pem"]);
     let doc = v
         .verify_issuer_signed(&bytes, Some("eu.europa.ec.eudi.pid.1"), at("2024-11-01T00:00:00Z"))
         .unwrap();
@@ -326,8 +376,13 @@ fn asit_pid_issuer_signed_verifies() {
 
 #[test]
 fn sprind_pid_issuer_signed_verifies_then_expires() {
-    let v = Verifier::new(store(&["sprind-funke-pid/sprind_funke_issuing_ca.pem"]));
     let bytes = hex_file("sprind-funke-pid/pid_issuer_signed.hex");
+    let strict = Verifier::new(store(&["sprind-funke-pid/sprind_funke_issuing_ca.pem"]));
+    let e = strict
+        .verify_issuer_signed(&bytes, None, at("2024-08-20T00:00:00Z"))
+        .unwrap_err();
+    strict_rejects(e.errors().iter().map(|e| e.code()).collect());
+    let v = lenient(&["sprind-funke-pid/sprind_funke_issuing_ca.pem"]);
     let doc = v
         .verify_issuer_signed(&bytes, None, at("2024-08-20T00:00:00Z"))
         .unwrap();

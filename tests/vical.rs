@@ -152,3 +152,125 @@ fn vical_entries_that_are_not_iacas_or_lack_a_doctype_are_left_out() {
     assert_eq!(rejected[0].1.code(), ErrorCode::CertificateProfileInvalid);
     assert_eq!(rejected[1].1.code(), ErrorCode::TrustListInvalid);
 }
+
+/// A VICAL signed by a signer minted from `spec` under the test VICAL
+/// intermediate (whose key is the fixed test key 41).
+fn signed_by(v: &VicalPki, spec: CertSpec) -> Vec<u8> {
+    let int = CertSpec {
+        serial: 2,
+        ..CertSpec::iaca("Test VICAL Intermediate")
+    };
+    let signer = issue_cert(&spec, &v.signer_key, &int.subject, &key(41));
+    let pki = TestPki::new();
+    vical(
+        v,
+        vec![signer, v.intermediate_der.clone()],
+        VICAL_DATE,
+        VICAL_NEXT,
+        vec![(pki.iaca_der.clone(), vec![MDL])],
+    )
+}
+
+fn signer_spec() -> CertSpec {
+    CertSpec {
+        serial: 3,
+        eku: Some(vec!["1.0.18013.5.1.8"]),
+        ..CertSpec::ds("Test VICAL Signer")
+    }
+}
+
+#[test]
+fn vical_signer_needs_the_vical_eku_and_digital_signature() {
+    let v = VicalPki::new();
+    let p = VicalPolicy::default();
+    let verify = |b: &[u8], p: &VicalPolicy| Vical::verify(b, &root(&v), now(), p);
+    assert!(verify(&signed_by(&v, signer_spec()), &p).is_ok());
+    // A Document Signer of the same PKI (the mdoc DS EKU), or no EKU at all.
+    for eku in [Some(vec!["1.0.18013.5.1.2"]), None] {
+        let e = verify(&signed_by(&v, CertSpec { eku, ..signer_spec() }), &p).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::TrustListInvalid);
+        assert!(e.message().contains("1.0.18013.5.1.8"), "{e}");
+    }
+    // keyUsage without digitalSignature, or absent.
+    let ka = CertSpec {
+        key_usage: Some(vec![x509_cert::ext::pkix::KeyUsages::KeyAgreement]),
+        ..signer_spec()
+    };
+    let none = CertSpec {
+        key_usage: None,
+        ..signer_spec()
+    };
+    for spec in [ka, none] {
+        let e = verify(&signed_by(&v, spec), &p).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::TrustListInvalid);
+        assert!(e.message().contains("digitalSignature"), "{e}");
+    }
+    // nonRepudiation (contentCommitment) only: refused unless the policy
+    // allows it (the AAMVA production signer).
+    let nr = signed_by(
+        &v,
+        CertSpec {
+            key_usage: Some(vec![x509_cert::ext::pkix::KeyUsages::NonRepudiation]),
+            ..signer_spec()
+        },
+    );
+    assert_eq!(verify(&nr, &p).unwrap_err().code(), ErrorCode::TrustListInvalid);
+    assert!(verify(&nr, &p.with_content_commitment_signer(true)).is_ok());
+}
+
+#[test]
+fn vical_path_length_constraints_are_honoured() {
+    let v = VicalPki::new();
+    let pki = TestPki::new();
+    let entries = || vec![(pki.iaca_der.clone(), vec![MDL])];
+    // A second intermediate under the first, whose pathLenConstraint is 0.
+    let int2_key = key(44);
+    let int2 = CertSpec {
+        serial: 4,
+        ..CertSpec::iaca("Test VICAL Sub-Intermediate")
+    };
+    let int2_der = issue_cert(&int2, &int2_key, "CN=Test VICAL Intermediate,C=JP", &key(41));
+    let signer = issue_cert(&signer_spec(), &v.signer_key, &int2.subject, &int2_key);
+    let bytes = vical(
+        &v,
+        vec![signer, int2_der, v.intermediate_der.clone()],
+        VICAL_DATE,
+        VICAL_NEXT,
+        entries(),
+    );
+    let e = Vical::verify(&bytes, &root(&v), now(), &VicalPolicy::default()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListInvalid);
+    assert!(e.message().contains("pathLenConstraint"), "{e}");
+    // The anchor's own constraint counts too: a root with pathLenConstraint 0
+    // may not have the intermediate below it.
+    let root0_key = key(40);
+    let root0 = CertSpec::iaca("Test VICAL Root");
+    let root0_der = issue_cert(&root0, &root0_key, &root0.subject, &root0_key);
+    let anchors = vec![ParsedCertificate::from_der(&root0_der).unwrap()];
+    let good = vical(&v, full_chain(&v), VICAL_DATE, VICAL_NEXT, entries());
+    let e = Vical::verify(&good, &anchors, now(), &VicalPolicy::default()).unwrap_err();
+    assert!(e.message().contains("pathLenConstraint"), "{e}");
+    assert!(Vical::verify(&good, &root(&v), now(), &VicalPolicy::default()).is_ok());
+}
+
+#[test]
+fn vical_rollback_is_refused_when_the_last_issue_id_is_given() {
+    // The minted VICAL has vicalIssueID 7.
+    let v = VicalPki::new();
+    let pki = TestPki::new();
+    let good = vical(
+        &v,
+        full_chain(&v),
+        VICAL_DATE,
+        VICAL_NEXT,
+        vec![(pki.iaca_der.clone(), vec![MDL])],
+    );
+    let p = VicalPolicy::default();
+    for last in [0, 6, 7] {
+        let list = Vical::verify(&good, &root(&v), now(), &p.with_last_issue_id(last)).unwrap();
+        assert_eq!(list.issue_id(), Some(7));
+    }
+    let e = Vical::verify(&good, &root(&v), now(), &p.with_last_issue_id(8)).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TrustListStale);
+    assert!(e.message().contains("older than the last accepted 8"), "{e}");
+}

@@ -15,5 +15,7 @@ stdlib=/usr/share/java/kotlin-stdlib.jar
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 kotlinc -nowarn -cp "$jna" -d "$out/kakunin-test.jar" \
-    "$here/src/main/kotlin/kakunin/Kakunin.kt" "$here/src/test/kotlin/KakuninTest.kt"
+    "$here/src/main/kotlin/kakunin/Kakunin.kt" "$here/src/test/kotlin/KakuninTest.kt" \
+    "$here/src/main/kotlin/kakunin/OpenId4Vp.kt" "$here/src/test/kotlin/OpenId4VpTest.kt"
 java -Djna.library.path="$libdir" -cp "$out/kakunin-test.jar:$jna:$stdlib" KakuninTestKt
+java -Djna.library.path="$libdir" -cp "$out/kakunin-test.jar:$jna:$stdlib" oid4vptest.OpenId4VpTestKt

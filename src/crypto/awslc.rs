@@ -186,7 +186,8 @@ impl PrivateKey {
         Self::from_rc(rc::PrivateKey::from_der(der)?)
     }
 
-    /// The big-endian private scalar (HPKE hands it to the `hpke` crate).
+    /// The big-endian private scalar (HPKE hands it to the `hpke` crate; a
+    /// verifier persists its key with it).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         self.rc.scalar_bytes()
     }

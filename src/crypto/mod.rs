@@ -26,7 +26,7 @@ use rustcrypto as backend;
 
 pub(crate) use backend::{generate_private_key, hkdf_sha256, hmac_sha256_verify, PrivateKey, PublicKey};
 // AES-GCM (session encryption) is the same RustCrypto code under both backends.
-pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt};
+pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt, aes_gcm_decrypt_detached};
 
 /// The name of the cryptographic backend compiled in: `"rustcrypto"` (default)
 /// or `"aws-lc"` (cargo feature `aws-lc`).
@@ -425,5 +425,37 @@ mod tests {
             b"what do ya want for nothing?",
             &tag[..16]
         ));
+        // RFC 5869 test case 2: 82 bytes of output (three blocks), long inputs.
+        let ikm: Vec<u8> = (0u8..=0x4f).collect();
+        let salt: Vec<u8> = (0x60u8..=0xaf).collect();
+        let info: Vec<u8> = (0xb0u8..=0xff).collect();
+        let mut okm = [0u8; 82];
+        assert!(hkdf_sha256(&ikm, &salt, &info, &mut okm));
+        assert_eq!(
+            hex::encode(okm),
+            "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c\
+             59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71\
+             cc30c58179ec3e87c14c01d5c1f3434f1d87"
+        );
+        // RFC 5869 test case 3: empty salt and info.
+        let mut okm = [0u8; 42];
+        assert!(hkdf_sha256(&[0x0b; 22], &[], &[], &mut okm));
+        assert_eq!(
+            hex::encode(okm),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+        );
+        // More than 255 blocks cannot be derived.
+        let mut too_long = vec![0u8; 255 * 32 + 1];
+        assert!(!hkdf_sha256(&[1], &[], &[], &mut too_long));
+        // RFC 4231 test case 6: a key longer than the block is hashed first.
+        let tag = hex::decode("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54").unwrap();
+        assert!(hmac_sha256_verify(
+            &[0xaa; 131],
+            b"Test Using Larger Than Block-Size Key - Hash Key First",
+            &tag
+        ));
+        // RFC 4231 test case 1 (a 20-byte key).
+        let tag = hex::decode("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7").unwrap();
+        assert!(hmac_sha256_verify(&[0x0b; 20], b"Hi There", &tag));
     }
 }

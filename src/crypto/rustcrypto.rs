@@ -1,5 +1,7 @@
 //! The pure-Rust backend: RustCrypto `p256`/`p384`/`p521`/`ecdsa`,
-//! `ed25519-dalek`, `sha2`, `hmac`, `hkdf`.
+//! `ed25519-dalek`, `sha2`; HMAC (RFC 2104) and HKDF (RFC 5869) are written
+//! here on top of `sha2` so that their keyed intermediates can be wiped (the
+//! `hmac` and `hkdf` 0.12 crates keep them in state they never zeroize).
 
 // Under `aws-lc` only the parsing and Ed25519 parts of this backend are used.
 #![cfg_attr(feature = "aws-lc", allow(dead_code))]
@@ -7,7 +9,6 @@
 use super::{Curve, Digest, DigestAlgorithm, SignatureAlgorithm, X509SignatureAlgorithm};
 use ecdsa::signature::hazmat::PrehashVerifier;
 use ecdsa::signature::Verifier;
-use hmac::Mac;
 use sha2::Digest as _;
 use zeroize::Zeroizing;
 
@@ -199,7 +200,7 @@ impl PrivateKey {
     }
 
     /// The big-endian private scalar (for handing the key to another backend
-    /// or to HPKE).
+    /// or to HPKE, or persisting a verifier's key).
     pub(crate) fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(match self {
             PrivateKey::P256(k) => k.to_bytes().to_vec(),
@@ -244,23 +245,71 @@ impl PrivateKey {
     }
 }
 
-/// HKDF-SHA256 (RFC 5869) into `out`.
-pub(crate) fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> bool {
-    hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm)
-        .expand(info, out)
-        .is_ok()
+/// SHA-256 block size in bytes (the HMAC key block, RFC 2104 §2).
+const SHA256_BLOCK: usize = 64;
+
+/// HMAC-SHA256 (RFC 2104) over the concatenation of `parts`, into `out`.
+///
+/// Every keyed intermediate is wiped: the key block and the ipad/opad blocks
+/// live in `Zeroizing` buffers, the inner hash too, and the hasher is always
+/// finalized with reset, which overwrites its chaining value (derived from
+/// the key after the first block) with the SHA-256 initial value. SHA-256
+/// processes a full block as soon as it has one, so the key block never
+/// stays in the hasher's buffer.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]], out: &mut [u8; 32]) {
+    let mut h = sha2::Sha256::new();
+    let mut k = Zeroizing::new([0u8; SHA256_BLOCK]);
+    if key.len() > SHA256_BLOCK {
+        let mut hk = Zeroizing::new([0u8; 32]);
+        h.update(key);
+        h.finalize_into_reset((&mut *hk).into());
+        k.iter_mut().zip(hk.iter()).for_each(|(d, s)| *d = *s);
+    } else {
+        k.iter_mut().zip(key).for_each(|(d, s)| *d = *s);
+    }
+    let mut pad = Zeroizing::new([0u8; SHA256_BLOCK]);
+    pad.iter_mut().zip(k.iter()).for_each(|(p, b)| *p = b ^ 0x36);
+    h.update(pad.as_slice());
+    for p in parts {
+        h.update(p);
+    }
+    let mut inner = Zeroizing::new([0u8; 32]);
+    h.finalize_into_reset((&mut *inner).into());
+    pad.iter_mut().zip(k.iter()).for_each(|(p, b)| *p = b ^ 0x5c);
+    h.update(pad.as_slice());
+    h.update(inner.as_slice());
+    h.finalize_into_reset(out.into());
 }
 
-/// HMAC-SHA256 over `data`, compared with `tag` in constant time.
-pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
-    match hmac::Hmac::<sha2::Sha256>::new_from_slice(key) {
-        Ok(mut m) => {
-            m.update(data);
-            // `verify_slice` compares in constant time (subtle).
-            m.verify_slice(tag).is_ok()
-        }
-        Err(_) => false,
+/// HKDF-SHA256 (RFC 5869 §2.2–2.3) into `out`; `false` when `out` is longer
+/// than 255 blocks. The pseudorandom key and every T(i) are wiped.
+pub(crate) fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> bool {
+    if out.len() > 255 * 32 {
+        return false;
     }
+    // An absent salt is HashLen zero bytes; as an HMAC key that is the same
+    // as the empty key (both are zero-padded to the block).
+    let mut prk = Zeroizing::new([0u8; 32]);
+    hmac_sha256(salt, &[ikm], &mut prk);
+    let mut t = Zeroizing::new([0u8; 32]);
+    let mut next = Zeroizing::new([0u8; 32]);
+    for (i, chunk) in out.chunks_mut(32).enumerate() {
+        let counter = [u8::try_from(i + 1).unwrap_or(u8::MAX)];
+        let previous: &[u8] = if i == 0 { &[] } else { t.as_slice() };
+        hmac_sha256(prk.as_slice(), &[previous, info, &counter], &mut next);
+        chunk.iter_mut().zip(next.iter()).for_each(|(d, s)| *d = *s);
+        t.copy_from_slice(next.as_slice());
+    }
+    true
+}
+
+/// HMAC-SHA256 over `data`, compared with `tag` in constant time (`subtle`).
+/// A tag of any length other than 32 bytes does not verify.
+pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    let mut expected = Zeroizing::new([0u8; 32]);
+    hmac_sha256(key, &[data], &mut expected);
+    tag.len() == expected.len() && bool::from(expected.as_slice().ct_eq(tag))
 }
 
 /// Fresh private key on `curve` from the operating system's CSPRNG
@@ -316,4 +365,39 @@ pub(crate) fn aes256gcm_decrypt(key: &[u8; 32], iv: &[u8; 12], ciphertext: &[u8]
         .decrypt(&aes_gcm::Nonce::from(*iv), ciphertext)
         .ok()
         .map(Zeroizing::new)
+}
+
+/// AES-GCM decryption with a 16- or 32-byte key (AES-128/AES-256), a 12-byte
+/// IV, a detached 16-byte tag and additional authenticated data (NIST SP
+/// 800-38D; the JWE `A128GCM`/`A256GCM` content encryption of RFC 7518 §5.3).
+/// `None` when the key or tag length is wrong or the tag does not verify (the
+/// crate compares tags in constant time).
+pub(crate) fn aes_gcm_decrypt_detached(
+    key: &[u8],
+    iv: &[u8; 12],
+    ciphertext: &[u8],
+    tag: &[u8],
+    aad: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    use aes_gcm::aead::{AeadInPlace, KeyInit};
+    if tag.len() != 16 {
+        return None;
+    }
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let nonce = aes_gcm::Nonce::from(*iv);
+    let mut t = aes_gcm::Tag::default();
+    t.copy_from_slice(tag);
+    let tag = &t;
+    let ok = match key.len() {
+        16 => aes_gcm::Aes128Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(&nonce, aad, &mut buf, tag)
+            .is_ok(),
+        32 => aes_gcm::Aes256Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(&nonce, aad, &mut buf, tag)
+            .is_ok(),
+        _ => false,
+    };
+    ok.then_some(buf)
 }

@@ -226,7 +226,24 @@ pub fn namespace(doc_type_id: &str, namespace: &str) -> Option<&'static Namespac
 
 /// The registered element `id` of `namespace` inside `doc_type`.
 pub fn element(doc_type_id: &str, namespace_id: &str, id: &str) -> Option<ElementSpec> {
-    let table = namespace(doc_type_id, namespace_id)?;
+    element_in(namespace(doc_type_id, namespace_id)?, id)
+}
+
+/// The element `id` of `namespace` only when `doc_type` is registered and
+/// its own entry lists `namespace` (no fallback to the table defined for
+/// that namespace identifier). Answers use this: a registered namespace
+/// means something only inside the docTypes that define it, so a document
+/// of another docType (an IACA scoped to a loyalty card, say) cannot vouch
+/// `org.iso.18013.5.1/age_over_20`.
+pub fn registered_element(doc_type_id: &str, namespace_id: &str, id: &str) -> Option<ElementSpec> {
+    let (_, table) = doc_type(doc_type_id)?
+        .namespaces
+        .iter()
+        .find(|(n, _)| *n == namespace_id)?;
+    element_in(table, id)
+}
+
+fn element_in(table: &NamespaceSpec, id: &str) -> Option<ElementSpec> {
     if let Some(e) = table.elements.iter().find(|e| e.id == id) {
         return Some(*e);
     }

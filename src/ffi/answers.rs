@@ -1,15 +1,22 @@
 //! Counter answers (age, basic identity items, portrait), type warnings and
 //! the audit record of a verified document, all computed by the Rust API
 //! from verified, issuer-signed elements only.
+//!
+//! Answers come only from a registered docType and only from the
+//! namespaces its registry entry lists. The `_for_doc_type` functions also
+//! take the docType the caller expects and answer nothing (unknown /
+//! `KAKUNIN_NOT_FOUND`) for a document of another docType; the older
+//! functions answer for the document's own docType.
 
 use core::ffi::c_char;
 use std::ffi::CString;
 
 use super::verification::kakunin_verification;
-use super::{boundary, need, ok, out_ok, try_ref, write_out};
+use super::{boundary, need, ok, out_ok, try_ref, try_str, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*, kakunin_str};
 use crate::answers::{AgeAnswer, ImageFormat};
 use crate::audit::AuditRecord;
+use crate::document::VerifiedDocument;
 
 /// The verdict of an age question (`AgeVerdict::number()` in Rust).
 #[repr(u32)]
@@ -111,7 +118,7 @@ pub extern "C" fn kakunin_verification_document_age_at_least(
             (need!(out_ok(out_verdict)), need!(out_ok(out_evidence)), need!(out_ok(out_evidence_nn)));
         let d = ok!(v.verified(doc));
         let n = ok!(u8::try_from(years).map_err(|_| KAKUNIN_INVALID_PARAMETER));
-        write_age(d.age_at_least(n), verdict, evidence, nn)
+        write_age(d.age_at_least(d.doc_type(), n), verdict, evidence, nn)
     }
 }
 
@@ -133,7 +140,7 @@ pub extern "C" fn kakunin_verification_document_age_at_least_at_offset(
             (need!(out_ok(out_verdict)), need!(out_ok(out_evidence)), need!(out_ok(out_evidence_nn)));
         let d = ok!(v.verified(doc));
         let n = ok!(u8::try_from(years).map_err(|_| KAKUNIN_INVALID_PARAMETER));
-        write_age(d.age_at_least_at_offset(n, utc_offset_secs), verdict, evidence, nn)
+        write_age(d.age_at_least_at_offset(d.doc_type(), n, utc_offset_secs), verdict, evidence, nn)
     }
 }
 
@@ -150,23 +157,27 @@ pub extern "C" fn kakunin_verification_document_basic_item(
         let v = need!(try_ref(verification));
         let out = need!(out_ok(out));
         let d = ok!(v.verified(doc));
-        let b = d.basic_info();
-        let value = match item {
-            1 => b.full_name,
-            2 => b.family_name,
-            3 => b.given_name,
-            4 => b.address,
-            5 => b.birth_date,
-            6 => b.sex_text,
-            _ => return KAKUNIN_INVALID_PARAMETER,
-        };
-        match value {
-            Some(s) => {
-                write_out(out, kakunin_str::of(s));
-                KAKUNIN_OK
-            }
-            None => KAKUNIN_NOT_FOUND,
+        basic_item(d, d.doc_type(), item, out)
+    }
+}
+
+fn basic_item(d: &VerifiedDocument, doc_type: &str, item: u32, out: *mut kakunin_str) -> kakunin_status {
+    let b = d.basic_info(doc_type);
+    let value = match item {
+        1 => b.full_name,
+        2 => b.family_name,
+        3 => b.given_name,
+        4 => b.address,
+        5 => b.birth_date,
+        6 => b.sex_text,
+        _ => return KAKUNIN_INVALID_PARAMETER,
+    };
+    match value {
+        Some(s) => {
+            write_out(out, kakunin_str::of(s));
+            KAKUNIN_OK
         }
+        None => KAKUNIN_NOT_FOUND,
     }
 }
 
@@ -181,13 +192,17 @@ pub extern "C" fn kakunin_verification_document_sex_code(
         let v = need!(try_ref(verification));
         let out = need!(out_ok(out));
         let d = ok!(v.verified(doc));
-        match d.basic_info().sex_code {
-            Some(c) => {
-                write_out(out, c);
-                KAKUNIN_OK
-            }
-            None => KAKUNIN_NOT_FOUND,
+        sex_code(d, d.doc_type(), out)
+    }
+}
+
+fn sex_code(d: &VerifiedDocument, doc_type: &str, out: *mut u32) -> kakunin_status {
+    match d.basic_info(doc_type).sex_code {
+        Some(c) => {
+            write_out(out, c);
+            KAKUNIN_OK
         }
+        None => KAKUNIN_NOT_FOUND,
     }
 }
 
@@ -205,14 +220,128 @@ pub extern "C" fn kakunin_verification_document_portrait(
         let image = need!(out_ok(out_image));
         let format = need!(out_ok(out_format));
         let d = ok!(v.verified(doc));
-        match d.portrait() {
-            Some(p) => {
-                write_out(image, kakunin_bytes::of(p.bytes));
-                write_out(format, ImageFormat::number(p.format));
-                KAKUNIN_OK
-            }
-            None => KAKUNIN_NOT_FOUND,
+        portrait(d, d.doc_type(), image, format)
+    }
+}
+
+fn portrait(d: &VerifiedDocument, doc_type: &str, image: *mut kakunin_bytes, format: *mut u32) -> kakunin_status {
+    match d.portrait(doc_type) {
+        Some(p) => {
+            write_out(image, kakunin_bytes::of(p.bytes));
+            write_out(format, ImageFormat::number(p.format));
+            KAKUNIN_OK
         }
+        None => KAKUNIN_NOT_FOUND,
+    }
+}
+
+// ------------------------------------------------- answers for a named docType
+
+/// As `kakunin_verification_document_age_at_least`, for a document the
+/// caller expects to be of docType `doc_type` (NUL-terminated, e.g.
+/// `"org.iso.18013.5.1.mDL"`): `KAKUNIN_AGE_UNKNOWN` with no evidence when
+/// the document is of another docType or `doc_type` is not registered.
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_age_at_least_for_doc_type(
+    verification: *const kakunin_verification,
+    doc: usize,
+    doc_type: *const c_char,
+    years: u32,
+    out_verdict: *mut u32,
+    out_evidence: *mut u32,
+    out_evidence_nn: *mut u32,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(verification));
+        let doc_type = ok!(need!(try_str(doc_type)));
+        let (verdict, evidence, nn) =
+            (need!(out_ok(out_verdict)), need!(out_ok(out_evidence)), need!(out_ok(out_evidence_nn)));
+        let d = ok!(v.verified(doc));
+        let n = ok!(u8::try_from(years).map_err(|_| KAKUNIN_INVALID_PARAMETER));
+        write_age(d.age_at_least(doc_type, n), verdict, evidence, nn)
+    }
+}
+
+/// As `kakunin_verification_document_age_at_least_at_offset`, for a
+/// document expected to be of docType `doc_type` (see
+/// `kakunin_verification_document_age_at_least_for_doc_type`).
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_age_at_least_at_offset_for_doc_type(
+    verification: *const kakunin_verification,
+    doc: usize,
+    doc_type: *const c_char,
+    years: u32,
+    utc_offset_secs: i32,
+    out_verdict: *mut u32,
+    out_evidence: *mut u32,
+    out_evidence_nn: *mut u32,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(verification));
+        let doc_type = ok!(need!(try_str(doc_type)));
+        let (verdict, evidence, nn) =
+            (need!(out_ok(out_verdict)), need!(out_ok(out_evidence)), need!(out_ok(out_evidence_nn)));
+        let d = ok!(v.verified(doc));
+        let n = ok!(u8::try_from(years).map_err(|_| KAKUNIN_INVALID_PARAMETER));
+        write_age(d.age_at_least_at_offset(doc_type, n, utc_offset_secs), verdict, evidence, nn)
+    }
+}
+
+/// As `kakunin_verification_document_basic_item`, for a document expected
+/// to be of docType `doc_type`: `KAKUNIN_NOT_FOUND` when it is of another
+/// docType or `doc_type` is not registered.
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_basic_item_for_doc_type(
+    verification: *const kakunin_verification,
+    doc: usize,
+    doc_type: *const c_char,
+    item: u32,
+    out: *mut kakunin_str,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(verification));
+        let doc_type = ok!(need!(try_str(doc_type)));
+        let out = need!(out_ok(out));
+        let d = ok!(v.verified(doc));
+        basic_item(d, doc_type, item, out)
+    }
+}
+
+/// As `kakunin_verification_document_sex_code`, for a document expected to
+/// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_sex_code_for_doc_type(
+    verification: *const kakunin_verification,
+    doc: usize,
+    doc_type: *const c_char,
+    out: *mut u32,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(verification));
+        let doc_type = ok!(need!(try_str(doc_type)));
+        let out = need!(out_ok(out));
+        let d = ok!(v.verified(doc));
+        sex_code(d, doc_type, out)
+    }
+}
+
+/// As `kakunin_verification_document_portrait`, for a document expected to
+/// be of docType `doc_type` (`KAKUNIN_NOT_FOUND` otherwise).
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_portrait_for_doc_type(
+    verification: *const kakunin_verification,
+    doc: usize,
+    doc_type: *const c_char,
+    out_image: *mut kakunin_bytes,
+    out_format: *mut u32,
+) -> kakunin_status {
+    boundary! {
+        let v = need!(try_ref(verification));
+        let doc_type = ok!(need!(try_str(doc_type)));
+        let image = need!(out_ok(out_image));
+        let format = need!(out_ok(out_format));
+        let d = ok!(v.verified(doc));
+        portrait(d, doc_type, image, format)
     }
 }
 

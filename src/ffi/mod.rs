@@ -27,16 +27,20 @@ use std::sync::OnceLock;
 use crate::error::ErrorCode;
 
 mod answers;
+mod openid4vp;
+mod request;
 mod revocation;
 mod session;
 mod transport;
 mod trust;
 mod verification;
 mod vical;
+mod warnings;
 
 pub use answers::{
     kakunin_age_evidence, kakunin_age_verdict, kakunin_basic_item, kakunin_image_format, kakunin_warning_field,
 };
+pub use openid4vp::{kakunin_oid4vp_request_builder, kakunin_oid4vp_state};
 pub use revocation::{kakunin_revocation_data, kakunin_revocation_mode};
 pub use session::{
     kakunin_ble_options, kakunin_buffer, kakunin_device_engagement, kakunin_device_request_builder,

@@ -120,6 +120,26 @@ pub extern "C" fn kakunin_verifier_builder_set_revocation_policy(
     }
 }
 
+/// Under `KAKUNIN_REVOCATION_REQUIRED`, whether a document whose Document
+/// Signer is a pinned signer is accepted without revocation data (`exempt`
+/// true) or rejected with `revocation_unavailable` (false, the default): no
+/// IACA issues a CRL or a status-list signer for a pinned signer, so the
+/// operator who pinned it must remove it from the trust store to revoke it.
+/// Call after `kakunin_verifier_builder_set_revocation_policy`, which resets
+/// it.
+#[no_mangle]
+pub extern "C" fn kakunin_verifier_builder_set_revocation_exempt_pinned_signers(
+    builder: *mut kakunin_verifier_builder,
+    exempt: bool,
+) -> kakunin_status {
+    boundary! {
+        let builder = need!(try_mut(builder));
+        let revocation = builder.policy.revocation.with_pinned_signers_exempt(exempt);
+        builder.policy = builder.policy.clone().with_revocation(revocation);
+        KAKUNIN_OK
+    }
+}
+
 /// Gives verifiers built from `builder` (a copy of) `data`, replacing any
 /// earlier data. `data` stays owned by the caller.
 #[no_mangle]

@@ -515,8 +515,10 @@ pub extern "C" fn kakunin_reader_session_e_reader_key_bytes(
 
 /// Verifies a DeviceResponse received in this session with `verifier`, using
 /// the session's transcript and reader key for device authentication
-/// (deviceSignature or deviceMac). Same result as
-/// `kakunin_verifier_verify_device_response`.
+/// (deviceSignature or deviceMac), bound to the last DeviceRequest this
+/// session sent: a document of a docType not requested is rejected
+/// (`document_not_requested`) and elements not requested are not returned
+/// (as `kakunin_verifier_verify_device_response_for_request`).
 #[no_mangle]
 pub extern "C" fn kakunin_reader_session_verify_device_response(
     session: *const kakunin_reader_session,
@@ -531,11 +533,7 @@ pub extern "C" fn kakunin_reader_session_verify_device_response(
         let verifier = need!(try_ref(verifier));
         let bytes = need!(try_slice(device_response, device_response_len));
         let out = need!(out_ok(out));
-        let v = verifier.inner.verify_device_response(
-            bytes,
-            s.inner.device_auth_input(),
-            UnixTime::from_secs(now_unix_secs),
-        );
+        let v = s.inner.verify_device_response(&verifier.inner, bytes, UnixTime::from_secs(now_unix_secs));
         write_out(out, to_handle(kakunin_verification::new(v)));
         KAKUNIN_OK
     }
@@ -561,7 +559,9 @@ pub struct kakunin_items_request {
 }
 
 impl kakunin_items_request {
-    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+    /// The policy-checked element request (also the content of an OpenID4VP
+    /// DCQL credential query).
+    pub(super) fn to_element_request(&self) -> Result<crate::privacy::ElementRequest, kakunin_status> {
         let mut b = RequestBuilder::new(&self.doc_type);
         for (ns, id, retain) in &self.elements {
             b = if *retain {
@@ -576,8 +576,11 @@ impl kakunin_items_request {
                 .map_err(|_| KAKUNIN_INVALID_PARAMETER)?,
             None => RequestPolicy::new(),
         };
-        let checked = b.build(&policy).map_err(|_| KAKUNIN_REQUEST_REFUSED)?;
-        Ok(ItemsRequest::from(&checked))
+        b.build(&policy).map_err(|_| KAKUNIN_REQUEST_REFUSED)
+    }
+
+    fn to_items(&self) -> Result<ItemsRequest, kakunin_status> {
+        Ok(ItemsRequest::from(&self.to_element_request()?))
     }
 }
 
@@ -652,7 +655,7 @@ pub extern "C" fn kakunin_items_request_free(request: *mut kakunin_items_request
 /// certificate chain (leaf first). Immutable and thread-safe; zeroized when
 /// freed with `kakunin_reader_auth_key_free`.
 pub struct kakunin_reader_auth_key {
-    inner: ReaderAuthKey,
+    pub(super) inner: ReaderAuthKey,
 }
 
 /// A reader authentication key from `key` (copied; any constructor of

@@ -54,9 +54,12 @@ pub struct kakunin_reader_key {
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum kakunin_certificate_profile {
-    /// The rules every issuer seen in the field meets (the default).
+    /// An explicit opt-in for real issuers that break the letter of Annex
+    /// B.1.4: a Document Signer without extKeyUsage (SPRIND) or with
+    /// 1.3.130.2.0.0.1.2 (the EUDI reference issuer), and a disclosed
+    /// `issuing_country` not compared with the DS countryName.
     KAKUNIN_PROFILE_INTEROPERABLE = 1,
-    /// The letter of ISO 18013-5 Annex B.1.4.
+    /// The letter of ISO 18013-5 Annex B.1.4 (the default).
     KAKUNIN_PROFILE_ANNEX_B = 2,
 }
 
@@ -82,7 +85,7 @@ pub enum kakunin_anchor_role {
 pub enum kakunin_limit {
     /// Largest accepted input, in bytes.
     KAKUNIN_LIMIT_MAX_INPUT_BYTES = 1,
-    /// Deepest CBOR nesting.
+    /// Deepest CBOR nesting (at most 64: the decoder recurses per level).
     KAKUNIN_LIMIT_MAX_DEPTH = 2,
     /// Most CBOR data items in one decoded item.
     KAKUNIN_LIMIT_MAX_ITEMS = 3,
@@ -397,7 +400,8 @@ pub extern "C" fn kakunin_verifier_builder_set_clock_skew(
     }
 }
 
-/// Sets the Document Signer profile strictness: a `kakunin_certificate_profile` value.
+/// Sets the Document Signer profile strictness: a `kakunin_certificate_profile`
+/// value. The default is `KAKUNIN_PROFILE_ANNEX_B`.
 #[no_mangle]
 pub extern "C" fn kakunin_verifier_builder_set_certificate_profile(
     builder: *mut kakunin_verifier_builder,
@@ -430,6 +434,9 @@ pub extern "C" fn kakunin_verifier_builder_set_allow_anchor_as_signer(
 }
 
 /// Sets one resource limit (`limit` is a `kakunin_limit` value; `value` > 0).
+/// `KAKUNIN_LIMIT_MAX_DEPTH` above the hard ceiling (64, the nesting the
+/// decoder's recursion may take on a small thread stack; `Limits::MAX_DEPTH_CEILING`)
+/// is refused with `KAKUNIN_INVALID_PARAMETER`.
 #[no_mangle]
 pub extern "C" fn kakunin_verifier_builder_set_limit(
     builder: *mut kakunin_verifier_builder,
@@ -439,6 +446,9 @@ pub extern "C" fn kakunin_verifier_builder_set_limit(
     boundary! {
         let builder = need!(try_mut(builder));
         if value == 0 {
+            return KAKUNIN_INVALID_PARAMETER;
+        }
+        if limit == 2 && value > crate::limits::Limits::MAX_DEPTH_CEILING {
             return KAKUNIN_INVALID_PARAMETER;
         }
         let mut limits = builder.policy.limits;

@@ -282,10 +282,38 @@ pub extern "C" fn kakunin_verification_json(
     boundary! {
         let v = need!(try_ref(verification));
         let out = need!(out_ok(out));
-        let json = v.json.get_or_init(|| CString::new(v.inner.to_json()).unwrap_or_default());
+        let json = v.json.get_or_init(|| json_cstring(&v.inner));
         let bytes = json.as_bytes();
         write_out(out, kakunin_str { data: json.as_ptr(), len: bytes.len() });
         KAKUNIN_OK
+    }
+}
+
+/// The JSON report as a C string. The intermediate `String` is wiped; the
+/// returned buffer is wiped by `kakunin_verification`'s `Drop`.
+fn json_cstring(v: &Verification) -> CString {
+    let json = zeroize::Zeroizing::new(v.to_json());
+    // Copied into a buffer with room for the NUL so that `CString` never
+    // reallocates (a reallocation would leave an unwiped copy behind).
+    let mut bytes = Vec::with_capacity(json.len() + 1);
+    bytes.extend_from_slice(json.as_bytes());
+    match CString::new(bytes) {
+        Ok(c) => c,
+        Err(e) => {
+            // JSON escapes every control character, so this is unreachable;
+            // wipe the rejected bytes anyway.
+            zeroize::Zeroize::zeroize(&mut e.into_vec());
+            CString::default()
+        }
+    }
+}
+
+impl Drop for kakunin_verification {
+    fn drop(&mut self) {
+        // The JSON export holds every disclosed element value.
+        if let Some(json) = self.json.take() {
+            zeroize::Zeroize::zeroize(&mut json.into_bytes_with_nul());
+        }
     }
 }
 
@@ -509,8 +537,11 @@ pub extern "C" fn kakunin_verification_document_element(
     }
 }
 
-/// Finds an element of verified document `doc` by namespace and identifier
-/// (issuer-signed first, then device-signed); `KAKUNIN_NOT_FOUND` when not disclosed.
+/// Finds an **issuer-signed** element of verified document `doc` by namespace
+/// and identifier (ISO 18013-5 §9.1.2: data the issuer vouched for);
+/// `KAKUNIN_NOT_FOUND` when the issuer did not disclose it. Never returns a
+/// device-signed value, even of the same name: those come from the holder's
+/// device (`kakunin_verification_document_find_device_element`).
 #[no_mangle]
 pub extern "C" fn kakunin_verification_document_find_element(
     verification: *const kakunin_verification,
@@ -519,19 +550,47 @@ pub extern "C" fn kakunin_verification_document_find_element(
     identifier: *const c_char,
     out: *mut *const kakunin_element,
 ) -> kakunin_status {
-    boundary! {
-        let v = need!(try_ref(verification));
-        let ns = ok!(need!(try_str(namespace_)));
-        let id = ok!(need!(try_str(identifier)));
-        let out = need!(out_ok(out));
-        let view = ok!(v.verified_doc(doc));
-        match view.elements.iter().find(|e| e.namespace == ns && e.identifier == id) {
-            Some(e) => {
-                write_out(out, e as *const kakunin_element);
-                KAKUNIN_OK
-            }
-            None => KAKUNIN_NOT_FOUND,
+    boundary! { find_element(verification, doc, namespace_, identifier, false, out) }
+}
+
+/// Finds a **device-signed** element of verified document `doc` (DeviceNameSpaces,
+/// ISO 18013-5 §8.3.2.1.2.2: values the holder's device signed, within the
+/// MSO keyAuthorizations) by namespace and identifier; `KAKUNIN_NOT_FOUND`
+/// when none. Never returns an issuer-signed value.
+#[no_mangle]
+pub extern "C" fn kakunin_verification_document_find_device_element(
+    verification: *const kakunin_verification,
+    doc: usize,
+    namespace_: *const c_char,
+    identifier: *const c_char,
+    out: *mut *const kakunin_element,
+) -> kakunin_status {
+    boundary! { find_element(verification, doc, namespace_, identifier, true, out) }
+}
+
+fn find_element(
+    verification: *const kakunin_verification,
+    doc: usize,
+    namespace_: *const c_char,
+    identifier: *const c_char,
+    device_signed: bool,
+    out: *mut *const kakunin_element,
+) -> kakunin_status {
+    let v = need!(try_ref(verification));
+    let ns = ok!(need!(try_str(namespace_)));
+    let id = ok!(need!(try_str(identifier)));
+    let out = need!(out_ok(out));
+    let view = ok!(v.verified_doc(doc));
+    match view
+        .elements
+        .iter()
+        .find(|e| e.device_signed == device_signed && e.namespace == ns && e.identifier == id)
+    {
+        Some(e) => {
+            write_out(out, e as *const kakunin_element);
+            KAKUNIN_OK
         }
+        None => KAKUNIN_NOT_FOUND,
     }
 }
 

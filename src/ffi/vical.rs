@@ -30,7 +30,11 @@ pub struct kakunin_vical {
 /// `nextUpdate` counts). On success `*out` receives the VICAL (free with
 /// `kakunin_vical_free`). A stale VICAL is `KAKUNIN_TRUST_LIST_STALE`; a bad
 /// signature, chain or structure `KAKUNIN_TRUST_LIST_INVALID`; unusable anchors
-/// their own input status.
+/// their own input status. The VICAL signer must carry extKeyUsage
+/// 1.0.18013.5.1.8 and keyUsage digitalSignature; for the AAMVA production
+/// VICAL (keyUsage nonRepudiation only) use
+/// `kakunin_vical_verify_with_options` with
+/// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER`.
 #[no_mangle]
 pub extern "C" fn kakunin_vical_verify(
     vical: *const u8,
@@ -43,35 +47,99 @@ pub extern "C" fn kakunin_vical_verify(
     out: *mut *mut kakunin_vical,
 ) -> kakunin_status {
     boundary! {
-        let bytes = need!(try_slice(vical, vical_len));
-        let anchor_bytes = need!(try_slice(anchors, anchors_len));
-        let out = need!(out_ok(out));
-        if clock_skew_secs < 0 {
+        verify_with(
+            vical,
+            vical_len,
+            anchors,
+            anchors_len,
+            now_unix_secs,
+            clock_skew_secs,
+            max_age_secs,
+            VicalPolicy::default(),
+            out,
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify_with(
+    vical: *const u8,
+    vical_len: usize,
+    anchors: *const u8,
+    anchors_len: usize,
+    now_unix_secs: i64,
+    clock_skew_secs: i64,
+    max_age_secs: u64,
+    mut policy: VicalPolicy,
+    out: *mut *mut kakunin_vical,
+) -> kakunin_status {
+    let bytes = need!(try_slice(vical, vical_len));
+    let anchor_bytes = need!(try_slice(anchors, anchors_len));
+    let out = need!(out_ok(out));
+    if clock_skew_secs < 0 {
+        return KAKUNIN_INVALID_PARAMETER;
+    }
+    let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
+        Ok(d) => d,
+        Err(e) => return kakunin_status::from_error_code(e.code()),
+    };
+    let mut certs = Vec::with_capacity(ders.len());
+    for der in &ders {
+        match ParsedCertificate::from_der(der) {
+            Ok(c) => certs.push(c),
+            Err(e) => return kakunin_status::from_error_code(e.code()),
+        }
+    }
+    policy = policy.with_clock_skew(clock_skew_secs);
+    if max_age_secs > 0 {
+        policy = policy.with_max_age_secs(max_age_secs);
+    }
+    match Vical::verify(bytes, &certs, UnixTime::from_secs(now_unix_secs), &policy) {
+        Ok(vical) => {
+            let (store, rejected) = vical.trust_store();
+            write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
+            KAKUNIN_OK
+        }
+        Err(e) => kakunin_status::from_error_code(e.code()),
+    }
+}
+
+/// `kakunin_vical_verify_with_options`: accept a VICAL signer whose keyUsage
+/// has contentCommitment (nonRepudiation) but not digitalSignature, as the
+/// AAMVA production signer does.
+pub const KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER: u32 = 1;
+
+/// Like `kakunin_vical_verify`, with rollback protection and options:
+/// `has_last_issue_id` true refuses (`KAKUNIN_TRUST_LIST_STALE`) a VICAL
+/// whose `vicalIssueID` is smaller than `last_issue_id` (the last one the
+/// application accepted) or absent; `flags` is 0 or
+/// `KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER` (other bits:
+/// `KAKUNIN_INVALID_PARAMETER`).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn kakunin_vical_verify_with_options(
+    vical: *const u8,
+    vical_len: usize,
+    anchors: *const u8,
+    anchors_len: usize,
+    now_unix_secs: i64,
+    clock_skew_secs: i64,
+    max_age_secs: u64,
+    has_last_issue_id: bool,
+    last_issue_id: u64,
+    flags: u32,
+    out: *mut *mut kakunin_vical,
+) -> kakunin_status {
+    boundary! {
+        if flags & !KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER != 0 {
             return KAKUNIN_INVALID_PARAMETER;
         }
-        let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
-            Ok(d) => d,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
-        };
-        let mut certs = Vec::with_capacity(ders.len());
-        for der in &ders {
-            match ParsedCertificate::from_der(der) {
-                Ok(c) => certs.push(c),
-                Err(e) => return kakunin_status::from_error_code(e.code()),
-            }
+        let mut policy = VicalPolicy::default()
+            .with_content_commitment_signer(flags & KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER != 0);
+        if has_last_issue_id {
+            policy = policy.with_last_issue_id(last_issue_id);
         }
-        let mut policy = VicalPolicy::default().with_clock_skew(clock_skew_secs);
-        if max_age_secs > 0 {
-            policy = policy.with_max_age_secs(max_age_secs);
-        }
-        match Vical::verify(bytes, &certs, UnixTime::from_secs(now_unix_secs), &policy) {
-            Ok(vical) => {
-                let (store, rejected) = vical.trust_store();
-                write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from_error_code(e.code()),
-        }
+        verify_with(vical, vical_len, anchors, anchors_len, now_unix_secs, clock_skew_secs, max_age_secs, policy, out)
     }
 }
 

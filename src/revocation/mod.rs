@@ -4,20 +4,34 @@
 //! passes them in a [`RevocationData`] with the verification time; kakunin
 //! says whether they are authentic, current, and what they mean.
 //!
+//! Two rules hold in every mode that checks anything:
+//! - A revocation is final. A listed Document Signer
+//!   (`certificate_revoked`) or a document marked revoked
+//!   (`document_revoked`) or suspended (`document_suspended`) by authentic
+//!   data rejects even when that data is past its update time, or its
+//!   status-list signer certificate has expired since: only "not revoked"
+//!   needs current data. (A suspension is lifted only by a newer authentic
+//!   token saying "valid".)
+//! - A status-list signer certificate is judged at the token's `iat`: it must
+//!   have been valid when it signed. The token's freshness is judged at the
+//!   verification time.
+//!
 //! [`RevocationMode`]:
 //! - `Off` (default): nothing is checked.
-//! - `BestEffort`: the data that was passed and verifies is used. A listed
-//!   Document Signer (`certificate_revoked`) or a revoked document
-//!   (`document_revoked`) rejects even when the list is past its update
-//!   time (a revocation is never undone); a current list that says
-//!   suspended rejects (`document_suspended`). Missing, unusable or stale
-//!   data does not reject.
+//! - `BestEffort`: the data that was passed and verifies is used. Missing,
+//!   unusable or stale data does not reject; each such problem is reported
+//!   as a warning (`revocation_unavailable`, `revocation_stale`) on the
+//!   verified document
+//!   ([`VerifiedDocument::policy_warnings`](crate::VerifiedDocument::policy_warnings)).
 //! - `Required`: every mechanism that applies must be checked with current
-//!   data: a CRL of the DS's IACA (for a DS issued by an anchor; a pinned
-//!   signer has no IACA to issue one), and the status token when the MSO has
-//!   a `status` reference. Missing or unusable → `revocation_unavailable`;
-//!   past its nextUpdate / exp / iat+ttl or older than
-//!   [`RevocationPolicy::max_age_secs`] → `revocation_stale`.
+//!   data: a CRL of the DS's IACA, and the status token when the MSO has a
+//!   `status` reference. Missing or unusable → `revocation_unavailable`;
+//!   past its nextUpdate / exp / iat+ttl, without any of them (a CRL without
+//!   nextUpdate, a status token with neither `exp` nor `ttl`), or older than
+//!   [`RevocationPolicy::max_age_secs`] → `revocation_stale`. A pinned signer
+//!   has no IACA to issue a CRL or a status-list signer, so its documents are
+//!   rejected with `revocation_unavailable` unless the operator sets
+//!   [`RevocationPolicy::exempt_pinned_signers`].
 //!
 //! A [`RevocationData`] is shared by every verification that uses it: each
 //! CRL and status token remembers the issuer (by SHA-256 of its certificate)
@@ -34,7 +48,7 @@ use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::profile::OID_EKU_MDL_DS_EUDI_ALIAS;
 use crate::time::UnixTime;
-use crate::trust::{TrustAnchor, TrustPath};
+use crate::trust::{AnchorRole, CertificateProfile, TrustAnchor, TrustPath, TrustStore};
 use crate::x509::{self, ParsedCertificate};
 use status_list::{Listing, StatusReference};
 use std::sync::Arc;
@@ -46,7 +60,8 @@ pub enum RevocationMode {
     /// No revocation check (default).
     #[default]
     Off,
-    /// Use whatever authentic data was given; missing or stale data does not reject.
+    /// Use whatever authentic data was given; missing or stale data does not
+    /// reject but is reported as a warning.
     BestEffort,
     /// Every applicable mechanism must be checked with current data.
     Required,
@@ -73,6 +88,14 @@ pub struct RevocationPolicy {
     /// Refuse a CRL or status token whose thisUpdate / iat is older than this
     /// many seconds (in addition to its own nextUpdate / exp / ttl).
     pub max_age_secs: Option<u64>,
+    /// Under `Required`, accept a document whose Document Signer is a pinned
+    /// signer without any revocation data (no IACA issues a CRL or a
+    /// status-list signer for it). The trade: the operator who pinned the
+    /// key must remove it from the trust store to revoke it, and an MSO
+    /// `status` of such a document is not checked. Default `false`: such a
+    /// document is rejected with `revocation_unavailable` under `Required`
+    /// (and carries a warning under `BestEffort`).
+    pub exempt_pinned_signers: bool,
 }
 
 impl RevocationPolicy {
@@ -81,7 +104,14 @@ impl RevocationPolicy {
         RevocationPolicy {
             mode,
             max_age_secs: None,
+            exempt_pinned_signers: false,
         }
+    }
+
+    /// Sets [`RevocationPolicy::exempt_pinned_signers`].
+    pub fn with_pinned_signers_exempt(mut self, exempt: bool) -> Self {
+        self.exempt_pinned_signers = exempt;
+        self
     }
 
     /// Sets [`RevocationPolicy::max_age_secs`].
@@ -162,37 +192,91 @@ fn staleness(
     None
 }
 
+/// What revocation checking found for one document: `errors` reject it,
+/// `warnings` are the problems a best-effort policy tolerated.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub(crate) errors: Vec<Error>,
+    pub(crate) warnings: Vec<Error>,
+}
+
+impl Outcome {
+    /// A problem that rejects under `Required` and is a warning otherwise.
+    fn problem(&mut self, e: Error, required: bool) {
+        if required {
+            self.errors.push(e);
+        } else {
+            self.warnings.push(e);
+        }
+    }
+}
+
+/// What the verifier knows about the document whose revocation is checked.
+pub(crate) struct Subject<'a> {
+    /// The Document Signer certificate.
+    pub(crate) ds: &'a ParsedCertificate,
+    /// The anchor that vouched for it (its IACA, or the pinned signer itself).
+    pub(crate) anchor: &'a TrustAnchor,
+    /// How the DS was trusted.
+    pub(crate) path: TrustPath,
+    /// The MSO `status` as received, if any.
+    pub(crate) mso_status: Option<&'a [u8]>,
+    /// The certificate profile in force (decides the role of a certificate
+    /// without extKeyUsage).
+    pub(crate) profile: CertificateProfile,
+    /// The trust store (a pinned signer never signs status lists).
+    pub(crate) trust: &'a TrustStore,
+}
+
 /// Checks the revocation of one verified document's Document Signer and
-/// MSO status. Returns the errors to report under the policy.
-#[allow(clippy::too_many_arguments)]
+/// MSO status under the policy.
 pub(crate) fn check(
     data: &RevocationData,
     policy: &RevocationPolicy,
-    ds: &ParsedCertificate,
-    anchor: &TrustAnchor,
-    path: TrustPath,
-    mso_status: Option<&[u8]>,
+    subject: &Subject<'_>,
     now: UnixTime,
     skew: i64,
     limits: &Limits,
-) -> Vec<Error> {
+) -> Outcome {
     let required = match policy.mode {
-        RevocationMode::Off => return Vec::new(),
+        RevocationMode::Off => return Outcome::default(),
         RevocationMode::BestEffort => false,
         RevocationMode::Required => true,
     };
-    let mut out = Vec::new();
-    if path == TrustPath::IssuedByAnchor {
-        out.extend(check_crls(data, policy, ds, anchor.certificate(), now, skew, required));
+    let mut out = Outcome::default();
+    if subject.path != TrustPath::IssuedByAnchor {
+        if !policy.exempt_pinned_signers {
+            out.problem(
+                err(
+                    ErrorCode::RevocationUnavailable,
+                    format!(
+                        "the Document Signer ({}) is a pinned signer: no IACA issues a CRL or a status-list \
+                         signer for it, so its revocation cannot be checked",
+                        subject.ds.subject()
+                    ),
+                ),
+                required,
+            );
+        }
+        return out;
     }
-    if let Some(raw) = mso_status {
-        out.extend(check_status(
-            data, policy, ds, anchor, path, raw, now, skew, limits, required,
-        ));
+    check_crls(
+        data,
+        policy,
+        subject.ds,
+        subject.anchor.certificate(),
+        now,
+        skew,
+        required,
+        &mut out,
+    );
+    if let Some(raw) = subject.mso_status {
+        check_status(data, policy, subject, raw, now, skew, limits, required, &mut out);
     }
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_crls(
     data: &RevocationData,
     policy: &RevocationPolicy,
@@ -201,7 +285,8 @@ fn check_crls(
     now: UnixTime,
     skew: i64,
     required: bool,
-) -> Vec<Error> {
+    out: &mut Outcome,
+) {
     let mut problem: Option<Error> = None;
     let mut current = false;
     for crl in data.crls.iter().filter(|c| c.is_issued_by_name(iaca)) {
@@ -221,7 +306,7 @@ fn check_crls(
             continue;
         }
         if crl.lists(ds) {
-            return vec![err(
+            out.errors.push(err(
                 ErrorCode::CertificateRevoked,
                 format!(
                     "Document Signer serial {} is on the CRL of {:?} (thisUpdate {})",
@@ -229,7 +314,8 @@ fn check_crls(
                     iaca.subject(),
                     crl.this_update()
                 ),
-            )];
+            ));
+            return;
         }
         match staleness(crl.this_update(), crl.next_update(), policy, now, skew, "CRL") {
             Some(e) => {
@@ -238,41 +324,54 @@ fn check_crls(
             None => current = true,
         }
     }
-    if current || !required {
-        return Vec::new();
+    if current {
+        return;
     }
-    vec![problem.unwrap_or_else(|| {
-        err(
-            ErrorCode::RevocationUnavailable,
-            format!("no CRL of {:?} was provided", iaca.subject()),
-        )
-    })]
+    out.problem(
+        problem.unwrap_or_else(|| {
+            err(
+                ErrorCode::RevocationUnavailable,
+                format!("no CRL of {:?} was provided", iaca.subject()),
+            )
+        }),
+        required,
+    );
 }
 
-/// A status-signing certificate must be issued by the DS's IACA, be valid,
-/// not be a CA, and not be a Document Signer certificate (whose extKeyUsage
-/// limits it to signing MSOs). The signature by the IACA is checked by the
-/// caller (and remembered).
-fn check_status_signer(
-    signer: &ParsedCertificate,
-    ds: &ParsedCertificate,
-    anchor: &TrustAnchor,
-    path: TrustPath,
-    now: UnixTime,
-    skew: i64,
-) -> Result<(), Error> {
-    if signer.der() == ds.der() {
+/// A status-signing certificate must be issued by the DS's IACA, have been
+/// valid when it signed (the token's `iat`), not be a CA, and keep to its
+/// role: not the Document Signer, not a pinned signer, no extKeyUsage naming
+/// the mdoc Document Signer purpose, and — under the interoperable profile,
+/// where a certificate without extKeyUsage may sign MSOs — an extKeyUsage.
+/// The signature by the IACA is checked by the caller (and remembered).
+fn check_status_signer(signer: &ParsedCertificate, subject: &Subject<'_>, issued_at: UnixTime) -> Result<(), Error> {
+    if signer.der() == subject.ds.der() {
         return Err(signer_error(
             "the Document Signer certificate may not sign status lists".into(),
         ));
     }
-    if signer
-        .ext_key_usage()
-        .is_some_and(|e| e.contains(&x509::OID_EKU_MDL_DS) || e.contains(&OID_EKU_MDL_DS_EUDI_ALIAS))
+    match signer.ext_key_usage() {
+        Some(e) if e.contains(&x509::OID_EKU_MDL_DS) || e.contains(&OID_EKU_MDL_DS_EUDI_ALIAS) => {
+            return Err(signer_error(
+                "its extKeyUsage is the mdoc Document Signer purpose".into(),
+            ));
+        }
+        None if subject.profile != CertificateProfile::AnnexB => {
+            return Err(signer_error(
+                "it has no extKeyUsage, and under the interoperable profile such a certificate may sign MSOs \
+                 (one certificate, one role)"
+                    .into(),
+            ));
+        }
+        _ => {}
+    }
+    if subject
+        .trust
+        .anchors()
+        .iter()
+        .any(|a| a.role() == AnchorRole::PinnedSigner && a.certificate().der() == signer.der())
     {
-        return Err(signer_error(
-            "its extKeyUsage is the mdoc Document Signer purpose".into(),
-        ));
+        return Err(signer_error("it is a pinned Document Signer in the trust store".into()));
     }
     if signer.is_ca() {
         return Err(signer_error("it is a CA certificate".into()));
@@ -280,13 +379,12 @@ fn check_status_signer(
     if signer.key_usage().is_some_and(|k| !k.digital_signature()) {
         return Err(signer_error("keyUsage lacks digitalSignature".into()));
     }
-    // A pinned signer has no IACA that could have issued a status signer.
-    if path != TrustPath::IssuedByAnchor || signer.issuer_der() != anchor.certificate().subject_der() {
+    if signer.issuer_der() != subject.anchor.certificate().subject_der() {
         return Err(not_issued(signer));
     }
     signer
-        .check_validity(now, skew, "status list signer")
-        .map_err(|e| signer_error(e.message().to_owned()))
+        .check_validity(issued_at, 0, "status list signer")
+        .map_err(|e| signer_error(format!("at the token's iat {issued_at}: {}", e.message())))
 }
 
 fn signer_error(m: String) -> Error {
@@ -304,30 +402,32 @@ fn not_issued(signer: &ParsedCertificate) -> Error {
 fn check_status(
     data: &RevocationData,
     policy: &RevocationPolicy,
-    ds: &ParsedCertificate,
-    anchor: &TrustAnchor,
-    path: TrustPath,
+    subject: &Subject<'_>,
     raw: &[u8],
     now: UnixTime,
     skew: i64,
     limits: &Limits,
     required: bool,
-) -> Vec<Error> {
+    out: &mut Outcome,
+) {
     let reference = match StatusReference::parse(raw, limits) {
         Ok(r) => r,
         Err(e) if e.code() == ErrorCode::RevocationUnavailable => {
-            return if required { vec![e] } else { Vec::new() };
+            out.problem(e, required);
+            return;
         }
-        Err(e) => return vec![e],
+        Err(e) => {
+            out.errors.push(e);
+            return;
+        }
     };
     let uri = reference.uri();
     let mut problem: Option<Error> = None;
-    let mut current = false;
+    // The newest authentic token saying "suspended" and the newest current one
+    // saying "valid": a suspension stands unless a newer token lifts it.
+    let mut suspended: Option<UnixTime> = None;
+    let mut valid_current: Option<UnixTime> = None;
     for token in data.tokens.iter().filter(|t| t.subject == uri) {
-        if let Err(e) = verify_token(token, &reference, ds, anchor, path, now, skew) {
-            problem.get_or_insert(e);
-            continue;
-        }
         if token.issued_at > now.offset(skew) {
             problem.get_or_insert(err(
                 ErrorCode::RevocationUnavailable,
@@ -335,14 +435,10 @@ fn check_status(
             ));
             continue;
         }
-        let stale = staleness(
-            token.issued_at,
-            Some(token.fresh_until().unwrap_or(UnixTime::from_secs(i64::MAX))),
-            policy,
-            now,
-            skew,
-            "status list token",
-        );
+        if let Err(e) = verify_token(token, &reference, subject) {
+            problem.get_or_insert(e);
+            continue;
+        }
         let status = match (&token.listing, &reference) {
             (Listing::Bits { bits, list }, StatusReference::StatusList { idx, .. }) => {
                 match StatusToken::status_at(*bits, list, *idx) {
@@ -368,59 +464,62 @@ fn check_status(
             }
         };
         match status {
-            0 => {}
+            0 => match staleness(
+                token.issued_at,
+                token.fresh_until(),
+                policy,
+                now,
+                skew,
+                "status list token",
+            ) {
+                Some(e) => problem = Some(e),
+                None => valid_current = valid_current.max(Some(token.issued_at)),
+            },
             1 => {
-                return vec![err(
+                // Final, however old the token or its signer now is.
+                out.errors.push(err(
                     ErrorCode::DocumentRevoked,
                     format!(
                         "status list {uri:?} marks the document as revoked (iat {})",
                         token.issued_at
                     ),
-                )]
+                ));
+                return;
             }
-            2 if stale.is_none() => {
-                return vec![err(
-                    ErrorCode::DocumentSuspended,
-                    format!(
-                        "status list {uri:?} marks the document as suspended (iat {})",
-                        token.issued_at
-                    ),
-                )]
-            }
-            2 => {}
+            2 => suspended = suspended.max(Some(token.issued_at)),
             other => {
                 problem.get_or_insert(err(
                     ErrorCode::RevocationUnavailable,
                     format!("status list {uri:?} holds the undefined status value {other}"),
                 ));
-                continue;
             }
         }
-        match stale {
-            Some(e) => problem = Some(e),
-            None => current = true,
+    }
+    if let Some(iat) = suspended {
+        if valid_current.is_none_or(|v| v <= iat) {
+            out.errors.push(err(
+                ErrorCode::DocumentSuspended,
+                format!("status list {uri:?} marks the document as suspended (iat {iat})"),
+            ));
+            return;
         }
     }
-    if current || !required {
-        return Vec::new();
+    if valid_current.is_some() {
+        return;
     }
-    vec![problem.unwrap_or_else(|| {
-        err(
-            ErrorCode::RevocationUnavailable,
-            format!("no status list token for {uri:?} was provided"),
-        )
-    })]
+    out.problem(
+        problem.unwrap_or_else(|| {
+            err(
+                ErrorCode::RevocationUnavailable,
+                format!("no status list token for {uri:?} was provided"),
+            )
+        }),
+        required,
+    );
 }
 
-fn verify_token(
-    token: &StatusToken,
-    reference: &StatusReference,
-    ds: &ParsedCertificate,
-    anchor: &TrustAnchor,
-    path: TrustPath,
-    now: UnixTime,
-    skew: i64,
-) -> Result<(), Error> {
+fn verify_token(token: &StatusToken, reference: &StatusReference, subject: &Subject<'_>) -> Result<(), Error> {
+    let anchor = subject.anchor.certificate();
     let candidates = reference
         .certificate()
         .into_iter()
@@ -440,18 +539,15 @@ fn verify_token(
                 continue;
             }
         };
-        if let Err(e) = check_status_signer(&signer, ds, anchor, path, now, skew) {
+        if let Err(e) = check_status_signer(&signer, subject, token.issued_at) {
             last = e;
             continue;
         }
-        let key = (
-            crate::crypto::sha256(signer.der()),
-            crate::crypto::sha256(anchor.certificate().der()),
-        );
+        let key = (crate::crypto::sha256(signer.der()), crate::crypto::sha256(anchor.der()));
         if token.verified.get() == Some(&key) {
             return Ok(());
         }
-        if !signer.is_signed_by(anchor.certificate().public_key()).unwrap_or(false) {
+        if !signer.is_signed_by(anchor.public_key()).unwrap_or(false) {
             last = not_issued(&signer);
             continue;
         }

@@ -14,8 +14,10 @@
 //!    [`ReaderSession::establish`]'s SessionEstablishment;
 //! 4. feed each received SessionData to [`ReaderSession::receive`] to get the
 //!    DeviceResponse, then verify it with
-//!    [`Verifier::verify_device_response`](crate::Verifier::verify_device_response)
-//!    using [`ReaderSession::device_auth_input`];
+//!    [`ReaderSession::verify_device_response`], which uses this session's
+//!    transcript and reader key and binds the response to the DeviceRequest
+//!    sent (documents and elements not requested are not returned, see
+//!    [`crate::request`]);
 //! 5. [`ReaderSession::terminate`] gives the status-20 message.
 //!
 //! Every out-of-order call, bad counter, failed tag or error status is an
@@ -52,7 +54,8 @@ mod establishment;
 mod reader_auth;
 mod transcript;
 
-pub use device_request::{DeviceRequestBuilder, ItemsRequest};
+pub use crate::request::ItemsRequest;
+pub use device_request::DeviceRequestBuilder;
 pub use encryption::{Role, SessionCipher};
 pub use engagement::{DeviceEngagement, RetrievalMethod, Uuid};
 pub use establishment::{SessionData, SessionEstablishment, SessionStatus};
@@ -65,7 +68,9 @@ pub use transcript::{build_session_transcript, Handover};
 use crate::crypto;
 use crate::device_auth::{ReaderKey, SessionTranscript};
 use crate::error::{err, Error, ErrorCode};
-use crate::verifier::DeviceAuthInput;
+use crate::request::Request;
+use crate::time::UnixTime;
+use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
 /// (or, in holder-side tools and tests, an mdoc).
@@ -158,7 +163,7 @@ pub enum SessionEvent {
 ///     .build();
 /// let reply = radio(&session.establish(&request)?);
 /// if let SessionEvent::Response(response) = session.receive(&reply)? {
-///     let result = verifier.verify_device_response(&response, session.device_auth_input(), kakunin::UnixTime::now());
+///     let result = session.verify_device_response(&verifier, &response, kakunin::UnixTime::now());
 ///     println!("valid: {}", result.is_valid());
 /// }
 /// radio(&session.terminate());
@@ -173,6 +178,9 @@ pub struct ReaderSession {
     transcript: SessionTranscript,
     cipher: SessionCipher,
     state: SessionState,
+    /// What the last DeviceRequest sent asked for (empty when it could not
+    /// be read: then no document is accepted).
+    requested: Request,
 }
 
 fn protocol(msg: impl Into<String>) -> Error {
@@ -214,6 +222,7 @@ impl ReaderSession {
             transcript,
             cipher,
             state: SessionState::Ready,
+            requested: Request::new(),
         })
     }
 
@@ -235,6 +244,25 @@ impl ReaderSession {
             session_transcript: Some(&self.transcript),
             reader_key: Some(&self.reader_key),
         }
+    }
+
+    /// What the last DeviceRequest sent in this session asked for (read from
+    /// the bytes given to [`ReaderSession::establish`] or
+    /// [`ReaderSession::request`]; empty before the first request or when
+    /// those bytes were not a readable DeviceRequest).
+    pub fn requested(&self) -> &Request {
+        &self.requested
+    }
+
+    /// Verifies a DeviceResponse received in this session: device
+    /// authentication with this session's transcript and reader key, and
+    /// the result bound to the last DeviceRequest sent
+    /// ([`Verification::bind`]): a document of a docType not requested is
+    /// `document_not_requested`, and elements not requested are not
+    /// returned. A session whose request could not be read accepts no
+    /// document.
+    pub fn verify_device_response(&self, verifier: &Verifier, device_response: &[u8], now: UnixTime) -> Verification {
+        verifier.verify_device_response_for(&self.requested, device_response, self.device_auth_input(), now)
     }
 
     /// EReaderKeyBytes as sent in the SessionEstablishment.
@@ -271,6 +299,7 @@ impl ReaderSession {
             .encrypt(device_request)
             .inspect_err(|_| self.state = SessionState::Closed)?;
         self.state = SessionState::AwaitingResponse;
+        self.requested = Request::from_device_request(device_request).unwrap_or_default();
         Ok(SessionEstablishment::encode(&self.e_reader_key_bytes, &data))
     }
 
@@ -288,6 +317,7 @@ impl ReaderSession {
             .encrypt(device_request)
             .inspect_err(|_| self.state = SessionState::Closed)?;
         self.state = SessionState::AwaitingResponse;
+        self.requested = Request::from_device_request(device_request).unwrap_or_default();
         Ok(SessionData::encode(Some(&data), None))
     }
 

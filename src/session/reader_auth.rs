@@ -15,7 +15,7 @@ use crate::device_auth::{ReaderKey, SessionTranscript};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::time::UnixTime;
-use crate::trust::TrustStore;
+use crate::trust::{AnchorRole, TrustStore};
 use crate::x509::{self, ParsedCertificate};
 
 /// Signs ReaderAuth: a private key in memory ([`ReaderAuthKey`]) or a
@@ -180,7 +180,11 @@ fn invalid(msg: impl Into<String>) -> Error {
 ///
 /// Checks: detached payload; protected `alg` matching the leaf key; the
 /// signature; a path from the leaf to an anchor through CA certificates of
-/// the x5chain (name, then signature, within every pathLenConstraint);
+/// the x5chain (name, then signature, within every pathLenConstraint); only
+/// a CA anchor ([`AnchorRole::Iaca`]) issues — a pinned anchor (a
+/// certificate trusted as itself) never vouches for another certificate —
+/// and every intermediate is a CA with keyUsage keyCertSign (RFC 5280
+/// §4.2.1.3, §4.2.1.9);
 /// validity of every certificate on the path; the leaf is not a CA and,
 /// when it has an extKeyUsage, includes the mdoc reader purpose
 /// 1.0.18013.5.1.6 (Annex B.1.7).
@@ -239,9 +243,10 @@ pub fn verify_reader_auth(
 }
 
 /// Finds anchor and intermediates (in issuing order from the leaf) such that
-/// each certificate is issued (name and signature) by the next; the
-/// intermediates must be CAs and every pathLenConstraint must allow the
-/// path. Bounded by the x5chain length (itself bounded by the limits).
+/// each certificate is issued (name and signature) by the next; the anchor
+/// must be a CA anchor (a pinned anchor never issues), the intermediates CAs
+/// with keyCertSign, and every pathLenConstraint must allow the path.
+/// Bounded by the x5chain length (itself bounded by the limits).
 fn build_path<'a>(
     leaf: &ParsedCertificate,
     intermediates: &'a [ParsedCertificate],
@@ -251,7 +256,8 @@ fn build_path<'a>(
     let mut current = leaf;
     for _ in 0..=intermediates.len() {
         let issuer = current.issuer_der();
-        for a in anchors.anchors() {
+        // Only a CA anchor issues; its keyCertSign was checked when it loaded.
+        for a in anchors.anchors().iter().filter(|a| a.role() == AnchorRole::Iaca) {
             let c = a.certificate();
             if c.subject_der() == issuer && current.is_signed_by(c.public_key())? {
                 let allowed = c
@@ -272,7 +278,8 @@ fn build_path<'a>(
                 .basic_constraints()
                 .and_then(|b| b.path_len_constraint)
                 .is_none_or(|n| usize::from(n) >= path.len());
-            if c.subject_der() == issuer && c.is_ca() && allowed && current.is_signed_by(c.public_key())? {
+            let cert_sign = c.key_usage().is_some_and(|k| k.key_cert_sign());
+            if c.subject_der() == issuer && c.is_ca() && cert_sign && allowed && current.is_signed_by(c.public_key())? {
                 next = Some(c);
                 break;
             }

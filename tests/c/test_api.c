@@ -378,6 +378,11 @@ static void test_trust_and_policy(struct fixture *fx) {
     CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DOCUMENTS, 0), KAKUNIN_INVALID_PARAMETER);
     CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, 0, 5), KAKUNIN_INVALID_PARAMETER);
     CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DOCUMENTS, 4), KAKUNIN_OK);
+    /* Nesting has a hard ceiling (64) the caller cannot raise: the decoder's stack. */
+    CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DEPTH, 65), KAKUNIN_INVALID_PARAMETER);
+    CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DEPTH, SIZE_MAX), KAKUNIN_INVALID_PARAMETER);
+    CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DEPTH, 64), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_verifier_builder_set_limit(vb, KAKUNIN_LIMIT_MAX_DEPTH, 24), KAKUNIN_OK);
     kakunin_verifier *ver = NULL;
     CHECK_STATUS(kakunin_verifier_builder_build(vb, &ver), KAKUNIN_OK);
     kakunin_verification *v = NULL;

@@ -16,6 +16,7 @@
 #define PKI "tests/data/session-reader-pki/"
 /* 2021-01-01T00:00:00Z */
 #define T_2021 1609459200
+#define T_2024 1704067200 /* 2024-01-01T00:00:00Z */
 
 static int failures = 0;
 
@@ -421,6 +422,180 @@ static kakunin_buffer *build_request(kakunin_items_request *items, const kakunin
     return out;
 }
 
+static int has_doc_error(const kakunin_verification *v, size_t doc, uint32_t want) {
+    size_t n = 0;
+    if (kakunin_verification_document_error_count(v, doc, &n) != KAKUNIN_OK) return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t code = 0;
+        kakunin_str msg;
+        if (kakunin_verification_document_error(v, doc, i, &code, &msg) == KAKUNIN_OK && code == want) return 1;
+    }
+    return 0;
+}
+
+static kakunin_buffer *one_element_request(const char *doc_type, const char *ns, const char *id) {
+    kakunin_items_request *items = NULL;
+    CHECK_STATUS(kakunin_items_request_new(doc_type, &items), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_items_request_add_element(items, ns, id, false), KAKUNIN_OK);
+    kakunin_buffer *out = build_request(items, NULL, NULL, KAKUNIN_OK);
+    kakunin_items_request_free(items);
+    return out;
+}
+
+/* Responses bound to their request (document_not_requested = 38; elements
+ * not requested are not returned) and answers bound to the expected docType,
+ * through the verifier and through the reader session. */
+static void test_request_binding(void) {
+    const char *mdl = "org.iso.18013.5.1.mDL", *mdl_ns = "org.iso.18013.5.1";
+    const char *pid = "eu.europa.ec.eudi.pid.1", *mnc = "org.iso.23220.1.jp.mnc";
+    kakunin_verifier *verifier = annex_d_verifier();
+    kakunin_reader_key *key = annex_d_reader_key();
+    struct blob stb = load(DATA "session_transcript_bytes.hex");
+    kakunin_session_transcript *t = NULL;
+    CHECK_STATUS(kakunin_session_transcript_new(stb.data, stb.len, &t), KAKUNIN_OK);
+    struct blob resp = load(DATA "device_response.hex");
+    kakunin_buffer *pid_req = one_element_request(pid, pid, "age_over_18");
+    kakunin_buffer *name_req = one_element_request(mdl, mdl_ns, "family_name");
+
+    /* A docType not requested. */
+    kakunin_verification *v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(
+                     verifier, resp.data, resp.len, kakunin_buffer_data(pid_req), kakunin_buffer_len(pid_req), t,
+                     key, T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(!kakunin_verification_is_valid(v));
+    CHECK(has_doc_error(v, 0, 38));
+    size_t n = 99;
+    CHECK_STATUS(kakunin_verification_document_element_count(v, 0, &n), KAKUNIN_DOCUMENT_REJECTED);
+    kakunin_verification_free(v);
+
+    /* Only the requested element is returned; answers need the right docType. */
+    v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(
+                     verifier, resp.data, resp.len, kakunin_buffer_data(name_req), kakunin_buffer_len(name_req), t,
+                     key, T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(kakunin_verification_is_valid(v));
+    CHECK_STATUS(kakunin_verification_document_element_count(v, 0, &n), KAKUNIN_OK);
+    CHECK(n == 1);
+    const kakunin_element *e = NULL;
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, mdl_ns, "family_name", &e), KAKUNIN_OK);
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, mdl_ns, "document_number", &e),
+                 KAKUNIN_NOT_FOUND);
+    kakunin_str s;
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, mdl, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_OK);
+    CHECK(s.len == 3 && memcmp(s.data, "Doe", 3) == 0);
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, mnc, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_basic_item_for_doc_type(v, 0, NULL, KAKUNIN_BASIC_FAMILY_NAME, &s),
+                 KAKUNIN_NULL_PARAMETER);
+    kakunin_bytes img;
+    uint32_t fmt = 0, verdict = 9, evidence = 9, nn = 9, sex = 0;
+    CHECK_STATUS(kakunin_verification_document_portrait_for_doc_type(v, 0, mdl, &img, &fmt), KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_sex_code_for_doc_type(v, 0, mdl, &sex), KAKUNIN_NOT_FOUND);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, mnc, 18, &verdict, &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN && evidence == KAKUNIN_AGE_EVIDENCE_NONE && nn == 0);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_at_offset_for_doc_type(v, 0, pid, 18, 32400, &verdict,
+                                                                                   &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    kakunin_verification_free(v);
+
+    /* A DeviceRequest that cannot be read gives no result. */
+    const uint8_t junk[] = {0xa0};
+    v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(verifier, resp.data, resp.len, junk,
+                                                                     sizeof junk, t, key, T_2021, &v),
+                 KAKUNIN_STRUCTURE_INVALID);
+    CHECK(v == NULL);
+    CHECK_STATUS(kakunin_verifier_verify_device_response_for_request(verifier, resp.data, resp.len, NULL, 0, t, key,
+                                                                     T_2021, &v),
+                 KAKUNIN_NULL_PARAMETER);
+
+    /* The reader session binds to the request it sent. */
+    kakunin_reader_session *session = annex_d_session();
+    kakunin_buffer *se = NULL;
+    CHECK_STATUS(kakunin_reader_session_establish(session, kakunin_buffer_data(pid_req), kakunin_buffer_len(pid_req),
+                                                  &se),
+                 KAKUNIN_OK);
+    kakunin_buffer_free(se);
+    struct blob sd = load(DATA "session_data_device_response.hex");
+    uint32_t event = 0;
+    kakunin_buffer *r = NULL;
+    CHECK_STATUS(kakunin_reader_session_receive(session, sd.data, sd.len, &event, &r), KAKUNIN_OK);
+    v = NULL;
+    CHECK_STATUS(kakunin_reader_session_verify_device_response(session, verifier, kakunin_buffer_data(r),
+                                                               kakunin_buffer_len(r), T_2021, &v),
+                 KAKUNIN_OK);
+    CHECK(!kakunin_verification_is_valid(v));
+    CHECK(has_doc_error(v, 0, 38));
+    kakunin_verification_free(v);
+    kakunin_buffer_free(r);
+    kakunin_reader_session_free(session);
+
+    free(sd.data);
+    kakunin_buffer_free(pid_req);
+    kakunin_buffer_free(name_req);
+    free(resp.data);
+    free(stb.data);
+    kakunin_session_transcript_free(t);
+    kakunin_reader_key_free(key);
+    kakunin_verifier_free(verifier);
+}
+
+/* An IACA trusted only for a loyalty-card docType signs a "loyalty card"
+ * carrying org.iso.18013.5.1/age_over_20 (minted by tests/c_api.rs into
+ * `dir`). It verifies, but answers no age or identity question: not through
+ * the document's own docType, nor through an expected one. */
+static void test_loyalty_card_answers(const char *dir) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/iaca.der", dir);
+    struct blob iaca = load(path);
+    snprintf(path, sizeof path, "%s/response.cbor", dir);
+    struct blob resp = load(path);
+    snprintf(path, sizeof path, "%s/transcript.cbor", dir);
+    struct blob tb = load(path);
+    const char *loyalty = "com.example.loyalty.1";
+    kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der_for(b, iaca.data, iaca.len, &loyalty, 1), KAKUNIN_OK);
+    kakunin_trust_store *store = NULL;
+    CHECK_STATUS(kakunin_trust_store_builder_build(b, &store), KAKUNIN_OK);
+    kakunin_verifier *verifier = NULL;
+    CHECK_STATUS(kakunin_verifier_new(store, &verifier), KAKUNIN_OK);
+    kakunin_session_transcript *t = NULL;
+    CHECK_STATUS(kakunin_session_transcript_new(tb.data, tb.len, &t), KAKUNIN_OK);
+    kakunin_verification *v = NULL;
+    CHECK_STATUS(kakunin_verifier_verify_device_response(verifier, resp.data, resp.len, t, NULL, T_2024, &v),
+                 KAKUNIN_OK);
+    CHECK(kakunin_verification_is_valid(v));
+    const kakunin_element *e = NULL;
+    CHECK_STATUS(kakunin_verification_document_find_element(v, 0, "org.iso.18013.5.1", "age_over_20", &e),
+                 KAKUNIN_OK);
+    uint32_t verdict = 9, evidence = 9, nn = 9;
+    CHECK_STATUS(kakunin_verification_document_age_at_least(v, 0, 20, &verdict, &evidence, &nn), KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN && evidence == KAKUNIN_AGE_EVIDENCE_NONE);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, "org.iso.18013.5.1.mDL", 20,
+                                                                         &verdict, &evidence, &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    CHECK_STATUS(kakunin_verification_document_age_at_least_for_doc_type(v, 0, loyalty, 20, &verdict, &evidence,
+                                                                         &nn),
+                 KAKUNIN_OK);
+    CHECK(verdict == KAKUNIN_AGE_UNKNOWN);
+    kakunin_str s;
+    CHECK_STATUS(kakunin_verification_document_basic_item(v, 0, KAKUNIN_BASIC_FAMILY_NAME, &s), KAKUNIN_NOT_FOUND);
+    kakunin_verification_free(v);
+    kakunin_session_transcript_free(t);
+    kakunin_verifier_free(verifier);
+    kakunin_trust_store_free(store);
+    kakunin_trust_store_builder_free(b);
+    free(iaca.data);
+    free(resp.data);
+    free(tb.data);
+}
+
 static void test_device_request(void) {
     const char *mdl = "org.iso.18013.5.1.mDL";
     const char *ns = "org.iso.18013.5.1";
@@ -792,12 +967,22 @@ static void test_ble_framing(void) {
     free(sd.data);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "--loyalty") == 0) {
+        test_loyalty_card_answers(argv[2]);
+        if (failures) {
+            fprintf(stderr, "test_session --loyalty: %d check(s) failed\n", failures);
+            return 1;
+        }
+        printf("test_session --loyalty: all checks passed\n");
+        return 0;
+    }
     test_annex_d_replay();
     test_tampered_session_data();
     test_misuse_order();
     test_qr_engagement();
     test_device_request();
+    test_request_binding();
     test_null_arguments();
     test_free_null();
     test_nfc_framing();

@@ -245,6 +245,13 @@ static void test_scoped_and_role_anchors(void) {
 
 /* ---------------------------------------------------------------- VICAL */
 
+/* kakunin_vical_verify with the opt-in the AAMVA production VICAL needs. */
+static kakunin_status aamva_verify(const uint8_t *list, size_t list_len, const uint8_t *anchors, size_t anchors_len,
+                                   int64_t now, int64_t skew, uint64_t max_age, kakunin_vical **out) {
+    return kakunin_vical_verify_with_options(list, list_len, anchors, anchors_len, now, skew, max_age, false, 0,
+                                             KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER, out);
+}
+
 static void test_vical(void) {
     struct blob list = load(VICAL_DIR "aamva_vical_2025-11-18.hex");
     struct blob root = load(VICAL_DIR "aamva_dts_root_ca.pem");
@@ -254,7 +261,24 @@ static void test_vical(void) {
     CHECK_STATUS(kakunin_parse_rfc3339("2025-11-20T00:00:00Z", &stale), KAKUNIN_OK);
 
     kakunin_vical *vical = NULL;
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, &vical), KAKUNIN_OK);
+    /* The AAMVA signer's keyUsage is nonRepudiation only: refused unless the
+       caller opts in with KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER. */
+    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, &vical),
+                 KAKUNIN_TRUST_LIST_INVALID);
+    CHECK(vical == NULL);
+    /* Rollback protection: an older vicalIssueID than the last accepted one is stale. */
+    CHECK_STATUS(kakunin_vical_verify_with_options(list.data, list.len, root.data, root.len, fresh, 0, 0, true,
+                                                   227603, KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER, &vical),
+                 KAKUNIN_TRUST_LIST_STALE);
+    CHECK_STATUS(kakunin_vical_verify_with_options(list.data, list.len, root.data, root.len, fresh, 0, 0, true,
+                                                   227602, KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER, &vical),
+                 KAKUNIN_OK);
+    kakunin_vical_free(vical);
+    vical = NULL;
+    CHECK_STATUS(kakunin_vical_verify_with_options(list.data, list.len, root.data, root.len, fresh, 0, 0, false, 0, 2,
+                                                   &vical),
+                 KAKUNIN_INVALID_PARAMETER);
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, &vical), KAKUNIN_OK);
     CHECK(vical != NULL);
     kakunin_str s;
     CHECK_STATUS(kakunin_vical_provider(vical, &s), KAKUNIN_OK);
@@ -307,35 +331,35 @@ static void test_vical(void) {
     /* The same VICAL a day after nextUpdate is stale; with a max age shorter
        than its age it is stale even before. */
     vical = NULL;
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, stale, 0, 0, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, stale, 0, 0, &vical),
                  KAKUNIN_TRUST_LIST_STALE);
     CHECK(vical == NULL);
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, 0, 60, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, fresh, 0, 60, &vical),
                  KAKUNIN_TRUST_LIST_STALE);
     /* A generous skew does not rescue a list 29 h past nextUpdate. */
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, stale, 300, 0, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, stale, 300, 0, &vical),
                  KAKUNIN_TRUST_LIST_STALE);
     /* Another anchor, a flipped signature bit, or a truncated list: invalid. */
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, other.data, other.len, fresh, 0, 0, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len, other.data, other.len, fresh, 0, 0, &vical),
                  KAKUNIN_TRUST_LIST_INVALID);
     list.data[list.len - 5] ^= 0x01;
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, &vical),
                  KAKUNIN_TRUST_LIST_INVALID);
     list.data[list.len - 5] ^= 0x01;
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len / 2, root.data, root.len, fresh, 0, 0, &vical),
+    CHECK_STATUS(aamva_verify(list.data, list.len / 2, root.data, root.len, fresh, 0, 0, &vical),
                  KAKUNIN_TRUST_LIST_INVALID);
     CHECK(vical == NULL);
     /* Unusable anchors and arguments. */
     uint8_t junk[3] = {1, 2, 3};
-    CHECK(kakunin_vical_verify(list.data, list.len, junk, sizeof junk, fresh, 0, 0, &vical) != KAKUNIN_OK);
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, -1, 0, &vical),
+    CHECK(aamva_verify(list.data, list.len, junk, sizeof junk, fresh, 0, 0, &vical) != KAKUNIN_OK);
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, fresh, -1, 0, &vical),
                  KAKUNIN_INVALID_PARAMETER);
     CHECK(vical == NULL);
 
     /* NULLs. */
     CHECK_STATUS(kakunin_vical_verify(NULL, list.len, root.data, root.len, fresh, 0, 0, &vical), KAKUNIN_NULL_PARAMETER);
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, NULL, root.len, fresh, 0, 0, &vical), KAKUNIN_NULL_PARAMETER);
-    CHECK_STATUS(kakunin_vical_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, NULL),
+    CHECK_STATUS(aamva_verify(list.data, list.len, NULL, root.len, fresh, 0, 0, &vical), KAKUNIN_NULL_PARAMETER);
+    CHECK_STATUS(aamva_verify(list.data, list.len, root.data, root.len, fresh, 0, 0, NULL),
                  KAKUNIN_NULL_PARAMETER);
     CHECK_STATUS(kakunin_vical_provider(NULL, &s), KAKUNIN_NULL_PARAMETER);
     CHECK_STATUS(kakunin_vical_date(NULL, &when), KAKUNIN_NULL_PARAMETER);
@@ -426,6 +450,56 @@ static void test_revocation(void) {
     kakunin_revocation_data *empty = kakunin_revocation_data_new();
     CHECK(outcome(store, KAKUNIN_REVOCATION_REQUIRED, empty, ok_resp, 26) == 0);
     CHECK(outcome(store, KAKUNIN_REVOCATION_BEST_EFFORT, empty, ok_resp, 26) == 1);
+    /* ... and says what it let pass: two warnings (no CRL, no status list), code 26. */
+    {
+        kakunin_verifier *be = revocation_verifier(store, KAKUNIN_REVOCATION_BEST_EFFORT, empty);
+        kakunin_verification *v = verify(be, ok_resp);
+        CHECK(kakunin_verification_is_valid(v));
+        size_t n = 0;
+        CHECK_STATUS(kakunin_verification_document_policy_warning_count(v, 0, &n), KAKUNIN_OK);
+        CHECK(n == 2);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = 0;
+            kakunin_str msg = {0};
+            CHECK_STATUS(kakunin_verification_document_policy_warning(v, 0, i, &c, &msg), KAKUNIN_OK);
+            CHECK(c == 26);
+            CHECK(msg.len > 0);
+        }
+        uint32_t c = 0;
+        kakunin_str msg;
+        CHECK_STATUS(kakunin_verification_document_policy_warning(v, 0, 2, &c, &msg), KAKUNIN_OUT_OF_RANGE);
+        CHECK_STATUS(kakunin_verification_document_policy_warning_count(v, 1, &n), KAKUNIN_OUT_OF_RANGE);
+        CHECK_STATUS(kakunin_verification_document_policy_warning(NULL, 0, 0, &c, &msg), KAKUNIN_NULL_PARAMETER);
+        CHECK_STATUS(kakunin_verification_document_policy_warning(v, 0, 0, NULL, &msg), KAKUNIN_NULL_PARAMETER);
+        CHECK_STATUS(kakunin_verification_document_policy_warning_count(v, 0, NULL), KAKUNIN_NULL_PARAMETER);
+        CHECK(kakunin_verification_warning_count(v) == 0);
+        CHECK(kakunin_verification_warning_count(NULL) == 0);
+        CHECK_STATUS(kakunin_verification_warning(v, 0, &c, &msg), KAKUNIN_OUT_OF_RANGE);
+        kakunin_verification_free(v);
+        kakunin_verifier_free(be);
+    }
+    /* Required with a pinned signer: no silent pass, unless explicitly exempt. */
+    {
+        struct blob ds = load(DERIVED "ds.der");
+        kakunin_trust_store *pinned = NULL;
+        CHECK_STATUS(kakunin_trust_store_from_pem_or_der(ds.data, ds.len, &pinned), KAKUNIN_OK);
+        CHECK(outcome(pinned, KAKUNIN_REVOCATION_REQUIRED, NULL, ok_resp, 26) == 0);
+        kakunin_verifier_builder *pb = NULL;
+        kakunin_verifier *pv = NULL;
+        CHECK_STATUS(kakunin_verifier_builder_new(pinned, &pb), KAKUNIN_OK);
+        CHECK_STATUS(kakunin_verifier_builder_set_revocation_policy(pb, KAKUNIN_REVOCATION_REQUIRED, 0), KAKUNIN_OK);
+        CHECK_STATUS(kakunin_verifier_builder_set_revocation_exempt_pinned_signers(pb, true), KAKUNIN_OK);
+        CHECK_STATUS(kakunin_verifier_builder_set_revocation_exempt_pinned_signers(NULL, true),
+                     KAKUNIN_NULL_PARAMETER);
+        CHECK_STATUS(kakunin_verifier_builder_build(pb, &pv), KAKUNIN_OK);
+        kakunin_verification *v = verify(pv, ok_resp);
+        CHECK(kakunin_verification_is_valid(v));
+        kakunin_verification_free(v);
+        kakunin_verifier_free(pv);
+        kakunin_verifier_builder_free(pb);
+        kakunin_trust_store_free(pinned);
+        free(ds.data);
+    }
     /* A max age shorter than the CRL's age (thisUpdate a day before now): revocation_stale (27). */
     kakunin_verifier_builder *vb = NULL;
     kakunin_verifier *verifier = NULL;

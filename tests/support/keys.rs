@@ -407,7 +407,7 @@ pub fn issue_cert_for_spki(
             true,
             &BasicConstraints {
                 ca,
-                path_len_constraint: if ca { Some(0) } else { None },
+                path_len_constraint: if ca { spec.path_len } else { None },
             },
         ));
     }

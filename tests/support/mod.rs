@@ -94,6 +94,8 @@ pub struct CertSpec {
     pub eku: Option<Vec<&'static str>>,
     pub ski: bool,
     pub aki: bool,
+    /// basicConstraints pathLenConstraint of a CA (ignored for a non-CA).
+    pub path_len: Option<u8>,
 }
 
 impl CertSpec {
@@ -108,6 +110,7 @@ impl CertSpec {
             eku: None,
             ski: true,
             aki: false,
+            path_len: Some(0),
         }
     }
 
@@ -122,6 +125,7 @@ impl CertSpec {
             eku: Some(vec![OID_EKU_DS]),
             ski: true,
             aki: true,
+            path_len: None,
         }
     }
 }

@@ -275,7 +275,11 @@ pub struct VicalPki {
 impl VicalPki {
     pub fn new() -> Self {
         let root_key = key(40);
-        let root = CertSpec::iaca("Test VICAL Root");
+        // One intermediate CA below the root.
+        let root = CertSpec {
+            path_len: Some(1),
+            ..CertSpec::iaca("Test VICAL Root")
+        };
         let root_der = issue_cert(&root, &root_key, &root.subject, &root_key);
         let int_key = key(41);
         let int = CertSpec {

@@ -71,7 +71,10 @@ function applyStrings() {
   }
   $("lang").textContent = lang === "ja" ? "English" : "日本語";
   $("lang").lang = lang === "ja" ? "en" : "ja";
-  if (shown) render(shown);
+  if (shown) {
+    render(shown);
+    tick();
+  }
 }
 
 async function postJson(path, body) {

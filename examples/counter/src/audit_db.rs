@@ -90,14 +90,18 @@ impl AuditDb {
     }
 
     /// Appends one record; returns its row number.
-    pub fn append(&self, channel: Channel, record: &AuditRecord, extra_codes: &[&str]) -> Result<i64, String> {
+    pub fn append(&self, channel: Channel, record: &AuditRecord) -> Result<i64, String> {
         let doc_types: Vec<&str> = record.documents.iter().map(|d| d.doc_type.as_str()).collect();
         let mut codes: Vec<&str> = record.error_codes.iter().map(|c| c.as_str()).collect();
         for d in &record.documents {
             codes.extend(d.error_codes.iter().map(|c| c.as_str()));
         }
-        codes.extend_from_slice(extra_codes);
-        codes.dedup();
+        let mut unique: Vec<&str> = Vec::new();
+        for c in codes {
+            if !unique.contains(&c) {
+                unique.push(c);
+            }
+        }
         let conn = self
             .conn
             .lock()
@@ -109,7 +113,7 @@ impl AuditDb {
                 channel.as_str(),
                 if record.valid { "valid" } else { "invalid" },
                 doc_types.join(" "),
-                codes.join(" "),
+                unique.join(" "),
                 record.to_json(),
             ],
         )

@@ -27,6 +27,10 @@
 //! namespaces = { "org.iso.23220.1.jp" = ["full_name_unicode", "resident_address_unicode",
 //!                "birth_date_unicode", "sex_unicode", "portrait"] }
 //!
+//! [reader_auth]                 # signs ReaderAuth in every request (Apple requires it)
+//! key = "trust/reader-key.pem"   # PKCS#8 or SEC1, PEM or DER
+//! certificates = "trust/reader-chain.pem"   # leaf first
+//!
 //! [pcsc]
 //! enabled = true
 //! reader = "ACS ACR1252"         # a substring of the reader name; default: the first reader
@@ -38,6 +42,7 @@
 
 use kakunin::privacy::{age_over_request, ElementRequest, RequestBuilder, RequestPolicy, INDIVIDUAL_NUMBER};
 use kakunin::revocation::{RevocationData, RevocationMode, RevocationPolicy};
+use kakunin::session::ReaderAuthKey;
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{Policy, TrustStore, UnixTime, Verifier};
 use serde::Deserialize;
@@ -83,6 +88,14 @@ struct RawConfig {
     request: RawRequest,
     #[serde(default)]
     pcsc: RawPcsc,
+    reader_auth: Option<RawReaderAuth>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReaderAuth {
+    key: String,
+    certificates: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -173,6 +186,9 @@ pub struct Config {
     pub pcsc: PcscConfig,
     /// Demo mode: bundled test IACA and the simulated phone.
     pub demo: bool,
+    /// The key that signs ReaderAuth in every request (Apple's wallet
+    /// requires it: the certificate Apple issues for the web).
+    pub reader_auth: Option<ReaderAuthKey>,
 }
 
 impl Config {
@@ -400,6 +416,21 @@ pub fn from_str(text: &str, path: &Path, demo: bool) -> Result<Config, ConfigErr
     if !(1..=600).contains(&pcsc_timeout) {
         return Err(fail("pcsc.timeout_seconds must be between 1 and 600".into()));
     }
+    let reader_auth = match &raw.reader_auth {
+        None => None,
+        Some(ra) => {
+            let kp = resolve(&ra.key);
+            let key = kakunin::ReaderKey::from_bytes(&read(&kp)?).map_err(|e| ConfigError {
+                file: kp.clone(),
+                problem: format!("reader_auth.key: {e}"),
+            })?;
+            let cp = resolve(&ra.certificates);
+            Some(ReaderAuthKey::new(key, &read(&cp)?).map_err(|e| ConfigError {
+                file: cp.clone(),
+                problem: format!("reader_auth.certificates: {e}"),
+            })?)
+        }
+    };
     Ok(Config {
         path: Some(path.to_owned()).filter(|_| !text.is_empty() || !demo),
         origin: raw.origin,
@@ -414,6 +445,7 @@ pub fn from_str(text: &str, path: &Path, demo: bool) -> Result<Config, ConfigErr
             timeout: Duration::from_secs(pcsc_timeout),
         },
         demo,
+        reader_auth,
     })
 }
 

@@ -84,6 +84,11 @@ const COUNTER_REASONS: &[(&str, &str, &str)] = &[
         "The phone answered with a protocol this counter does not support.",
     ),
     (
+        "origin_mismatch",
+        "このページは窓口に設定されたアドレス（オリジン）で開かれていません。設定のアドレスで開き直してください。",
+        "This page was not opened at the counter's configured address (origin). Open it at that address.",
+    ),
+    (
         "online_unavailable",
         "この窓口ではオンラインでの確認を利用できません。",
         "Online verification is not available at this counter.",

@@ -65,7 +65,14 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         config::load(&config_path, args.demo)
     }
-    .map_err(|e| format!("configuration error: {e}"))?;
+    .map_err(|e| {
+        let hint = if args.config.is_none() && !config_path.exists() {
+            " (write one: see \"Run a counter\" in README.md; or try --demo)"
+        } else {
+            ""
+        };
+        format!("configuration error: {e}{hint}")
+    })?;
 
     let db = match (&args.audit_db, &config.path) {
         (Some(p), _) => AuditDb::open(p)?,

@@ -2,24 +2,43 @@
 //! building the requests the page hands to `navigator.credentials.get`,
 //! keeping their state server-side (one-time, expiring), and verifying the
 //! credential the page posts back.
+//!
+//! The page offers the wallet two protocols in one call, and the wallet
+//! answers with the one it supports:
+//! - ISO/IEC 18013-7 Annex C (`org-iso-mdoc`; Safari and Apple Wallet),
+//!   built and verified by [`kakunin::presentation::online::annex_c`];
+//! - OpenID4VP 1.0 over the Digital Credentials API
+//!   (`openid4vp-v1-unsigned`, response mode `dc_api.jwt`: the response is
+//!   encrypted to a fresh per-request key; Chrome and Android wallets),
+//!   built and verified by [`kakunin::presentation::online::openid4vp`].
 
 use crate::audit_db::Channel;
 use crate::config::Config;
-use kakunin::{ErrorCode, Verification};
-use serde_json::Value;
+use kakunin::presentation::online::{annex_c, openid4vp};
+use kakunin::session::ItemsRequest;
+use kakunin::{UnixTime, Verification};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Whether this build can verify online presentations.
-pub const AVAILABLE: bool = false;
+pub const AVAILABLE: bool = true;
+
+/// The Digital Credentials API protocol identifier of ISO/IEC 18013-7 Annex C.
+pub const ANNEX_C_PROTOCOL: &str = "org-iso-mdoc";
+/// The Digital Credentials API protocol identifier of an unsigned OpenID4VP 1.0 request.
+pub const OPENID4VP_PROTOCOL: &str = "openid4vp-v1-unsigned";
 
 /// At most this many requests wait for an answer at once (memory bound).
 const MAX_PENDING: usize = 256;
 
-/// The state of one request, kept until its response arrives.
+/// The state of one request, kept until its response arrives. Holds the
+/// request's private HPKE key (zeroized on drop by kakunin; never logged).
 pub struct Pending {
     created: Instant,
+    annex_c: annex_c::RequestState,
+    openid4vp: openid4vp::RequestState,
 }
 
 /// Pending requests keyed by a random id.
@@ -69,19 +88,64 @@ fn random_id() -> Option<String> {
 pub enum Checked {
     /// A verification result (valid or not).
     Verified(Channel, Verification),
-    /// Rejected before any document was verified.
-    Rejected(Channel, ErrorCode),
     /// The counter could not take the response (counter reason code).
     CounterFailure(&'static str),
 }
 
-/// Builds the Digital Credentials API request (`{requests: [...]}`) and
-/// its state.
-pub fn build(_config: &Config, _origin: &str) -> Result<(Value, Pending), &'static str> {
-    Err("online_unavailable")
+/// Builds the Digital Credentials API request (`{requests: [...]}`) for the
+/// page at `origin`, and its state.
+pub fn build(config: &Config, origin: &str) -> Result<(Value, Pending), &'static str> {
+    let items: Vec<ItemsRequest> = config.requests.iter().map(ItemsRequest::from).collect();
+    let reader_auth = config
+        .reader_auth
+        .as_ref()
+        .map(|k| k as &dyn kakunin::session::ReaderAuthSigner);
+    let request = annex_c::build_request(&items, origin, reader_auth).map_err(|e| {
+        eprintln!("kakunin-counter: cannot build the Annex C request: {e}");
+        "online_unavailable"
+    })?;
+    let data: Value = serde_json::from_str(&request.data).map_err(|_| "online_unavailable")?;
+    let mut oid4vp = openid4vp::AuthorizationRequestBuilder::dc_api(origin, true);
+    for (i, r) in config.requests.iter().enumerate() {
+        oid4vp = oid4vp.credential(&format!("doc{i}"), r.clone());
+    }
+    let (authorization, oid4vp_state) = oid4vp.build().map_err(|e| {
+        eprintln!("kakunin-counter: cannot build the OpenID4VP request: {e}");
+        "online_unavailable"
+    })?;
+    let oid4vp_entry: Value =
+        serde_json::from_str(&authorization.dc_api_request(None)).map_err(|_| "online_unavailable")?;
+    let digital = json!({"requests": [{"protocol": ANNEX_C_PROTOCOL, "data": data}, oid4vp_entry]});
+    Ok((
+        digital,
+        Pending {
+            created: Instant::now(),
+            annex_c: request.state,
+            openid4vp: oid4vp_state,
+        },
+    ))
 }
 
 /// Verifies the credential (`{protocol, data}`) answering `pending`.
-pub fn verify(_pending: Pending, _credential: &Value, _config: &Config, _origin: &str) -> Checked {
-    Checked::CounterFailure("online_unavailable")
+pub fn verify(pending: Pending, credential: &Value, config: &Config, _origin: &str) -> Checked {
+    match credential.get("protocol").and_then(Value::as_str) {
+        Some(ANNEX_C_PROTOCOL) => {
+            // kakunin parses the credential itself (exactly {protocol, data}).
+            let bytes = match serde_json::to_vec(credential) {
+                Ok(b) => b,
+                Err(_) => return Checked::CounterFailure("response_unreadable"),
+            };
+            let v = annex_c::verify_response(&config.verifier, &pending.annex_c, &bytes, UnixTime::now());
+            Checked::Verified(Channel::OnlineAnnexC, v)
+        }
+        Some(OPENID4VP_PROTOCOL) => {
+            let bytes = match serde_json::to_vec(credential) {
+                Ok(b) => b,
+                Err(_) => return Checked::CounterFailure("response_unreadable"),
+            };
+            let v = pending.openid4vp.verify(&config.verifier, &bytes, UnixTime::now());
+            Checked::Verified(Channel::OnlineOpenId4Vp, v)
+        }
+        _ => Checked::CounterFailure("protocol_unsupported"),
+    }
 }

@@ -55,8 +55,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         r = r.route("/api/demo/wallet", post(api_demo_wallet));
     }
     r.layer(DefaultBodyLimit::max(4 << 20))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// A POST from a page of another origin is refused: another site open in
+/// the counter's browser must not start requests or reader sessions, and a
+/// page opened under another address would fail the Annex C / OpenID4VP
+/// transcript anyway (the origin is part of it) — say so plainly instead.
+async fn same_origin(
+    State(s): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() == axum::http::Method::POST {
+        if let Some(origin) = req.headers().get(header::ORIGIN) {
+            if origin.as_bytes() != s.origin.as_bytes() {
+                return (StatusCode::FORBIDDEN, Json(verdict::counter_failure("origin_mismatch"))).into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 async fn security_headers(mut res: Response) -> Response {
@@ -146,7 +166,6 @@ async fn api_response(
         let checked = online::verify(pending, &body.credential, &s2.config, &s2.origin);
         match checked {
             online::Checked::Verified(channel, v) => Ok((channel, verdict::outcome(v, &s2.config))),
-            online::Checked::Rejected(channel, code) => Ok((channel, verdict::outcome_error(code, &s2.config))),
             online::Checked::CounterFailure(code) => Err(code),
         }
     })
@@ -190,7 +209,7 @@ async fn api_pcsc(State(s): State<Arc<AppState>>) -> Response {
 /// Appends the audit record and answers with the verdict.
 fn finish(s: &AppState, channel: Channel, outcome: Outcome) -> Response {
     let Outcome { mut page, record, .. } = outcome;
-    match s.db.append(channel, &record, &[]) {
+    match s.db.append(channel, &record) {
         Ok(id) => {
             page["audit_id"] = json!(id);
             page["channel"] = json!(channel.as_str());

@@ -79,7 +79,10 @@ fn reason_json(r: &Reason) -> Value {
 }
 
 fn document(d: &VerifiedDocument, config: &Config) -> Value {
-    let info = d.basic_info();
+    // Answers are read for the docType the counter asked for (kakunin reads
+    // nothing from a document of another type).
+    let expected = config.allowed_doc_types().find(|t| *t == d.doc_type()).unwrap_or("");
+    let info = d.basic_info(expected);
     let mut items = Vec::new();
     let name = match (info.full_name, info.family_name, info.given_name) {
         (Some(n), _, _) => Some(n.to_owned()),
@@ -119,7 +122,7 @@ fn document(d: &VerifiedDocument, config: &Config) -> Value {
         .age_over
         .iter()
         .map(|n| {
-            let a = d.age_at_least_at_offset(*n, JST_OFFSET_SECS);
+            let a = d.age_at_least_at_offset(expected, *n, JST_OFFSET_SECS);
             json!({
                 "threshold": n,
                 "verdict": a.verdict.as_str(),
@@ -134,22 +137,4 @@ fn document(d: &VerifiedDocument, config: &Config) -> Value {
         "portrait": portrait,
         "ages": ages,
     })
-}
-
-/// A rejection before any document was verified (a sealed response that
-/// does not open, an envelope that is not one): the audit record has the
-/// error code and no document.
-pub fn outcome_error(code: ErrorCode, config: &Config) -> Outcome {
-    let record = AuditRecord {
-        time: kakunin::UnixTime::now(),
-        valid: false,
-        requested: config.requests.clone(),
-        documents: Vec::new(),
-        error_codes: vec![code],
-    };
-    Outcome {
-        valid: false,
-        page: json!({"valid": false, "reasons": [reason_json(&i18n::reason(code))], "documents": []}),
-        record,
-    }
 }

@@ -18,7 +18,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use ciborium::Value;
-use hpke::{Deserializable, Serializable};
 use p256::ecdsa::signature::Signer;
 use sha2::Digest;
 
@@ -304,20 +303,10 @@ fn device_key() -> Result<p256::ecdsa::SigningKey, String> {
     p256::ecdsa::SigningKey::from_slice(&d).map_err(|e| e.to_string())
 }
 
-/// HPKE base-mode seal to `recipient` (uncompressed P-256 point).
+/// HPKE base-mode seal to `recipient` (uncompressed P-256 point), with
+/// kakunin's holder-side HPKE.
 fn seal(recipient: &[u8], info: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
-    type Kem = hpke::kem::DhP256HkdfSha256;
-    let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(recipient).map_err(|e| format!("recipient key: {e:?}"))?;
-    let (encapped, ct) = hpke::single_shot_seal::<hpke::aead::AesGcm128, hpke::kdf::HkdfSha256, Kem, _>(
-        &hpke::OpModeS::Base,
-        &pk,
-        info,
-        plaintext,
-        &[],
-        &mut rand_core::OsRng,
-    )
-    .map_err(|e| format!("HPKE seal: {e:?}"))?;
-    Ok((encapped.to_bytes().to_vec(), ct))
+    kakunin::crypto::hpke::seal(recipient, info, &[], plaintext).map_err(|e| format!("HPKE seal: {e}"))
 }
 
 fn enc(v: &Value) -> Vec<u8> {

@@ -46,10 +46,42 @@ impl Drop for Proc {
     }
 }
 
+/// chromedriver; dropping it asks chromedriver to shut down (its
+/// `/shutdown` endpoint quits the browsers of its sessions, then itself),
+/// so no Chromium is left behind even when a test fails before closing
+/// its session. Only this child process is ever signalled.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = s.write_all(b"GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            let _ = s.read_to_end(&mut Vec::new());
+        }
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The workspace's target folder, canonical: Chromium cannot start with a
+/// `--user-data-dir` that has `..` in it.
 fn workspace_target() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
+    let t = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    std::fs::create_dir_all(&t).unwrap();
+    t.canonicalize().unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -118,15 +150,22 @@ fn start_counter(args: &[&str], cwd: &Path) -> (Proc, String) {
 }
 
 /// Starts chromedriver and a headless Chromium session.
-async fn browser(driver: &Path, profile: &Path) -> (Proc, Client) {
+async fn browser(driver: &Path, profile: &Path) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
+        .arg(format!(
+            "--log-path={}",
+            profile.with_extension("chromedriver.log").display()
+        ))
+        // cargo points the dynamic loader at the toolchain's libraries for
+        // test binaries; the browser must load its own.
+        .env_remove("LD_LIBRARY_PATH")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let proc = Proc(child);
+    let proc = Driver { child, port };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not start");

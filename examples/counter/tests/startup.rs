@@ -87,4 +87,5 @@ fn startup_without_config_file_says_which_file_it_looked_for() {
         err.contains("kakunin-counter.toml") && err.contains("cannot read"),
         "{err}"
     );
+    assert!(err.contains("--demo") && err.contains("Run a counter"), "{err}");
 }

@@ -132,6 +132,22 @@ public final class Verifier {
         return Verification(out!)
     }
 
+    /// As `verify(deviceResponse:transcript:readerKey:at:)`, bound to `deviceRequest` (the
+    /// DeviceRequest as sent): a document of a docType not requested is rejected
+    /// (`document_not_requested`), elements not requested are not returned.
+    public func verify(deviceResponse: Data, deviceRequest: Data, transcript: SessionTranscript?,
+                       readerKey: ReaderKey?, at date: Date = Date()) throws -> Verification {
+        var out: OpaquePointer?
+        try withBytes(deviceResponse) { resp, respLen in
+            try withBytes(deviceRequest) { req, reqLen in
+                try check(UInt32(kakunin_verifier_verify_device_response_for_request(
+                    handle, resp, respLen, req, reqLen, transcript?.handle, readerKey?.handle,
+                    Int64(date.timeIntervalSince1970), &out)))
+            }
+        }
+        return Verification(out!)
+    }
+
     /// Verifies only the issuer side of every document.
     public func verifyIssuerOnly(deviceResponse: Data, at date: Date = Date()) throws -> Verification {
         var out: OpaquePointer?
@@ -176,8 +192,14 @@ public struct Document {
     public let elements: [Element]
     public let errors: [DocumentError]
 
+    /// An issuer-signed element; never a device-signed (holder-controlled) value of the same name.
     public func element(_ namespace: String, _ identifier: String) -> ElementValue? {
-        elements.first { $0.namespace == namespace && $0.identifier == identifier }?.value
+        elements.first { !$0.deviceSigned && $0.namespace == namespace && $0.identifier == identifier }?.value
+    }
+
+    /// A device-signed element (signed by the holder's device within the MSO keyAuthorizations).
+    public func deviceElement(_ namespace: String, _ identifier: String) -> ElementValue? {
+        elements.first { $0.deviceSigned && $0.namespace == namespace && $0.identifier == identifier }?.value
     }
 }
 
@@ -203,20 +225,24 @@ public final class Verification {
         return string(s)
     }
 
-    /// "Is the holder of verified document `doc` at least `years` old?":
-    /// (verdict, evidence, NN of age_over_NN) as the numbers of kakunin.h
-    /// (verdict 1 = at least, 2 = under, 0 = unknown, 3 = contradictory).
-    public func ageAtLeast(document doc: Int, years: UInt32) throws -> (verdict: UInt32, evidence: UInt32, nn: UInt32) {
+    /// "Is the holder of verified document `doc`, expected to be of `docType`, at least
+    /// `years` old?": (verdict, evidence, NN of age_over_NN) as the numbers of kakunin.h
+    /// (verdict 1 = at least, 2 = under, 0 = unknown, 3 = contradictory). Unknown for a
+    /// document of another (or an unregistered) docType.
+    public func ageAtLeast(document doc: Int, docType: String,
+                           years: UInt32) throws -> (verdict: UInt32, evidence: UInt32, nn: UInt32) {
         var verdict: UInt32 = 0, evidence: UInt32 = 0, nn: UInt32 = 0
-        try check(UInt32(kakunin_verification_document_age_at_least(handle, doc, years, &verdict, &evidence, &nn)))
+        try check(UInt32(kakunin_verification_document_age_at_least_for_doc_type(
+            handle, doc, docType, years, &verdict, &evidence, &nn)))
         return (verdict, evidence, nn)
     }
 
-    /// The portrait of verified document `doc` and its format (1 JPEG, 2 JPEG 2000), if disclosed.
-    public func portrait(document doc: Int) throws -> (image: Data, format: UInt32)? {
+    /// The portrait of verified document `doc` of `docType` and its format (1 JPEG,
+    /// 2 JPEG 2000), if disclosed.
+    public func portrait(document doc: Int, docType: String) throws -> (image: Data, format: UInt32)? {
         var b = kakunin_bytes()
         var format: UInt32 = 0
-        let st = UInt32(kakunin_verification_document_portrait(handle, doc, &b, &format))
+        let st = UInt32(kakunin_verification_document_portrait_for_doc_type(handle, doc, docType, &b, &format))
         if st == 4 { return nil } // KAKUNIN_NOT_FOUND
         try check(st)
         return (b.data.map { Data(bytes: $0, count: b.len) } ?? Data(), format)

@@ -3,6 +3,8 @@
 // Run by examples/kotlin/run-test.sh (from .ci/run) from the repository root.
 import kakunin.AgeAnswer
 import kakunin.DeviceEngagement
+import kakunin.Document
+import kakunin.Element
 import kakunin.Kakunin
 import kakunin.KakuninException
 import kakunin.ReaderKey
@@ -21,6 +23,7 @@ import kotlin.system.exitProcess
 private const val DATA = "tests/data/iso18013-5-annex-d/"
 private const val T_2021 = 1609459200L // 2021-01-01T00:00:00Z
 private const val T_2026 = 1780272000L // 2026-06-01T00:00:00Z
+private const val MDL = "org.iso.18013.5.1.mDL"
 private var failures = 0
 
 private fun expect(cond: Boolean, what: String) {
@@ -40,12 +43,21 @@ private fun trustAndRevocation() {
     val vicalBytes = File("tests/data/aamva-vical/aamva_vical_2025-11-18.hex").readText().filter { !it.isWhitespace() }
         .let { t -> ByteArray(t.length / 2) { t.substring(2 * it, 2 * it + 2).toInt(16).toByte() } }
     val root = File("tests/data/aamva-vical/aamva_dts_root_ca.pem").readBytes()
-    Vical.verify(vicalBytes, root, 1763496000L).use { v -> // 2025-11-18T20:00:00Z
+    // The AAMVA signer's keyUsage is nonRepudiation only: refused unless opted in.
+    val strict = try { Vical.verify(vicalBytes, root, 1763496000L).close(); null } catch (e: KakuninException) { e }
+    expect(strict?.errorCodeName == "trust_list_invalid", "VICAL signer without digitalSignature refused")
+    Vical.verify(vicalBytes, root, 1763496000L, allowContentCommitmentSigner = true).use { v -> // 2025-11-18T20:00:00Z
         expect(v.provider == "AAMVA" && v.entryCount == 14L && v.rejectedCount == 0L, "VICAL read")
         v.trustStore().use { expect(it.anchorCount == 14L, "VICAL loads 14 IACAs") }
     }
-    val stale = try { Vical.verify(vicalBytes, root, 1763596800L).close(); null } catch (e: KakuninException) { e }
+    val stale = try {
+        Vical.verify(vicalBytes, root, 1763596800L, allowContentCommitmentSigner = true).close(); null
+    } catch (e: KakuninException) { e }
     expect(stale?.errorCodeName == "trust_list_stale", "stale VICAL refused")
+    val rolledBack = try {
+        Vical.verify(vicalBytes, root, 1763496000L, lastIssueId = 227603L, allowContentCommitmentSigner = true).close(); null
+    } catch (e: KakuninException) { e }
+    expect(rolledBack?.errorCodeName == "trust_list_stale", "older vicalIssueID refused")
 
     val d = "tests/data/derived/ffi-revocation/"
     val response = File(d + "response_status0.cbor").readBytes()
@@ -65,7 +77,26 @@ private fun trustAndRevocation() {
     }
 }
 
+/** Issuer lookups never answer with a device-signed (holder-controlled) value of the same name. */
+private fun elementLookups() {
+    val ns = "org.iso.18013.5.1"
+    val doc = Document(
+        valid = true, docType = "org.iso.18013.5.1.mDL", deviceAuth = "signature", issuerSubject = null,
+        elements = listOf(
+            Element(ns, "family_name", false, Value.Text("Yamada")),
+            Element(ns, "family_name", true, Value.Text("Forged")),
+            Element(ns, "device_only", true, Value.Text("holder says"))
+        ),
+        errors = emptyList()
+    )
+    expect(doc.element(ns, "family_name") == Value.Text("Yamada"), "issuer family_name")
+    expect(doc.element(ns, "device_only") == null, "no device-signed value from element()")
+    expect(doc.deviceElement(ns, "family_name") == Value.Text("Forged"), "device family_name")
+    expect(doc.deviceElement(ns, "device_only") == Value.Text("holder says"), "device_only")
+}
+
 fun main() {
+    elementLookups()
     trustAndRevocation()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
     expect(Kakunin.abiVersion == 4, "ABI version")
@@ -88,8 +119,9 @@ fun main() {
                         val portrait = doc.element("org.iso.18013.5.1", "portrait") as? Value.Bytes
                         expect(portrait?.value?.size == 1042, "portrait bytes")
                         expect(v.json.startsWith("{\"status\":\"valid\""), "JSON")
-                        expect(v.ageAtLeast(0, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
-                        expect(v.portrait(0)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.ageAtLeast(0, MDL, 18).verdict == AgeAnswer.UNKNOWN, "Annex D discloses no age")
+                        expect(v.portrait(0, MDL)?.let { it.format == 1 && it.image.size == 1042 } == true, "JPEG portrait")
+                        expect(v.portrait(0, "org.iso.23220.1.jp.mnc") == null, "no portrait for another docType")
                         expect(v.auditJson.startsWith("{\"time\":") && !v.auditJson.contains("Doe"), "audit")
                         println("Annex D: VALID, ${doc.elements.size} elements, family_name=Doe")
                     }
@@ -99,7 +131,7 @@ fun main() {
                         expect(!doc.valid && doc.elements.isEmpty(), "rejected document has no elements")
                         expect(doc.errors.any { it.code == 7 && it.name == "certificate_expired" }, "certificate_expired")
                         try {
-                            v.ageAtLeast(0, 18)
+                            v.ageAtLeast(0, MDL, 18)
                             expect(false, "no answers from a rejected document")
                         } catch (e: KakuninException) {
                             expect(e.status == 6, "KAKUNIN_DOCUMENT_REJECTED")
@@ -136,6 +168,15 @@ fun main() {
                             "decrypted DeviceResponse")
                         session.verify(verifier, ev.deviceResponse ?: ByteArray(0), T_2021).use { v ->
                             expect(v.isValid && v.documents.single().deviceAuth == "mac", "session response verifies")
+                        }
+                        // Bound to a request for a PID only, the mDL was not requested.
+                        val pidOnly = session.deviceRequest("eu.europa.ec.eudi.pid.1",
+                            listOf("eu.europa.ec.eudi.pid.1" to "age_over_18"))
+                        SessionTranscript.of(session.transcriptBytes).use { t ->
+                            verifier.verifyDeviceResponse(hex("device_response.hex"), pidOnly, t, key, T_2021).use { v ->
+                                expect(!v.isValid && v.documents.single().errors.any { it.name == "document_not_requested" },
+                                    "document_not_requested")
+                            }
                         }
                         expect(session.terminate().contentEquals(hex("session_termination.hex")), "termination")
                         println("Annex D session: SessionEstablishment identical, response VALID")

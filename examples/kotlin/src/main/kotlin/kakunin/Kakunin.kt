@@ -74,6 +74,11 @@ interface KakuninLib : Library {
         vical: ByteArray, len: SizeT, anchors: ByteArray, anchorsLen: SizeT,
         now: Long, skew: Long, maxAgeSeconds: Long, out: PointerByReference
     ): Int
+    fun kakunin_vical_verify_with_options(
+        vical: ByteArray, len: SizeT, anchors: ByteArray, anchorsLen: SizeT,
+        now: Long, skew: Long, maxAgeSeconds: Long, hasLastIssueId: Byte, lastIssueId: Long, flags: Int,
+        out: PointerByReference
+    ): Int
     fun kakunin_vical_provider(v: Pointer, out: KView): Int
     fun kakunin_vical_entry_count(v: Pointer): SizeT
     fun kakunin_vical_rejected_count(v: Pointer): SizeT
@@ -90,6 +95,10 @@ interface KakuninLib : Library {
     fun kakunin_verifier_verify_device_response(
         v: Pointer, data: ByteArray, len: SizeT, transcript: Pointer?, readerKey: Pointer?, now: Long,
         out: PointerByReference
+    ): Int
+    fun kakunin_verifier_verify_device_response_for_request(
+        v: Pointer, data: ByteArray, len: SizeT, request: ByteArray, requestLen: SizeT, transcript: Pointer?,
+        readerKey: Pointer?, now: Long, out: PointerByReference
     ): Int
     fun kakunin_verifier_verify_device_response_issuer_only(
         v: Pointer, data: ByteArray, len: SizeT, now: Long, out: PointerByReference
@@ -112,10 +121,13 @@ interface KakuninLib : Library {
     fun kakunin_verification_document_element(v: Pointer, doc: SizeT, index: SizeT, out: PointerByReference): Int
     fun kakunin_verification_free(v: Pointer?)
     fun kakunin_verification_audit_json(v: Pointer, out: KView): Int
-    fun kakunin_verification_document_age_at_least(
-        v: Pointer, doc: SizeT, years: Int, verdict: IntByReference, evidence: IntByReference, nn: IntByReference
+    fun kakunin_verification_document_age_at_least_for_doc_type(
+        v: Pointer, doc: SizeT, docType: String, years: Int, verdict: IntByReference, evidence: IntByReference,
+        nn: IntByReference
     ): Int
-    fun kakunin_verification_document_portrait(v: Pointer, doc: SizeT, image: KView, format: IntByReference): Int
+    fun kakunin_verification_document_portrait_for_doc_type(
+        v: Pointer, doc: SizeT, docType: String, image: KView, format: IntByReference
+    ): Int
 
     fun kakunin_element_namespace(e: Pointer, out: KView): Int
     fun kakunin_element_identifier(e: Pointer, out: KView): Int
@@ -276,6 +288,22 @@ class Verifier(
         return Verification(out.value)
     }
 
+    /**
+     * As [verifyDeviceResponse], bound to `deviceRequest` (the DeviceRequest as sent): a document
+     * of a docType not requested is rejected (`document_not_requested`), elements not requested
+     * are not returned.
+     */
+    fun verifyDeviceResponse(
+        response: ByteArray, deviceRequest: ByteArray, transcript: SessionTranscript?, readerKey: ReaderKey?,
+        nowUnixSeconds: Long
+    ): Verification {
+        val out = PointerByReference()
+        check(lib.kakunin_verifier_verify_device_response_for_request(
+            ptr, response, SizeT(response.size.toLong()), deviceRequest, SizeT(deviceRequest.size.toLong()),
+            transcript?.ptr, readerKey?.ptr, nowUnixSeconds, out))
+        return Verification(out.value)
+    }
+
     /** Verifies only the issuer side of every document of a DeviceResponse. */
     fun verifyIssuerOnly(response: ByteArray, nowUnixSeconds: Long): Verification {
         val out = PointerByReference()
@@ -344,12 +372,24 @@ class Vical private constructor(p: Pointer) : Handle(p, { lib.kakunin_vical_free
     }
 
     companion object {
-        /** Throws KakuninException (errorCodeName `trust_list_stale` / `trust_list_invalid`) when refused. */
-        fun verify(vical: ByteArray, anchorsPemOrDer: ByteArray, nowUnixSeconds: Long, clockSkewSeconds: Long = 0, maxAgeSeconds: Long = 0): Vical {
+        /** `verify` option: accept a VICAL signer whose keyUsage is nonRepudiation only (AAMVA's). */
+        const val ALLOW_CONTENT_COMMITMENT_SIGNER = 1
+
+        /**
+         * Throws KakuninException (errorCodeName `trust_list_stale` / `trust_list_invalid`) when refused.
+         * `lastIssueId`: the vicalIssueID last accepted; an older VICAL is `trust_list_stale`.
+         * `allowContentCommitmentSigner`: the opt-in the AAMVA production VICAL needs.
+         */
+        fun verify(
+            vical: ByteArray, anchorsPemOrDer: ByteArray, nowUnixSeconds: Long, clockSkewSeconds: Long = 0,
+            maxAgeSeconds: Long = 0, lastIssueId: Long? = null, allowContentCommitmentSigner: Boolean = false
+        ): Vical {
             val out = PointerByReference()
-            check(lib.kakunin_vical_verify(
+            check(lib.kakunin_vical_verify_with_options(
                 vical, SizeT(vical.size.toLong()), anchorsPemOrDer, SizeT(anchorsPemOrDer.size.toLong()),
-                nowUnixSeconds, clockSkewSeconds, maxAgeSeconds, out))
+                nowUnixSeconds, clockSkewSeconds, maxAgeSeconds,
+                if (lastIssueId != null) 1.toByte() else 0.toByte(), lastIssueId ?: 0L,
+                if (allowContentCommitmentSigner) ALLOW_CONTENT_COMMITMENT_SIGNER else 0, out))
             return Vical(out.value)
         }
     }
@@ -382,8 +422,13 @@ data class Document(
     val elements: List<Element>,
     val errors: List<KakuninError>
 ) {
+    /** An issuer-signed element; never a device-signed (holder-controlled) value of the same name. */
     fun element(namespace: String, identifier: String): Value? =
-        elements.firstOrNull { it.namespace == namespace && it.identifier == identifier }?.value
+        elements.firstOrNull { !it.deviceSigned && it.namespace == namespace && it.identifier == identifier }?.value
+
+    /** A device-signed element (signed by the holder's device within the MSO keyAuthorizations). */
+    fun deviceElement(namespace: String, identifier: String): Value? =
+        elements.firstOrNull { it.deviceSigned && it.namespace == namespace && it.identifier == identifier }?.value
 }
 
 /** The answer to "is the holder at least N?" (numbers of kakunin_age_verdict / kakunin_age_evidence). */
@@ -410,20 +455,24 @@ class Verification internal constructor(p: Pointer) : Handle(p, { lib.kakunin_ve
     /** The personal-data-free audit record, as JSON. */
     val auditJson: String get() = KView().also { check(lib.kakunin_verification_audit_json(ptr, it)) }.text()
 
-    /** "Is the holder of verified document `doc` at least `years` old?" */
-    fun ageAtLeast(doc: Int, years: Int): AgeAnswer {
+    /**
+     * "Is the holder of verified document `doc`, expected to be of `docType`, at least `years`
+     * old?" Unknown for a document of another (or an unregistered) docType.
+     */
+    fun ageAtLeast(doc: Int, docType: String, years: Int): AgeAnswer {
         val verdict = IntByReference()
         val evidence = IntByReference()
         val nn = IntByReference()
-        check(lib.kakunin_verification_document_age_at_least(ptr, SizeT(doc.toLong()), years, verdict, evidence, nn))
+        check(lib.kakunin_verification_document_age_at_least_for_doc_type(
+            ptr, SizeT(doc.toLong()), docType, years, verdict, evidence, nn))
         return AgeAnswer(verdict.value, evidence.value, nn.value)
     }
 
-    /** The portrait of verified document `doc`, or null when not disclosed. */
-    fun portrait(doc: Int): Portrait? {
+    /** The portrait of verified document `doc` of `docType`, or null when not disclosed. */
+    fun portrait(doc: Int, docType: String): Portrait? {
         val image = KView()
         val format = IntByReference()
-        val st = lib.kakunin_verification_document_portrait(ptr, SizeT(doc.toLong()), image, format)
+        val st = lib.kakunin_verification_document_portrait_for_doc_type(ptr, SizeT(doc.toLong()), docType, image, format)
         if (st == Status.NOT_FOUND) return null
         check(st)
         return Portrait(image.bytes(), format.value)
@@ -551,7 +600,10 @@ class ReaderSession(engagement: DeviceEngagement, readerKey: ReaderKey? = null) 
     /** SessionTranscriptBytes. */
     val transcriptBytes: ByteArray get() = KView().also { check(lib.kakunin_reader_session_transcript_bytes(ptr, it)) }.bytes()
 
-    /** Verifies a DeviceResponse of this session (its transcript and reader key). */
+    /**
+     * Verifies a DeviceResponse of this session (its transcript and reader key), bound to the
+     * last DeviceRequest the session sent.
+     */
     fun verify(verifier: Verifier, response: ByteArray, nowUnixSeconds: Long): Verification {
         val out = PointerByReference()
         check(lib.kakunin_reader_session_verify_device_response(
