@@ -143,6 +143,23 @@ for i in range(0, len(msg), 100):
     chunks += bytes([len(part) + 1]) + flag + part
 put("transport", "ble_chunks", chunks)
 
+# NFC engagement, negotiated handover: the tag's response APDUs, each
+# prefixed by its length (SELECTs, CC with MLe 0x80, the TNEP Service
+# Parameter message, the write acknowledgements, one NLEN = 0 poll, the TNEP
+# Status, then the Annex D Handover Select read in 128-byte chunks).
+def ndef_short(tnf_type, payload):
+    return bytes([0xD1, len(tnf_type), len(payload)]) + tnf_type + payload
+ok = bytes.fromhex("9000")
+svc = b"urn:nfc:sn:handover"
+tp = ndef_short(b"Tp", bytes([0x10, len(svc)]) + svc + bytes.fromhex("0000010400"))
+te = ndef_short(b"Te", b"\x00")
+hs = hexfile("iso18013-5-annex-d/handover_select.hex")
+rapdus = [ok, ok, bytes.fromhex("000f20008000ff0406e1047fff0000") + ok, ok,
+          len(tp).to_bytes(2, "big") + ok, tp + ok, ok, bytes(2) + ok,
+          len(te).to_bytes(2, "big") + ok, te + ok, ok, len(hs).to_bytes(2, "big") + ok]
+rapdus += [hs[i:i + 128] + ok for i in range(0, len(hs), 128)]
+put("transport", "tnep_negotiated_handover", b"".join(bytes([len(r)]) + r for r in rapdus))
+
 # --- c_abi: a valid response, a transcript, a PEM anchor, a reader key.
 put("c_abi", "annex_d_device_response", annex_d)
 put("c_abi", "annex_d_issuer_auth", issuer_auth)

@@ -555,9 +555,10 @@ fn live_session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation
 
 /// `fuzz_targets/transport.rs`: NFC and BLE framing (sans I/O): NDEF
 /// messages and handover records, BLE OOB data, command APDUs, BLE chunk
-/// reassembly, and the NFC tag reader's response handling.
+/// reassembly, TNEP records, and the response handling of the NFC tag
+/// reader and the NFC engagement engine.
 pub fn transport(data: &[u8]) -> Result<(), Violation> {
-    use crate::transport::{ble, ndef, nfc};
+    use crate::transport::{ble, ndef, nfc, nfc_engagement, tnep};
     if let Ok(records) = ndef::parse_message(data) {
         for r in &records {
             let _ = ndef::BleOob::parse(r.payload);
@@ -585,6 +586,33 @@ pub fn transport(data: &[u8]) -> Result<(), Violation> {
             }
             rest = next;
         }
+    }
+    // TNEP records and the NFC carrier record.
+    let _ = (
+        tnep::ServiceParameter::parse(data).map(|sp| sp.wait_time()),
+        tnep::parse_service_select(data),
+        ndef::NfcCarrier::parse(data),
+    );
+    // NFC engagement (static or negotiated handover): the input as
+    // length-prefixed response APDUs to the engine's commands.
+    let mut engagement = nfc_engagement::NfcEngagementReader::new(nfc_engagement::EngagementConfig {
+        max_message,
+        extended_length: data.first().is_some_and(|b| b & 1 == 1),
+        handover_request: ndef::handover_request(1, &[]).unwrap_or_default(),
+    });
+    let _ = engagement.start();
+    let mut rest = data;
+    while let Some((&n, tail)) = rest.split_first() {
+        let (rapdu, next) = tail.split_at(usize::from(n).min(tail.len()));
+        match engagement.on_response(rapdu) {
+            Ok(nfc_engagement::EngagementEvent::Done(e)) => {
+                check(e.handover_select.len() <= max_message, "Handover Select over its cap")?;
+                break;
+            }
+            Err(_) => break,
+            Ok(_) => {}
+        }
+        rest = next;
     }
     // NFC static handover: responses to the reader's reads.
     let mut tag = nfc::StaticHandoverReader::new(max_message);

@@ -7,10 +7,15 @@
 //! - [`ble`]: GATT characteristics and MTU-sized chunks with the
 //!   "more/last" prefix byte.
 //! - [`ndef`]: NDEF messages of NFC connection handover.
+//! - [`nfc_engagement`]: NFC engagement as a Type 4 Tag reader, static and
+//!   negotiated handover.
+//! - [`tnep`]: records of the NFC Forum Tag NDEF Exchange Protocol.
 
 pub mod ble;
 pub mod ndef;
 pub mod nfc;
+pub mod nfc_engagement;
+pub mod tnep;
 mod uuid;
 
 pub use uuid::Uuid;

@@ -191,6 +191,72 @@ impl BleOob {
     }
 }
 
+/// Record type of the ISO 18013-5 NFC carrier configuration record
+/// (§8.2.2.2: device retrieval over NFC, external type, id `nfc`).
+pub const NFC_CARRIER_TYPE: &[u8] = b"iso.org:18013:nfc";
+
+/// The NFC carrier configuration of ISO 18013-5 §8.2.2.2: the largest
+/// command and response data fields the mdoc handles in data retrieval
+/// (the same numbers as the DeviceEngagement's NfcOptions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NfcCarrier {
+    /// Maximum command data length (data type 0x01).
+    pub max_command_data: usize,
+    /// Maximum response data length (data type 0x02).
+    pub max_response_data: usize,
+}
+
+impl NfcCarrier {
+    /// Parses the payload: version `01`, then for each of the two data types a
+    /// length byte (type byte plus value bytes), the type and a big-endian value.
+    pub fn parse(payload: &[u8]) -> Result<Self, Error> {
+        let (&version, mut rest) = payload.split_first().ok_or_else(|| bad("empty NFC carrier record"))?;
+        if version != 0x01 {
+            return Err(err(
+                ErrorCode::UnsupportedVersion,
+                format!("NDEF: NFC carrier record version {version:#04x}"),
+            ));
+        }
+        let mut field = |want: u8, max_value_len: usize| -> Result<usize, Error> {
+            let (&len, tail) = rest.split_first().ok_or_else(|| bad("truncated NFC carrier record"))?;
+            let len = usize::from(len);
+            let body = tail.get(..len).ok_or_else(|| bad("truncated NFC carrier record"))?;
+            let (&ty, value) = body.split_first().ok_or_else(|| bad("empty NFC carrier field"))?;
+            if ty != want || value.is_empty() || value.len() > max_value_len {
+                return Err(bad(format!("NFC carrier field {ty:#04x} malformed")));
+            }
+            rest = tail.get(len..).unwrap_or_default();
+            Ok(value.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)))
+        };
+        let max_command_data = field(0x01, 2)?;
+        let max_response_data = field(0x02, 3)?;
+        if max_command_data == 0 || max_response_data == 0 {
+            return Err(bad("NFC carrier record announces a zero length"));
+        }
+        Ok(NfcCarrier {
+            max_command_data,
+            max_response_data,
+        })
+    }
+
+    /// Encodes the payload (each value in the fewest bytes).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![0x01];
+        for (ty, v, max) in [
+            (0x01u8, self.max_command_data.min(0xFFFF), 2usize),
+            (0x02, self.max_response_data.min(0xFF_FFFF), 3),
+        ] {
+            let bytes = (v as u32).to_be_bytes();
+            let skip = bytes.iter().take_while(|b| **b == 0).count().min(3);
+            let value = bytes.get(skip.max(4 - max)..).unwrap_or_default();
+            out.push(value.len() as u8 + 1);
+            out.push(ty);
+            out.extend_from_slice(value);
+        }
+        out
+    }
+}
+
 /// A parsed Handover Select (or Handover Request) message.
 #[derive(Clone, Debug)]
 pub struct HandoverMessage<'a> {
@@ -233,6 +299,15 @@ impl<'a> HandoverMessage<'a> {
             .iter()
             .find(|r| r.tnf == Tnf::External && r.record_type == DEVICE_ENGAGEMENT_TYPE)
             .map(|r| r.payload)
+    }
+
+    /// The NFC carrier record (ISO 18013-5 §8.2.2.2), if the message has one.
+    pub fn nfc_carrier(&self) -> Result<Option<NfcCarrier>, Error> {
+        self.records
+            .iter()
+            .find(|r| r.tnf == Tnf::External && r.record_type == NFC_CARRIER_TYPE)
+            .map(|r| NfcCarrier::parse(r.payload))
+            .transpose()
     }
 
     /// The Bluetooth LE OOB carrier records.
@@ -423,6 +498,33 @@ mod tests {
         let mut no_id = carriers.clone();
         no_id[0].id = b"";
         assert!(handover_request(1, &no_id).is_err());
+    }
+
+    #[test]
+    fn nfc_carrier_round_trip_and_rejects_malformed() {
+        for (c, r) in [(255, 256), (0xFFFF, 0x10000), (1, 0xFF_FFFF)] {
+            let n = NfcCarrier {
+                max_command_data: c,
+                max_response_data: r,
+            };
+            assert_eq!(NfcCarrier::parse(&n.encode()).unwrap(), n);
+        }
+        assert_eq!(
+            NfcCarrier::parse(&[1, 3, 1, 0xFF, 0xFF, 4, 2, 1, 0, 0]).unwrap(),
+            NfcCarrier {
+                max_command_data: 0xFFFF,
+                max_response_data: 0x10000
+            }
+        );
+        for bad in [
+            &[][..],
+            &[2, 2, 1, 1, 2, 2, 1],
+            &[1, 2, 1],
+            &[1, 2, 2, 1, 2, 1, 1],
+            &[1, 2, 1, 0, 2, 2, 1],
+        ] {
+            assert!(NfcCarrier::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -396,9 +396,9 @@ pub enum TagEvent {
 /// SELECT and READ the Capability Container, SELECT the NDEF file, READ its
 /// length and then its content in chunks of at most MLe bytes.
 ///
-/// Negotiated handover (NFC Forum TNEP service exchange) is not covered;
-/// its Handover Select is still parsed by
-/// [`DeviceEngagement::from_nfc_handover`](crate::session::DeviceEngagement::from_nfc_handover).
+/// Negotiated handover (NFC Forum TNEP service exchange) is covered by
+/// [`NfcEngagementReader`](crate::transport::nfc_engagement::NfcEngagementReader),
+/// which also handles static handover.
 #[derive(Debug)]
 pub struct StaticHandoverReader {
     state: TagState,

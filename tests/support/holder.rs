@@ -14,6 +14,9 @@ use kakunin::transport::nfc::{
 };
 use kakunin::{Curve, ReaderKey};
 
+/// Mints a DeviceResponse for a SessionTranscript (array bytes).
+pub type Minter = Box<dyn FnMut(&[u8]) -> Vec<u8> + Send>;
+
 pub struct Holder {
     device_key: ReaderKey,
     pub engagement: DeviceEngagement,
@@ -26,6 +29,10 @@ pub struct Holder {
     /// The decrypted DeviceRequests received.
     pub requests: Vec<Vec<u8>>,
     pub terminated: bool,
+    /// Mints the DeviceResponse for the session's transcript (array bytes);
+    /// replaces `response` when set.
+    pub mint: Option<Minter>,
+    transcript: Vec<u8>,
 }
 
 impl Holder {
@@ -43,6 +50,8 @@ impl Holder {
             tamper_next: false,
             requests: Vec::new(),
             terminated: false,
+            mint: None,
+            transcript: Vec::new(),
         }
     }
 
@@ -70,6 +79,35 @@ impl Holder {
             tamper_next: false,
             requests: Vec::new(),
             terminated: false,
+            mint: None,
+            transcript: Vec::new(),
+        }
+    }
+
+    /// A holder with a fresh key on `curve` engaged over NFC: its
+    /// DeviceEngagement lists no retrieval methods (the Handover Select's
+    /// carrier records do, ISO 18013-5 §8.2.2.1). The handover is set by the
+    /// tag simulation once the Handover Select has been read.
+    pub fn fresh_nfc(curve: Curve, response: Vec<u8>) -> Self {
+        let device_key = generate_ephemeral_key(curve).unwrap();
+        let key_bytes = ephemeral_key_bytes(&device_key);
+        let mut de = Vec::new();
+        cbor::write_head(&mut de, 5, 2);
+        de.extend_from_slice(&[0x00]);
+        cbor::write_text(&mut de, "1.0");
+        de.extend_from_slice(&[0x01, 0x82, 0x01]);
+        de.extend_from_slice(&key_bytes);
+        Holder {
+            device_key,
+            engagement: DeviceEngagement::from_bytes(&de).unwrap(),
+            handover: Handover::Qr,
+            cipher: None,
+            response,
+            tamper_next: false,
+            requests: Vec::new(),
+            terminated: false,
+            mint: None,
+            transcript: Vec::new(),
         }
     }
 
@@ -85,6 +123,7 @@ impl Holder {
                     SessionCipher::derive(Role::Device, &self.device_key, &se.e_reader_key_bytes, &transcript).unwrap();
                 let pt = c.decrypt(&se.data).unwrap();
                 self.cipher = Some(c);
+                self.transcript = transcript.as_array_bytes().to_vec();
                 pt.to_vec()
             }
             Some(c) => {
@@ -97,6 +136,9 @@ impl Holder {
             }
         };
         self.requests.push(request);
+        if let Some(mint) = self.mint.as_mut() {
+            self.response = mint(&self.transcript);
+        }
         let c = self.cipher.as_mut().unwrap();
         let mut ct = c.encrypt(&self.response).unwrap();
         if self.tamper_next {

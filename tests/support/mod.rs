@@ -20,6 +20,7 @@ pub mod jp_mnc;
 pub mod keys;
 pub mod online;
 pub mod revocation;
+pub mod t4t;
 
 use keys::{SigForm, TestKey};
 
@@ -38,8 +39,19 @@ pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_slice(&d).expect("valid scalar")
 }
 
+/// tests/data of the library, also when included from a workspace member
+/// under examples/ (whose manifest directory is two levels down).
+fn data_dir() -> String {
+    let here = format!("{}/tests/data", env!("CARGO_MANIFEST_DIR"));
+    if std::path::Path::new(&here).is_dir() {
+        here
+    } else {
+        format!("{}/../../tests/data", env!("CARGO_MANIFEST_DIR"))
+    }
+}
+
 pub fn hex_file(path: &str) -> Vec<u8> {
-    let p = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!("{}/{path}", data_dir());
     hex::decode(
         std::fs::read_to_string(&p)
             .unwrap_or_else(|e| panic!("{p}: {e}"))
@@ -49,7 +61,7 @@ pub fn hex_file(path: &str) -> Vec<u8> {
 }
 
 pub fn data_file(path: &str) -> Vec<u8> {
-    let p = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!("{}/{path}", data_dir());
     std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
