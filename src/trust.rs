@@ -50,7 +50,7 @@ impl TrustAnchor {
     ///   self-signed test signer without keyUsage) becomes a
     ///   [`AnchorRole::PinnedSigner`]: trusted only as that exact signer.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let cert = ParsedCertificate::from_der(der)?;
+        let cert = x509::certificate_input(der)?;
         let role = if profile::claims_ca(&cert) {
             profile::check_iaca(&cert)?;
             AnchorRole::Iaca
@@ -68,9 +68,10 @@ impl TrustAnchor {
     /// Parses a DER certificate that must be an IACA root meeting ISO
     /// 18013-5 Annex B.1.2: self-signed CA, keyUsage keyCertSign and
     /// cRLSign, subjectKeyIdentifier, allowed algorithm and curve (its
-    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`.
+    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`;
+    /// bytes that are not a certificate at all (e.g. a private key) with `not_a_certificate`.
     pub fn iaca(der: &[u8]) -> Result<Self, Error> {
-        let cert = ParsedCertificate::from_der(der)?;
+        let cert = x509::certificate_input(der)?;
         profile::check_iaca(&cert)?;
         Ok(TrustAnchor {
             fingerprint: crate::crypto::sha256(der),
@@ -83,7 +84,7 @@ impl TrustAnchor {
     /// Parses a DER certificate trusted only as a pinned Document Signer.
     pub fn pinned_signer(der: &[u8]) -> Result<Self, Error> {
         Ok(TrustAnchor {
-            cert: ParsedCertificate::from_der(der)?,
+            cert: x509::certificate_input(der)?,
             doc_types: None,
             role: AnchorRole::PinnedSigner,
             fingerprint: crate::crypto::sha256(der),

@@ -476,12 +476,55 @@ static void test_revocation(void) {
     free(token.data);
 }
 
+/* ------------------------------------------ error details, wrong input */
+
+/* A private key given as trust anchor: its own status, and the message the
+ * verify tool prints, through kakunin_last_error_message. */
+static void test_not_a_certificate(void) {
+    struct blob key = load("tests/data/session-reader-pki/reader.key.pem");
+    kakunin_trust_store *store = NULL;
+    CHECK(kakunin_last_error_message() != NULL);
+    CHECK_STATUS(kakunin_trust_store_from_pem_or_der(key.data, key.len, &store), KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK(store == NULL);
+    CHECK(kakunin_status_error_code(KAKUNIN_NOT_A_CERTIFICATE) == 44);
+    CHECK(strcmp(kakunin_error_code_str(44), "not_a_certificate") == 0);
+    const char *msg = kakunin_last_error_message();
+    CHECK(msg != NULL);
+    CHECK(strstr(msg, "not_a_certificate: ") == msg);
+    CHECK(strstr(msg, "PRIVATE KEY") != NULL);
+
+    /* Successful calls leave the message alone. */
+    CHECK(kakunin_abi_version() >= 4);
+    CHECK(strcmp(kakunin_last_error_message(), msg) == 0);
+
+    /* The builder and explicit-role paths say the same. */
+    kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, key.data, key.len), KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK_STATUS(kakunin_trust_store_builder_add_anchor(b, key.data, key.len, KAKUNIN_ANCHOR_IACA, NULL, 0),
+                 KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK(strstr(kakunin_last_error_message(), "PRIVATE KEY") != NULL);
+
+    /* A failure without more detail leaves the status description. */
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, NULL, 0), KAKUNIN_NULL_PARAMETER);
+    CHECK(strcmp(kakunin_last_error_message(), kakunin_status_str(KAKUNIN_NULL_PARAMETER)) == 0);
+
+    /* A certificate that breaks the IACA profile keeps its own code and says why. */
+    struct blob ds = load(DERIVED "ds.der");
+    CHECK_STATUS(kakunin_trust_store_builder_add_anchor(b, ds.data, ds.len, KAKUNIN_ANCHOR_IACA, NULL, 0),
+                 KAKUNIN_CERTIFICATE_PROFILE_INVALID);
+    CHECK(strstr(kakunin_last_error_message(), "certificate_profile_invalid: ") == kakunin_last_error_message());
+    kakunin_trust_store_builder_free(b);
+    free(ds.data);
+    free(key.data);
+}
+
 int main(void) {
     CHECK(strcmp(kakunin_status_str(KAKUNIN_TRUST_LIST_STALE), "") != 0);
     CHECK(strcmp(kakunin_error_code_str(29), "trust_list_stale") == 0);
     test_scoped_and_role_anchors();
     test_vical();
     test_revocation();
+    test_not_a_certificate();
     if (failures) {
         fprintf(stderr, "test_trust: %d check(s) failed\n", failures);
         return 1;
