@@ -3,8 +3,9 @@
 //! static library built for this `cargo test`, runs them from the repository
 //! root, and compares their JSON with the Rust API's.
 //!
-//! The static library sits next to this test binary (`target/<profile>/deps/`,
-//! honouring CARGO_TARGET_DIR) or one level up. Compilers: `$CC` (default
+//! The static library is the `kakunin_capi` example
+//! (`target/<profile>/examples/libkakunin_capi.a`, honouring CARGO_TARGET_DIR),
+//! which `cargo test` builds with the `capi` feature. Compilers: `$CC` (default
 //! `cc`) and `$CXX` (default `c++`).
 
 mod support;
@@ -21,16 +22,24 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The C ABI as a static library: `libkakunin_capi.a`, the `kakunin_capi`
+/// example `cargo test` builds with the `capi` feature (Cargo.toml).
 fn staticlib() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let deps = exe.parent().expect("deps directory");
-    let candidates = [deps.join("libkakunin.a"), deps.join("../libkakunin.a")];
+    let candidates = [deps.join("../examples/libkakunin_capi.a")];
     candidates
         .iter()
         .filter(|p| p.is_file())
         .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
         .cloned()
-        .unwrap_or_else(|| panic!("libkakunin.a not found next to {}", exe.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "libkakunin_capi.a not found near {}: plain `cargo test` builds it; with a test filter \
+                 run `cargo build --example kakunin_capi` (or `cargo test --examples --test c_api`) first",
+                exe.display()
+            )
+        })
 }
 
 fn out_dir() -> PathBuf {
