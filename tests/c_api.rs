@@ -23,23 +23,28 @@ fn root() -> PathBuf {
 }
 
 /// The C ABI as a static library: `libkakunin_capi.a`, the `kakunin_capi`
-/// example `cargo test` builds with the `capi` feature (Cargo.toml).
+/// example (Cargo.toml). Plain `cargo test` builds it; with a test filter
+/// (`cargo test --test c_api`) or from the unpacked package it is built here.
 fn staticlib() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("deps directory");
-    let candidates = [deps.join("../examples/libkakunin_capi.a")];
-    candidates
-        .iter()
-        .filter(|p| p.is_file())
-        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "libkakunin_capi.a not found near {}: plain `cargo test` builds it; with a test filter \
-                 run `cargo build --example kakunin_capi` (or `cargo test --examples --test c_api`) first",
-                exe.display()
-            )
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+            let lib = profile_dir.join("examples/libkakunin_capi.a");
+            if !lib.is_file() {
+                let mut cmd = Command::new(env!("CARGO"));
+                cmd.args(["build", "--example", "kakunin_capi", "--features", "capi"]);
+                if profile_dir.file_name().is_some_and(|n| n == "release") {
+                    cmd.arg("--release");
+                }
+                let status = cmd.current_dir(root()).status().expect("run cargo");
+                assert!(status.success(), "cargo build --example kakunin_capi failed");
+            }
+            assert!(lib.is_file(), "{} not found", lib.display());
+            lib
         })
+        .clone()
 }
 
 fn out_dir() -> PathBuf {

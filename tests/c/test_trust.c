@@ -1,6 +1,6 @@
 /*
- * C tests of the trust and revocation part of include/kakunin.h (issue #3
- * through the C ABI): docType-scoped and explicit-role anchors, VICALs, CRLs
+ * C tests of the trust and revocation part of include/kakunin.h, through
+ * the C ABI: docType-scoped and explicit-role anchors, VICALs, CRLs
  * and status lists, the revocation policy, NULL and free(NULL) cases.
  * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs
  * (and under ASan/UBSan and valgrind by .ci/run) from the repository root.
@@ -10,11 +10,7 @@
  * tests/data/derived/ffi-revocation (minted by the Rust test issuer; see its
  * README), valid at 2024-01-01T00:00:00Z.
  */
-#include "kakunin.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
 
 #define DERIVED "tests/data/derived/ffi-revocation/"
 #define VICAL_DIR "tests/data/aamva-vical/"
@@ -22,81 +18,6 @@
 #define MNC "org.iso.23220.1.jp.mnc"
 /* 2024-01-01T00:00:00Z, the test issuer's "now". */
 #define T_2024 1704067200
-
-static int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                     \
-    do {                                                                             \
-        uint32_t got_ = (expr);                                                      \
-        if (got_ != (uint32_t)(want)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));        \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads a file; a name ending in ".hex" is decoded (whitespace ignored). Caller frees. */
-static uint8_t *read_input(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *bigger = realloc(buf, cap);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (!buf) exit(2);
-    size_t plen = strlen(path);
-    if (plen > 4 && strcmp(path + plen - 4, ".hex") == 0) {
-        size_t out = 0;
-        int hi = -1;
-        for (size_t i = 0; i < n; i++) {
-            int v = hexval(buf[i]);
-            if (v < 0) continue;
-            if (hi < 0) { hi = v; } else { buf[out++] = (uint8_t)(hi * 16 + v); hi = -1; }
-        }
-        n = out;
-    }
-    *len = n;
-    return buf;
-}
-
-static int str_eq(kakunin_str s, const char *want) {
-    return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
-}
-
-struct blob {
-    uint8_t *data;
-    size_t len;
-};
-
-static struct blob load(const char *path) {
-    struct blob b;
-    b.data = read_input(path, &b.len);
-    return b;
-}
 
 /* Whether document 0 of `v` carries error code `code`. */
 static int doc_has_error(const kakunin_verification *v, uint32_t code) {
