@@ -230,7 +230,7 @@ impl TrustStore {
             if a.role != AnchorRole::Iaca || a.cert.subject_raw() != issuer {
                 continue;
             }
-            // The one step the DS cache may answer (issue 7); everything
+            // The one step the DS cache may answer; everything
             // after it (scope, validity, profile) is evaluated every time.
             let ds_fp = ds_fingerprint.get_or_insert_with(|| crate::crypto::sha256(ds.der()));
             if !cache.check(ds_fp, &a.fingerprint, || ds.is_signed_by(a.cert.public_key()))? {

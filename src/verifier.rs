@@ -99,11 +99,11 @@ pub struct Verifier {
     trust: TrustStore,
     policy: Policy,
     revocation: RevocationData,
-    /// Verified DS chain signatures, shared by clones (issue 7).
+    /// Verified DS chain signatures, shared by clones.
     ds_cache: DsCache,
 }
 
-// A verifier is shared across threads (issue 7): keep it `Send + Sync`.
+// A verifier is shared across threads: keep it `Send + Sync`.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Verifier>();

@@ -17,7 +17,7 @@ pub const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentif
 /// EKU of an mdoc reader authentication certificate: 1.0.18013.5.1.6.
 pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
 
-// OIDs are compared as decoded values, never through strings (issue 7).
+// OIDs are compared as decoded values, never through strings (no OID text formatting on the hot path).
 type Oid = der::asn1::ObjectIdentifier;
 const OID_EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const OID_P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");

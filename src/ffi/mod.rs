@@ -56,7 +56,7 @@ pub use verification::{
 };
 pub use vical::kakunin_vical;
 
-// The entry points the `c_abi` fuzz target drives through `crate::fuzzing` (issue 4).
+// The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
 pub(crate) use trust::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
     kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,

@@ -1,5 +1,5 @@
 //! Revocation data (CRLs, status-list tokens) and policy for the C ABI
-//! (issue #3: revocation, sans I/O). The application fetches the bytes; the
+//! (sans I/O). The application fetches the bytes; the
 //! verifier judges them at the time it is given.
 
 use super::trust::kakunin_verifier_builder;
