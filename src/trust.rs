@@ -123,6 +123,26 @@ impl TrustAnchor {
 }
 
 /// An immutable set of trust anchors. Cloning shares the anchors.
+///
+/// Every certificate is checked on load: the ISO 18013-5 Annex D IACA is an
+/// IACA (Annex B.1.2 profile); a file that holds no certificate at all is
+/// refused with its own code.
+///
+/// ```
+/// use kakunin::{AnchorRole, ErrorCode, TrustStore};
+/// # macro_rules! data { ($f:literal) => { include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/", $f)) } }
+/// # fn main() -> Result<(), kakunin::Error> {
+/// let store = TrustStore::builder()
+///     .add_pem_or_der(data!("iso18013-5-annex-d/iaca_cert.pem"))?
+///     .add_pem_or_der_for(data!("aamva-vical/aamva_dts_root_ca.pem"), &["org.iso.18013.5.1.mDL"])?
+///     .build();
+/// assert_eq!(store.anchors().len(), 2);
+/// assert_eq!(store.anchors()[0].role(), AnchorRole::Iaca);
+///
+/// let e = TrustStore::from_pem_or_der(data!("session-reader-pki/reader.key.pem")).unwrap_err();
+/// assert_eq!(e.code(), ErrorCode::NotACertificate); // "PEM has no CERTIFICATE block (found PRIVATE KEY)"
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     anchors: Arc<Vec<TrustAnchor>>,
