@@ -46,9 +46,9 @@ pub mod doctype;
 mod document;
 mod ds_cache;
 mod error;
-/// The C ABI (`include/kakunin.h`), compiled only with the `capi` feature so
-/// that Rust dependents get no `#[no_mangle]` symbols (two versions of the
-/// crate in one build would clash on them).
+// The C ABI (`include/kakunin.h`), compiled only with the `capi` feature so
+// that Rust dependents get no `#[no_mangle]` symbols (two versions of the
+// crate in one build would clash on them).
 #[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod ffi;
