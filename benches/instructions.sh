@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per ISO 18013-5 Annex D verification, per crypto backend
-# (issue 7), counted by callgrind: repeatable on a noisy machine. The fixed
+# Instructions per ISO 18013-5 Annex D verification, per crypto backend,
+# counted by callgrind: repeatable on a noisy machine. The fixed
 # cost of the process (loading, setup, first-use initialisation) is removed by
 # counting N=25 and N=5 iterations and dividing the difference by 20.
 #

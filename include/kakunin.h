@@ -870,6 +870,24 @@ uint32_t kakunin_abi_version(void);
 // A static, NUL-terminated description of a status (never NULL; nothing to free).
 const char *kakunin_status_str(uint32_t status);
 
+// The message of the last call **on this thread** that returned a status
+// other than `KAKUNIN_OK`: the same text the `verify` and `reader` tools
+// print (`"not_a_certificate: PEM has no CERTIFICATE block (found PRIVATE
+// KEY)"`), or the status description when the function has nothing more
+// specific to say. Empty (`""`) when no call has failed on this thread.
+// Never NULL.
+//
+// Lifetime: the string is owned by the library and stays valid until the
+// next kakunin call on the same thread that fails (or the thread exits);
+// copy it if you need it longer. Successful calls do not clear it, so read
+// it only right after a call returned a failing status. Calls that return
+// a handle, a count or a bool (not a `kakunin_status`) do not set it.
+// A verification that *rejects a document* is not a failed call: its
+// reasons are in the result handle (`kakunin_verification_error`).
+//
+// Since ABI 4.
+const char *kakunin_last_error_message(void);
+
 // The stable `snake_case` name of error code `code` (`ErrorCode::as_str()`,
 // e.g. `"certificate_expired"` for 7), a static NUL-terminated string; NULL
 // when the number is unknown.

@@ -103,6 +103,31 @@ impl AgeEvidence {
 }
 
 /// The answer to "is the holder at least N years old?".
+///
+/// The answers API reads a *verified* document only. The ISO 18013-5 Annex D
+/// mDL discloses no age element, so the honest answer is `Unknown`; its
+/// portrait is a JPEG:
+///
+/// ```
+/// use kakunin::{AgeVerdict, Curve, DeviceAuthInput, ImageFormat, ReaderKey, SessionTranscript, TrustStore, UnixTime, Verifier};
+/// # macro_rules! annex_d { ($f:literal) => { include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iso18013-5-annex-d/", $f)) } }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let verifier = Verifier::new(TrustStore::from_pem_or_der(annex_d!("iaca_cert.pem").as_bytes())?);
+/// # let transcript = SessionTranscript::from_bytes(&hex::decode(annex_d!("session_transcript_bytes.hex").trim())?)?;
+/// # let reader_key = ReaderKey::from_scalar(Curve::P256, &hex::decode(annex_d!("e_reader_key.d.hex").trim())?)?;
+/// # let auth = DeviceAuthInput { session_transcript: Some(&transcript), reader_key: Some(&reader_key) };
+/// # let response = hex::decode(annex_d!("device_response.hex").trim())?;
+/// let at = UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").ok_or("time")?;
+/// let documents = verifier.verify_device_response(&response, auth, at).into_verified().map_err(|_| "rejected")?;
+/// let mdl = &documents[0];
+///
+/// let age = mdl.age_at_least(18);
+/// assert_eq!(age.verdict, AgeVerdict::Unknown);
+/// assert!(!age.is_at_least()); // only AtLeast lets a sale through
+/// let portrait = mdl.portrait().ok_or("no portrait")?;
+/// assert_eq!(portrait.format, ImageFormat::Jpeg);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AgeAnswer {
     /// The threshold asked about.

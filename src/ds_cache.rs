@@ -1,4 +1,4 @@
-//! A bounded, thread-safe cache of Document Signer chain signatures (issue 7).
+//! A bounded, thread-safe cache of Document Signer chain signatures.
 //!
 //! Verifying the IACA's signature on a Document Signer certificate
 //! (ISO 18013-5 §9.3.3, RFC 5280 §6.1.3 (a)(1)) costs one ECDSA verification,

@@ -633,7 +633,8 @@ pub fn transport(data: &[u8]) -> Result<(), Violation> {
 /// and, with a verifier, transcript and reader key built through the C ABI
 /// from the fixed scenario inputs, to every verify function; the result
 /// handle is read through the accessors and freed. Status codes and
-/// validity must agree with the Rust API.
+/// validity must agree with the Rust API. Needs the `capi` feature.
+#[cfg(feature = "capi")]
 pub fn c_abi(
     anchors_pem: &[u8],
     transcript: &[u8],
@@ -698,6 +699,7 @@ pub fn c_abi(
     Ok(())
 }
 
+#[cfg(feature = "capi")]
 fn c_abi_verify(
     verifier: *mut crate::ffi::kakunin_verifier,
     transcript: *mut crate::ffi::kakunin_session_transcript,

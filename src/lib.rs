@@ -47,6 +47,10 @@ mod doctype_check;
 mod document;
 mod ds_cache;
 mod error;
+// The C ABI (`include/kakunin.h`), compiled only with the `capi` feature so
+// that Rust dependents get no `#[no_mangle]` symbols (two versions of the
+// crate in one build would clash on them).
+#[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod ffi;
 #[doc(hidden)]

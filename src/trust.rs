@@ -54,7 +54,7 @@ impl TrustAnchor {
     ///   self-signed test signer without keyUsage) becomes a
     ///   [`AnchorRole::PinnedSigner`]: trusted only as that exact signer.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let cert = ParsedCertificate::from_der(der)?;
+        let cert = x509::certificate_input(der)?;
         let role = if profile::claims_ca(&cert) {
             profile::check_iaca(&cert)?;
             AnchorRole::Iaca
@@ -72,9 +72,10 @@ impl TrustAnchor {
     /// Parses a DER certificate that must be an IACA root meeting ISO
     /// 18013-5 Annex B.1.2: self-signed CA, keyUsage keyCertSign and
     /// cRLSign, subjectKeyIdentifier, allowed algorithm and curve (its
-    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`.
+    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`;
+    /// bytes that are not a certificate at all (e.g. a private key) with `not_a_certificate`.
     pub fn iaca(der: &[u8]) -> Result<Self, Error> {
-        let cert = ParsedCertificate::from_der(der)?;
+        let cert = x509::certificate_input(der)?;
         profile::check_iaca(&cert)?;
         Ok(TrustAnchor {
             fingerprint: crate::crypto::sha256(der),
@@ -87,7 +88,7 @@ impl TrustAnchor {
     /// Parses a DER certificate trusted only as a pinned Document Signer.
     pub fn pinned_signer(der: &[u8]) -> Result<Self, Error> {
         Ok(TrustAnchor {
-            cert: ParsedCertificate::from_der(der)?,
+            cert: x509::certificate_input(der)?,
             doc_types: None,
             role: AnchorRole::PinnedSigner,
             fingerprint: crate::crypto::sha256(der),
@@ -126,6 +127,26 @@ impl TrustAnchor {
 }
 
 /// An immutable set of trust anchors. Cloning shares the anchors.
+///
+/// Every certificate is checked on load: the ISO 18013-5 Annex D IACA is an
+/// IACA (Annex B.1.2 profile); a file that holds no certificate at all is
+/// refused with its own code.
+///
+/// ```
+/// use kakunin::{AnchorRole, ErrorCode, TrustStore};
+/// # macro_rules! data { ($f:literal) => { include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/", $f)) } }
+/// # fn main() -> Result<(), kakunin::Error> {
+/// let store = TrustStore::builder()
+///     .add_pem_or_der(data!("iso18013-5-annex-d/iaca_cert.pem"))?
+///     .add_pem_or_der_for(data!("aamva-vical/aamva_dts_root_ca.pem"), &["org.iso.18013.5.1.mDL"])?
+///     .build();
+/// assert_eq!(store.anchors().len(), 2);
+/// assert_eq!(store.anchors()[0].role(), AnchorRole::Iaca);
+///
+/// let e = TrustStore::from_pem_or_der(data!("session-reader-pki/reader.key.pem")).unwrap_err();
+/// assert_eq!(e.code(), ErrorCode::NotACertificate); // "PEM has no CERTIFICATE block (found PRIVATE KEY)"
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     anchors: Arc<Vec<TrustAnchor>>,
@@ -233,7 +254,7 @@ impl TrustStore {
             if a.role != AnchorRole::Iaca || a.cert.subject_raw() != issuer {
                 continue;
             }
-            // The one step the DS cache may answer (issue 7); everything
+            // The one step the DS cache may answer; everything
             // after it (scope, validity, profile) is evaluated every time.
             let ds_fp = ds_fingerprint.get_or_insert_with(|| crate::crypto::sha256(ds.der()));
             if !cache.check(ds_fp, &a.fingerprint, || ds.is_signed_by(a.cert.public_key()))? {

@@ -96,6 +96,34 @@ pub struct DeviceAuthInput<'a> {
 
 /// Verifies mdoc responses against a trust store. Immutable, `Send + Sync`,
 /// cheap to clone.
+///
+/// The ISO 18013-5 Annex D response (device authentication by MAC, so the
+/// reader's ephemeral key is needed), verified as of 2021-01-01 and again
+/// after its Document Signer certificate expired:
+///
+/// ```
+/// use kakunin::{Curve, DeviceAuthInput, ErrorCode, ReaderKey, SessionTranscript, TrustStore, UnixTime, Verifier};
+/// # macro_rules! annex_d { ($f:literal) => { include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iso18013-5-annex-d/", $f)) } }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let trust = TrustStore::from_pem_or_der(annex_d!("iaca_cert.pem").as_bytes())?;
+/// let transcript = SessionTranscript::from_bytes(&hex::decode(annex_d!("session_transcript_bytes.hex").trim())?)?;
+/// let reader_key = ReaderKey::from_scalar(Curve::P256, &hex::decode(annex_d!("e_reader_key.d.hex").trim())?)?;
+/// let response = hex::decode(annex_d!("device_response.hex").trim())?;
+///
+/// let verifier = Verifier::new(trust);
+/// let auth = DeviceAuthInput { session_transcript: Some(&transcript), reader_key: Some(&reader_key) };
+/// let at = UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").ok_or("time")?;
+/// let documents = verifier.verify_device_response(&response, auth, at).into_verified().map_err(|_| "rejected")?;
+/// let family_name = documents[0].element("org.iso.18013.5.1", "family_name");
+/// assert_eq!(family_name.and_then(|v| v.as_text()), Some("Doe"));
+///
+/// // Fail closed: in 2026 the signer has expired, and no element is reachable.
+/// let later = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").ok_or("time")?;
+/// let result = verifier.verify_device_response(&response, auth, later);
+/// assert!(!result.is_valid());
+/// assert!(result.error_codes().contains(&ErrorCode::CertificateExpired));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Verifier {
     pub(crate) trust: TrustStore,
@@ -105,7 +133,7 @@ pub struct Verifier {
     pub(crate) ds_cache: DsCache,
 }
 
-// One verifier serves many threads at a counter: keep it `Send + Sync`.
+// A verifier is shared across threads: keep it `Send + Sync`.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Verifier>();

@@ -71,7 +71,7 @@ pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIde
 pub const OID_EKU_VICAL_SIGNER: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.8");
 
-// OIDs are compared as decoded values, never through strings (issue 7).
+// OIDs are compared as decoded values, never through strings (no OID text formatting on the hot path).
 type Oid = der::asn1::ObjectIdentifier;
 const OID_EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const OID_P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
@@ -501,7 +501,34 @@ pub fn certificates_from_pem_or_der(data: &[u8]) -> Result<Vec<Vec<u8>>, Error> 
         rest = after.get(end + 25..).unwrap_or("");
     }
     if out.is_empty() {
-        return Err(bad("PEM: no CERTIFICATE block"));
+        // PEM text without a certificate (a private key, a CSR, a public key):
+        // say what was found, with its own code, so the caller can tell
+        // "wrong file" from "a certificate kakunin refuses".
+        let label = text
+            .split("-----BEGIN ")
+            .nth(1)
+            .and_then(|rest| rest.split("-----").next())
+            .filter(|l| !l.is_empty() && l.len() <= 64)
+            .unwrap_or("unknown");
+        return Err(err(
+            ErrorCode::NotACertificate,
+            format!("PEM has no CERTIFICATE block (found {label})"),
+        ));
     }
     Ok(out)
+}
+
+/// Parses DER given as a certificate by the caller (a trust anchor, a VICAL
+/// anchor): bytes that do not decode as an X.509 `Certificate` (RFC 5280
+/// §4.1) at all — a private key, a public key, random bytes — are refused
+/// with [`ErrorCode::NotACertificate`]; a certificate that decodes but breaks
+/// the profile keeps [`ErrorCode::CertificateProfileInvalid`].
+pub(crate) fn certificate_input(der: &[u8]) -> Result<ParsedCertificate, Error> {
+    if let Err(e) = Certificate::from_der(der) {
+        return Err(err(
+            ErrorCode::NotACertificate,
+            format!("input is not a DER X.509 certificate: {e}"),
+        ));
+    }
+    ParsedCertificate::from_der(der)
 }

@@ -1,7 +1,7 @@
 //! RFC 4514 strings of X.509 Names, byte-for-byte what `x509-cert`'s
 //! `Display` prints, without its per-attribute linear search of the whole OID
 //! database (about 40 k instructions per Name, the largest non-cryptographic
-//! cost of a verification; issue 7).
+//! cost of a verification).
 //!
 //! The short names of the common attribute types are looked up in that same
 //! database once, so the output cannot drift from `x509-cert`; any other

@@ -3,8 +3,9 @@
 //! static library built for this `cargo test`, runs them from the repository
 //! root, and compares their JSON with the Rust API's.
 //!
-//! The static library sits next to this test binary (`target/<profile>/deps/`,
-//! honouring CARGO_TARGET_DIR) or one level up. Compilers: `$CC` (default
+//! The static library is the `kakunin_capi` example
+//! (`target/<profile>/examples/libkakunin_capi.a`, honouring CARGO_TARGET_DIR),
+//! which `cargo test` builds with the `capi` feature. Compilers: `$CC` (default
 //! `cc`) and `$CXX` (default `c++`).
 
 mod support;
@@ -21,16 +22,29 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The C ABI as a static library: `libkakunin_capi.a`, the `kakunin_capi`
+/// example (Cargo.toml). Plain `cargo test` builds it; with a test filter
+/// (`cargo test --test c_api`) or from the unpacked package it is built here.
 fn staticlib() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("deps directory");
-    let candidates = [deps.join("libkakunin.a"), deps.join("../libkakunin.a")];
-    candidates
-        .iter()
-        .filter(|p| p.is_file())
-        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .cloned()
-        .unwrap_or_else(|| panic!("libkakunin.a not found next to {}", exe.display()))
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+            let lib = profile_dir.join("examples/libkakunin_capi.a");
+            if !lib.is_file() {
+                let mut cmd = Command::new(env!("CARGO"));
+                cmd.args(["build", "--example", "kakunin_capi", "--features", "capi"]);
+                if profile_dir.file_name().is_some_and(|n| n == "release") {
+                    cmd.arg("--release");
+                }
+                let status = cmd.current_dir(root()).status().expect("run cargo");
+                assert!(status.success(), "cargo build --example kakunin_capi failed");
+            }
+            assert!(lib.is_file(), "{} not found", lib.display());
+            lib
+        })
+        .clone()
 }
 
 fn out_dir() -> PathBuf {

@@ -319,3 +319,39 @@ fn eudi_mdl_status_reference_is_read_and_required_revocation_reports_what_is_mis
     assert!(json.contains("no CRL of"), "{json}");
     assert!(json.contains("https://issuer.eudiw.dev/token_status_list/"), "{json}");
 }
+
+/// A private key (or anything else that is not a certificate) given as a
+/// trust anchor is `not_a_certificate`, not a profile failure: the operator
+/// picked the wrong file, and the message says what was found.
+#[test]
+fn private_key_as_anchor_is_not_a_certificate() {
+    let pem = data_file("session-reader-pki/reader.key.pem");
+    let e = TrustStore::from_pem_or_der(&pem).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotACertificate);
+    assert!(e.message().contains("no CERTIFICATE block"), "{e}");
+    assert!(e.message().contains("PRIVATE KEY"), "{e}");
+
+    // The same key as DER (base64 body of the PEM): does not decode as X.509.
+    let text = String::from_utf8(pem).unwrap();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap();
+    for r in [
+        TrustAnchor::from_der(&der),
+        TrustAnchor::iaca(&der),
+        TrustAnchor::pinned_signer(&der),
+    ] {
+        assert_eq!(r.unwrap_err().code(), ErrorCode::NotACertificate);
+    }
+    assert_eq!(
+        TrustStore::from_pem_or_der(&der).unwrap_err().code(),
+        ErrorCode::NotACertificate
+    );
+    // A real certificate that breaks the profile keeps its own code.
+    let der = kakunin::x509::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_issuing_ca.pem"))
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        TrustAnchor::from_der(&der).unwrap_err().code(),
+        ErrorCode::CertificateProfileInvalid
+    );
+}

@@ -1,6 +1,6 @@
 //! The optional `aws-lc` backend (cargo feature `aws-lc`): ECDSA P-256/384/521
 //! verification, ECDH, SHA-2, HMAC and HKDF from aws-lc-rs, which is about 4×
-//! faster than RustCrypto `p256` on P-256 (issue 7).
+//! faster than RustCrypto `p256` on P-256.
 //!
 //! The key types wrap the RustCrypto ones (which keep parsing, encoding and
 //! equality identical between backends, and Ed25519 stays on
@@ -247,7 +247,7 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
 }
 
 /// Both backends must give the same answer on the same input, valid or forged
-/// (issue 7: "same results").
+/// (the backend choice must never change a verdict).
 #[cfg(test)]
 mod tests {
     use super::*;

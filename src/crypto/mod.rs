@@ -5,7 +5,7 @@
 //! implementation of our own. Two backends implement the same interface
 //! (the types `PublicKey` / `PrivateKey` with the same methods, and the free
 //! functions `digest`, `hkdf_sha256`, `hmac_sha256_verify`); a cargo feature
-//! picks one at compile time (issue 7):
+//! picks one at compile time:
 //!
 //! - default: pure-Rust RustCrypto (`rustcrypto.rs`), no C toolchain, easy to
 //!   cross-compile for every kiosk;
@@ -229,7 +229,7 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 }
 
 /// The active backend's primitives, exposed only so that `benches/verify.rs`
-/// can time them in the same run as a full verification (issue 7: overhead =
+/// can time them in the same run as a full verification (overhead =
 /// full time / sum of its primitives). Not part of the API.
 #[doc(hidden)]
 pub mod primitives {

@@ -62,7 +62,7 @@ pub use verification::{
 };
 pub use vical::kakunin_vical;
 
-// The entry points the `c_abi` fuzz target drives through `crate::fuzzing` (issue 4).
+// The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
 pub(crate) use trust::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
     kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,
@@ -273,14 +273,83 @@ impl kakunin_status {
     }
 }
 
+impl kakunin_status {
+    /// The status for a rejected input, recording the error's full text
+    /// (`"code: message"`, as the CLIs print it) for
+    /// [`kakunin_last_error_message`].
+    pub(crate) fn from_error(e: &crate::Error) -> kakunin_status {
+        last_error::set(&e.to_string());
+        kakunin_status::from_error_code(e.code())
+    }
+}
+
+/// The per-thread text behind [`kakunin_last_error_message`].
+///
+/// Every export runs inside [`boundary!`]: a call that returns a failing
+/// [`kakunin_status`] leaves a message here — the error's own text when the
+/// function recorded one with [`kakunin_status::from_error`], otherwise the
+/// status description. Successful calls leave the previous message alone
+/// (like `errno` or libgit2's `git_error_last`).
+pub(crate) mod last_error {
+    use core::cell::{Cell, RefCell};
+    use std::ffi::CString;
+
+    thread_local! {
+        static MESSAGE: RefCell<Option<CString>> = const { RefCell::new(None) };
+        static RECORDED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Records `text` as the message of the failing call in progress.
+    pub(crate) fn set(text: &str) {
+        // A message never holds NUL in practice; cut at one rather than drop it.
+        let text = text.split('\0').next().unwrap_or_default();
+        let c = CString::new(text).unwrap_or_default();
+        MESSAGE.with(|m| *m.borrow_mut() = Some(c));
+        RECORDED.with(|r| r.set(true));
+    }
+
+    /// Called when an export starts: returns the outer call's flag (exports
+    /// may call each other) and starts a fresh one.
+    pub(crate) fn enter() -> bool {
+        RECORDED.with(|r| r.replace(false))
+    }
+
+    /// Called when an export returns `result`: a failing status without a
+    /// recorded message gets the status description.
+    pub(crate) fn leave<T: super::PanicValue>(result: &T, outer: bool) {
+        if let Some(status) = result.failed_status() {
+            if !RECORDED.with(Cell::get) {
+                let text = super::status_text(status as u32).to_string_lossy().into_owned();
+                set(&text);
+            }
+        }
+        RECORDED.with(|r| r.set(outer || r.get()));
+    }
+
+    /// The current message (empty when no call failed yet on this thread).
+    pub(crate) fn with_ptr<R>(f: impl FnOnce(*const core::ffi::c_char) -> R) -> R {
+        MESSAGE.with(|m| match m.borrow().as_ref() {
+            Some(c) => f(c.as_ptr()),
+            None => f(c"".as_ptr()),
+        })
+    }
+}
+
 /// What an export returns when a panic is caught at the boundary.
 pub(crate) trait PanicValue {
     fn panic_value() -> Self;
+    /// `Some(status)` when this return value reports a failed call.
+    fn failed_status(&self) -> Option<kakunin_status> {
+        None
+    }
 }
 
 impl PanicValue for kakunin_status {
     fn panic_value() -> Self {
         kakunin_status::KAKUNIN_PANIC
+    }
+    fn failed_status(&self) -> Option<kakunin_status> {
+        (*self != kakunin_status::KAKUNIN_OK).then_some(*self)
     }
 }
 impl<T> PanicValue for *mut T {
@@ -319,13 +388,17 @@ impl PanicValue for () {
 
 /// Runs the body of an export, turning a panic into the return type's
 /// [`PanicValue`] (for a status: `KAKUNIN_PANIC`). The body may `return` early.
+/// A failing status also leaves its message for [`kakunin_last_error_message`].
 macro_rules! boundary {
-    ($($body:tt)*) => {
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| { $($body)* })) {
+    ($($body:tt)*) => {{
+        let outer = $crate::ffi::last_error::enter();
+        let result = match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| { $($body)* })) {
             Ok(v) => v,
             Err(_) => $crate::ffi::PanicValue::panic_value(),
-        }
-    };
+        };
+        $crate::ffi::last_error::leave(&result, outer);
+        result
+    }};
 }
 pub(crate) use boundary;
 
@@ -503,29 +576,56 @@ fn code_strings() -> &'static [(u32, CString, CString)] {
 /// A static, NUL-terminated description of a status (never NULL; nothing to free).
 #[no_mangle]
 pub extern "C" fn kakunin_status_str(status: u32) -> *const c_char {
-    boundary! {
-        let s: &'static core::ffi::CStr = match status {
-            0 => c"success",
-            1 => c"a required pointer argument was NULL",
-            2 => c"invalid argument",
-            3 => c"index out of range",
-            4 => c"not found",
-            5 => c"element value has another type",
-            6 => c"document was rejected",
-            7 => c"output buffer too small",
-            8 => c"string argument is not valid UTF-8",
-            100 => c"panic caught at the kakunin ABI boundary (a bug; please report it)",
-            1000 => c"input rejected",
-            n if n > KAKUNIN_STATUS_ERROR_CODE_BASE => {
-                match code_strings().iter().find(|(num, _, _)| *num == n - KAKUNIN_STATUS_ERROR_CODE_BASE) {
-                    Some((_, _, d)) => return d.as_ptr(),
-                    None => c"input rejected (unknown error code)",
-                }
+    boundary! { status_text(status).as_ptr() }
+}
+
+/// The text of [`kakunin_status_str`].
+fn status_text(status: u32) -> &'static core::ffi::CStr {
+    let s: &'static core::ffi::CStr = match status {
+        0 => c"success",
+        1 => c"a required pointer argument was NULL",
+        2 => c"invalid argument",
+        3 => c"index out of range",
+        4 => c"not found",
+        5 => c"element value has another type",
+        6 => c"document was rejected",
+        7 => c"output buffer too small",
+        8 => c"string argument is not valid UTF-8",
+        100 => c"panic caught at the kakunin ABI boundary (a bug; please report it)",
+        1000 => c"input rejected",
+        n if n > KAKUNIN_STATUS_ERROR_CODE_BASE => {
+            match code_strings()
+                .iter()
+                .find(|(num, _, _)| *num == n - KAKUNIN_STATUS_ERROR_CODE_BASE)
+            {
+                Some((_, _, d)) => d.as_c_str(),
+                None => c"input rejected (unknown error code)",
             }
-            _ => c"unknown status",
-        };
-        s.as_ptr()
-    }
+        }
+        _ => c"unknown status",
+    };
+    s
+}
+
+/// The message of the last call **on this thread** that returned a status
+/// other than `KAKUNIN_OK`: the same text the `verify` and `reader` tools
+/// print (`"not_a_certificate: PEM has no CERTIFICATE block (found PRIVATE
+/// KEY)"`), or the status description when the function has nothing more
+/// specific to say. Empty (`""`) when no call has failed on this thread.
+/// Never NULL.
+///
+/// Lifetime: the string is owned by the library and stays valid until the
+/// next kakunin call on the same thread that fails (or the thread exits);
+/// copy it if you need it longer. Successful calls do not clear it, so read
+/// it only right after a call returned a failing status. Calls that return
+/// a handle, a count or a bool (not a `kakunin_status`) do not set it.
+/// A verification that *rejects a document* is not a failed call: its
+/// reasons are in the result handle (`kakunin_verification_error`).
+///
+/// Since ABI 4.
+#[no_mangle]
+pub extern "C" fn kakunin_last_error_message() -> *const c_char {
+    boundary! { last_error::with_ptr(|p| p) }
 }
 
 /// The stable `snake_case` name of error code `code` (`ErrorCode::as_str()`,

@@ -1,5 +1,5 @@
 //! Revocation data (CRLs, status-list tokens) and policy for the C ABI
-//! (issue #3: revocation, sans I/O). The application fetches the bytes; the
+//! (sans I/O). The application fetches the bytes; the
 //! verifier judges them at the time it is given.
 
 use super::trust::kakunin_verifier_builder;
@@ -51,7 +51,7 @@ pub extern "C" fn kakunin_revocation_data_add_crl(
         let der = need!(try_slice(der, len));
         match data.inner.add_crl(der) {
             Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }
@@ -70,7 +70,7 @@ pub extern "C" fn kakunin_revocation_data_add_status_token(
         let token = need!(try_slice(token, len));
         match data.inner.add_status_token(token) {
             Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }

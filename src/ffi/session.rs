@@ -27,7 +27,7 @@ use crate::session::{
 use crate::UnixTime;
 
 fn status_of(e: &Error) -> kakunin_status {
-    kakunin_status::from_error_code(e.code())
+    kakunin_status::from_error(e)
 }
 
 fn text_arg<'a>(s: *const c_char) -> Result<&'a str, kakunin_status> {

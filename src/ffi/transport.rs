@@ -10,7 +10,7 @@ use crate::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use crate::transport::Uuid;
 
 fn status_of(e: &crate::Error) -> kakunin_status {
-    kakunin_status::from_error_code(e.code())
+    kakunin_status::from_error(e)
 }
 
 // ---------------------------------------------------------------- NFC

@@ -169,7 +169,7 @@ fn add_anchors(builder: &mut kakunin_trust_store_builder, data: &[u8], doc_types
         None => scratch.add_pem_or_der(data).map(|_| ()),
     };
     if let Err(e) = parsed {
-        return kakunin_status::from_error_code(e.code());
+        return kakunin_status::from_error(&e);
     }
     for anchor in scratch.build().anchors() {
         builder.inner.add(anchor.clone());
@@ -220,13 +220,13 @@ pub extern "C" fn kakunin_trust_store_builder_add_anchor(
         };
         let ders = match crate::x509::certificates_from_pem_or_der(data) {
             Ok(d) => d,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
+            Err(e) => return kakunin_status::from_error(&e),
         };
         let mut anchors = Vec::with_capacity(ders.len());
         for der in &ders {
             let anchor = match make(der) {
                 Ok(a) => a,
-                Err(e) => return kakunin_status::from_error_code(e.code()),
+                Err(e) => return kakunin_status::from_error(&e),
             };
             anchors.push(match &types {
                 Some(t) => anchor.with_doc_types(t.iter().cloned()),
@@ -277,7 +277,7 @@ pub extern "C" fn kakunin_trust_store_from_pem_or_der(
                 write_out(out, to_handle(kakunin_trust_store { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }
@@ -522,7 +522,7 @@ pub extern "C" fn kakunin_session_transcript_new(
                 write_out(out, to_handle(kakunin_session_transcript { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }
@@ -548,7 +548,7 @@ pub extern "C" fn kakunin_reader_key_from_bytes(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }
@@ -574,7 +574,7 @@ pub extern "C" fn kakunin_reader_key_from_scalar(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }
@@ -598,7 +598,7 @@ pub extern "C" fn kakunin_reader_key_from_platform_bytes(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from_error(&e),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::time::UnixTime;
 use crate::trust::TrustStore;
 use crate::vical::{Vical, VicalPolicy};
-use crate::x509::{self, ParsedCertificate};
+use crate::x509;
 
 /// A verified VICAL, with the trust store of its entries that meet the IACA
 /// profile and the list of entries left out. Immutable and thread-safe.
@@ -81,13 +81,13 @@ fn verify_with(
     }
     let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
         Ok(d) => d,
-        Err(e) => return kakunin_status::from_error_code(e.code()),
+        Err(e) => return kakunin_status::from_error(&e),
     };
     let mut certs = Vec::with_capacity(ders.len());
     for der in &ders {
-        match ParsedCertificate::from_der(der) {
+        match x509::certificate_input(der) {
             Ok(c) => certs.push(c),
-            Err(e) => return kakunin_status::from_error_code(e.code()),
+            Err(e) => return kakunin_status::from_error(&e),
         }
     }
     policy = policy.with_clock_skew(clock_skew_secs);
@@ -100,7 +100,7 @@ fn verify_with(
             write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
             KAKUNIN_OK
         }
-        Err(e) => kakunin_status::from_error_code(e.code()),
+        Err(e) => kakunin_status::from_error(&e),
     }
 }
 

@@ -147,6 +147,32 @@ pub enum SessionEvent {
 /// radio(&session.terminate());
 /// # Ok(()) }
 /// ```
+///
+/// Replaying the ISO 18013-5 Annex D session (NFC negotiated handover, the
+/// recorded reader key) reproduces its messages byte for byte:
+///
+/// ```
+/// use kakunin::session::{DeviceEngagement, ReaderSession, SessionEvent};
+/// use kakunin::{Curve, ReaderKey, TrustStore, UnixTime, Verifier};
+/// # macro_rules! annex_d { ($f:literal) => { hex::decode(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iso18013-5-annex-d/", $f)).trim()) } }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (engagement, handover) =
+///     DeviceEngagement::from_nfc_handover(&annex_d!("handover_select.hex")?, Some(&annex_d!("handover_request.hex")?))?;
+/// let reader_key = ReaderKey::from_scalar(Curve::P256, &annex_d!("e_reader_key.d.hex")?)?;
+/// let mut session = ReaderSession::with_reader_key(engagement, handover, reader_key)?;
+///
+/// let establishment = session.establish(&annex_d!("device_request.hex")?)?;
+/// assert_eq!(establishment, annex_d!("session_establishment.hex")?);
+/// let event = session.receive(&annex_d!("session_data_device_response.hex")?)?;
+/// let SessionEvent::Response(response) = event else { return Err("no response".into()) };
+///
+/// let iaca = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iso18013-5-annex-d/iaca_cert.pem"));
+/// let verifier = Verifier::new(TrustStore::from_pem_or_der(iaca)?);
+/// let at = UnixTime::parse_rfc3339("2021-01-01T00:00:00Z").ok_or("time")?;
+/// assert!(verifier.verify_device_response(&response, session.device_auth_input(), at).is_valid());
+/// assert_eq!(session.terminate(), annex_d!("session_termination.hex")?);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct ReaderSession {
     engagement: DeviceEngagement,

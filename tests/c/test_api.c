@@ -5,82 +5,14 @@
  * Exit status 0 = every check passed. With `--json`, prints the JSON of the
  * Annex D verification (tests/c_api.rs compares it with the Rust API).
  */
-#include "kakunin.h"
+#include "common.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <threads.h>
 
 #define DATA "tests/data/iso18013-5-annex-d/"
 /* 2021-01-01T00:00:00Z and 2026-06-01T00:00:00Z */
 #define T_2021 1609459200
 #define T_2026 1780272000
-
-static int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                     \
-    do {                                                                             \
-        uint32_t got_ = (expr);                                                      \
-        if (got_ != (uint32_t)(want)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));        \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads a file; hex text (whitespace ignored) is decoded. Caller frees. */
-static uint8_t *read_input(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) { cap *= 2; buf = realloc(buf, cap); }
-    }
-    fclose(f);
-    if (!buf) exit(2);
-    size_t digits = 0;
-    int hex = 1;
-    for (size_t i = 0; i < n; i++) {
-        if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t') continue;
-        if (hexval(buf[i]) < 0) { hex = 0; break; }
-        digits++;
-    }
-    if (hex && digits > 0 && digits % 2 == 0) {
-        size_t out = 0;
-        int hi = -1;
-        for (size_t i = 0; i < n; i++) {
-            int v = hexval(buf[i]);
-            if (v < 0) continue;
-            if (hi < 0) { hi = v; } else { buf[out++] = (uint8_t)(hi * 16 + v); hi = -1; }
-        }
-        n = out;
-    }
-    *len = n;
-    return buf;
-}
-
-static int str_eq(kakunin_str s, const char *want) {
-    return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
-}
 
 struct fixture {
     kakunin_verifier *verifier;

@@ -1,6 +1,6 @@
 /*
- * C tests of the trust and revocation part of include/kakunin.h (issue #3
- * through the C ABI): docType-scoped and explicit-role anchors, VICALs, CRLs
+ * C tests of the trust and revocation part of include/kakunin.h, through
+ * the C ABI: docType-scoped and explicit-role anchors, VICALs, CRLs
  * and status lists, the revocation policy, NULL and free(NULL) cases.
  * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs
  * (and under ASan/UBSan and valgrind by .ci/run) from the repository root.
@@ -10,11 +10,7 @@
  * tests/data/derived/ffi-revocation (minted by the Rust test issuer; see its
  * README), valid at 2024-01-01T00:00:00Z.
  */
-#include "kakunin.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
 
 #define DERIVED "tests/data/derived/ffi-revocation/"
 #define VICAL_DIR "tests/data/aamva-vical/"
@@ -22,81 +18,6 @@
 #define MNC "org.iso.23220.1.jp.mnc"
 /* 2024-01-01T00:00:00Z, the test issuer's "now". */
 #define T_2024 1704067200
-
-static int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                     \
-    do {                                                                             \
-        uint32_t got_ = (expr);                                                      \
-        if (got_ != (uint32_t)(want)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));        \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads a file; a name ending in ".hex" is decoded (whitespace ignored). Caller frees. */
-static uint8_t *read_input(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *bigger = realloc(buf, cap);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (!buf) exit(2);
-    size_t plen = strlen(path);
-    if (plen > 4 && strcmp(path + plen - 4, ".hex") == 0) {
-        size_t out = 0;
-        int hi = -1;
-        for (size_t i = 0; i < n; i++) {
-            int v = hexval(buf[i]);
-            if (v < 0) continue;
-            if (hi < 0) { hi = v; } else { buf[out++] = (uint8_t)(hi * 16 + v); hi = -1; }
-        }
-        n = out;
-    }
-    *len = n;
-    return buf;
-}
-
-static int str_eq(kakunin_str s, const char *want) {
-    return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
-}
-
-struct blob {
-    uint8_t *data;
-    size_t len;
-};
-
-static struct blob load(const char *path) {
-    struct blob b;
-    b.data = read_input(path, &b.len);
-    return b;
-}
 
 /* Whether document 0 of `v` carries error code `code`. */
 static int doc_has_error(const kakunin_verification *v, uint32_t code) {
@@ -550,12 +471,55 @@ static void test_revocation(void) {
     free(token.data);
 }
 
+/* ------------------------------------------ error details, wrong input */
+
+/* A private key given as trust anchor: its own status, and the message the
+ * verify tool prints, through kakunin_last_error_message. */
+static void test_not_a_certificate(void) {
+    struct blob key = load("tests/data/session-reader-pki/reader.key.pem");
+    kakunin_trust_store *store = NULL;
+    CHECK(kakunin_last_error_message() != NULL);
+    CHECK_STATUS(kakunin_trust_store_from_pem_or_der(key.data, key.len, &store), KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK(store == NULL);
+    CHECK(kakunin_status_error_code(KAKUNIN_NOT_A_CERTIFICATE) == 44);
+    CHECK(strcmp(kakunin_error_code_str(44), "not_a_certificate") == 0);
+    const char *msg = kakunin_last_error_message();
+    CHECK(msg != NULL);
+    CHECK(strstr(msg, "not_a_certificate: ") == msg);
+    CHECK(strstr(msg, "PRIVATE KEY") != NULL);
+
+    /* Successful calls leave the message alone. */
+    CHECK(kakunin_abi_version() >= 4);
+    CHECK(strcmp(kakunin_last_error_message(), msg) == 0);
+
+    /* The builder and explicit-role paths say the same. */
+    kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, key.data, key.len), KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK_STATUS(kakunin_trust_store_builder_add_anchor(b, key.data, key.len, KAKUNIN_ANCHOR_IACA, NULL, 0),
+                 KAKUNIN_NOT_A_CERTIFICATE);
+    CHECK(strstr(kakunin_last_error_message(), "PRIVATE KEY") != NULL);
+
+    /* A failure without more detail leaves the status description. */
+    CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, NULL, 0), KAKUNIN_NULL_PARAMETER);
+    CHECK(strcmp(kakunin_last_error_message(), kakunin_status_str(KAKUNIN_NULL_PARAMETER)) == 0);
+
+    /* A certificate that breaks the IACA profile keeps its own code and says why. */
+    struct blob ds = load(DERIVED "ds.der");
+    CHECK_STATUS(kakunin_trust_store_builder_add_anchor(b, ds.data, ds.len, KAKUNIN_ANCHOR_IACA, NULL, 0),
+                 KAKUNIN_CERTIFICATE_PROFILE_INVALID);
+    CHECK(strstr(kakunin_last_error_message(), "certificate_profile_invalid: ") == kakunin_last_error_message());
+    kakunin_trust_store_builder_free(b);
+    free(ds.data);
+    free(key.data);
+}
+
 int main(void) {
     CHECK(strcmp(kakunin_status_str(KAKUNIN_TRUST_LIST_STALE), "") != 0);
     CHECK(strcmp(kakunin_error_code_str(29), "trust_list_stale") == 0);
     test_scoped_and_role_anchors();
     test_vical();
     test_revocation();
+    test_not_a_certificate();
     if (failures) {
         fprintf(stderr, "test_trust: %d check(s) failed\n", failures);
         return 1;

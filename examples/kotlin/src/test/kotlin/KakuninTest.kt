@@ -140,10 +140,30 @@ private fun online() {
     }
 }
 
+/** Error details across the ABI, and the Cleaner backstop for a handle never closed. */
+private fun errorDetailsAndBackstop() {
+    val key = File("tests/data/session-reader-pki/reader.key.pem").readBytes()
+    val e = try { TrustStore.of(key).close(); null } catch (e: KakuninException) { e }
+    expect(e?.errorCodeName == "not_a_certificate", "private key as anchor: not_a_certificate")
+    expect(e?.detail?.contains("PRIVATE KEY") == true, "exception carries the library's message")
+    // Dropped without close(): the Cleaner frees it (valgrind-free runs of the
+    // C tests cover the free itself; here: no crash, no double free on GC).
+    repeat(100) { TrustStore.of(File(DATA + "iaca_cert.pem").readBytes()) }
+    System.gc()
+    Thread.sleep(100)
+    val closed = TrustStore.of(File(DATA + "iaca_cert.pem").readBytes())
+    closed.close()
+    closed.close() // idempotent
+    System.gc()
+}
+
 fun main() {
     elementLookups()
     trustAndRevocation()
     online()
+}
+
+    errorDetailsAndBackstop()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
     expect(Kakunin.abiVersion == 4, "ABI version")
     expect(Kakunin.version.isNotEmpty(), "version")

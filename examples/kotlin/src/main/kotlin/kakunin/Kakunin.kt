@@ -47,6 +47,7 @@ interface KakuninLib : Library {
     fun kakunin_version(): String
     fun kakunin_abi_version(): Int
     fun kakunin_status_str(status: Int): String
+    fun kakunin_last_error_message(): String
     fun kakunin_error_code_str(code: Int): String?
     fun kakunin_status_error_code(status: Int): Int
     fun kakunin_debug_panic(): Int
@@ -204,8 +205,13 @@ object Status {
     const val ERROR_CODE_BASE = 1000
 }
 
-/** A call returned a status other than KAKUNIN_OK. */
-class KakuninException(val status: Int) : RuntimeException("kakunin status $status: ${lib.kakunin_status_str(status)}") {
+/**
+ * A call returned a status other than KAKUNIN_OK. [detail] is the library's
+ * message for that failure (`kakunin_last_error_message`, the text the CLI
+ * prints, e.g. "not_a_certificate: PEM has no CERTIFICATE block (found PRIVATE KEY)").
+ */
+class KakuninException(val status: Int, val detail: String = lib.kakunin_last_error_message()) :
+    RuntimeException("kakunin status $status: $detail") {
     /** The stable error code number when the input was rejected, else 0. */
     val errorCode: Int get() = lib.kakunin_status_error_code(status)
     /** Its stable name (`"cbor_malformed"`, …), or null. */
@@ -230,13 +236,48 @@ object Kakunin {
  * java.io.Closeable (hence AutoCloseable) so that Kotlin's `use { }` works
  * with the plain kotlin-stdlib.
  */
-abstract class Handle(ptr: Pointer, private val free: (Pointer) -> Unit) : java.io.Closeable {
-    private var handle: Pointer? = ptr
-    internal val ptr: Pointer get() = handle ?: throw IllegalStateException("${javaClass.simpleName} is closed")
+abstract class Handle(ptr: Pointer, free: (Pointer) -> Unit) : java.io.Closeable {
+    private val native = NativeRef(ptr, free)
+    // Backstop: if the wrapper becomes unreachable without close(), the
+    // Cleaner frees the handle. close() (or `use { }`) stays the contract:
+    // the GC may run late or never, and native memory does not press it.
+    private val cleanable = Backstop.register(this, native)
+    internal val ptr: Pointer get() = native.ptr ?: throw IllegalStateException("${javaClass.simpleName} is closed")
     override fun close() {
-        handle?.let(free)
-        handle = null
+        if (cleanable != null) Backstop.clean(cleanable) else native.run()
     }
+}
+
+/** The native pointer and how to free it, shared by close() and the Cleaner (never references the wrapper). */
+private class NativeRef(@Volatile var ptr: Pointer?, private val free: (Pointer) -> Unit) : Runnable {
+    override fun run() {
+        val p = synchronized(this) { ptr.also { ptr = null } }
+        p?.let(free)
+    }
+}
+
+/**
+ * java.lang.ref.Cleaner (JVM 9+, Android API 33+). Where it is missing
+ * (older Android), handles have no backstop and only close() frees them.
+ */
+private object Backstop {
+    private val cleaner: Any? = try {
+        JdkCleaner.cleaner
+    } catch (e: LinkageError) {
+        null
+    }
+
+    fun register(owner: Any, action: Runnable): Any? =
+        if (cleaner == null) null else JdkCleaner.register(owner, action)
+
+    fun clean(cleanable: Any) = JdkCleaner.clean(cleanable)
+}
+
+/** Kept apart so that a runtime without java.lang.ref.Cleaner only fails to load this object. */
+private object JdkCleaner {
+    val cleaner: java.lang.ref.Cleaner = java.lang.ref.Cleaner.create()
+    fun register(owner: Any, action: Runnable): Any = cleaner.register(owner, action)
+    fun clean(cleanable: Any) = (cleanable as java.lang.ref.Cleaner.Cleanable).clean()
 }
 
 /** An immutable set of trust anchors (thread-safe). */
