@@ -14,6 +14,8 @@
 //! requested is `document_not_requested` and elements not requested are not
 //! shown.
 //! FILE: binary, hex text, or (engagement) the QR text `mdoc:…`.
+//! `--help` describes every option with an example; `--version` prints the
+//! version.
 //! Exit 0 = valid (or no `--session-data` to verify), 1 = invalid:
 //! including a SessionData that does not decrypt or carries no
 //! DeviceResponse (status 10 or 11: `session_protocol_error`; status 20:
@@ -44,35 +46,88 @@ struct Args {
     device_request: Option<String>,
     session_data: Option<String>,
     anchors: Vec<String>,
-    at: Option<String>,
+    at: Option<UnixTime>,
     json: bool,
 }
 
 const USAGE: &str = "usage: reader --device-engagement FILE [--handover-select FILE [--handover-request FILE]] \
                      --reader-key FILE --device-request FILE [--session-data FILE] [--trust-anchor FILE]... \
-                     [--at RFC3339] [--json]";
+                     [--at RFC3339] [--json]\n(reader --help describes every option)";
 
-fn parse_args() -> Result<Args, String> {
+/// `reader --help`: every option, what it does, an example.
+const HELP: &str = "\
+reader: replay the reader side of a recorded ISO/IEC 18013-5 proximity session
+and verify the holder's answer. Prints the SessionTranscript and the
+SessionEstablishment it produced (hex); with --session-data it decrypts the
+DeviceResponse and verifies it, bound to the --device-request it sent.
+
+FILE is binary CBOR or hex text (the engagement may also be the QR text mdoc:...).
+
+  --device-engagement FILE  the holder's DeviceEngagement (required).
+                            e.g. --device-engagement device_engagement.hex
+  --handover-select FILE    NFC Handover Select message (negotiated or static
+                            handover); without it the handover is QR.
+                            e.g. --handover-select handover_select.hex
+  --handover-request FILE   NFC Handover Request message (negotiated handover);
+                            needs --handover-select.
+                            e.g. --handover-request handover_request.hex
+  --reader-key FILE         the reader's ephemeral private key (required): PEM,
+                            DER, COSE_Key, or a raw scalar on the engagement's curve.
+                            e.g. --reader-key e_reader_key.pem
+  --device-request FILE     the DeviceRequest to send (required).
+                            e.g. --device-request device_request.hex
+  --session-data FILE       the holder's SessionData answer to decrypt and verify.
+                            e.g. --session-data session_data.hex
+  --trust-anchor FILE       an IACA certificate (PEM or DER); repeatable. Without
+                            one every issuer is untrusted.
+                            e.g. --trust-anchor iaca.pem
+  --at RFC3339              the time to verify at (default: now).
+                            e.g. --at 2026-01-31T09:00:00Z
+  --json                    one JSON object on stdout.  e.g. --json
+  -h, --help                print this help and exit.
+  -V, --version             print the version and exit.
+
+Exit status: 0 valid (or no --session-data to verify), 1 invalid (including a
+SessionData that does not decrypt or carries no DeviceResponse), 2 usage or
+input error.
+";
+
+/// What the command line asks for.
+enum Command {
+    Run(Args),
+    Help,
+    Version,
+}
+
+/// Parses the command line (`--flag value` or `--flag=value`; a value may
+/// begin with `-`) and checks it, `--at` included, before anything runs.
+fn parse_args() -> Result<Command, String> {
+    use lexopt::prelude::*;
     let mut a = Args::default();
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (flag.clone(), None),
-        };
-        let mut value = |n: &str| inline.clone().or_else(|| it.next()).ok_or(format!("{n} needs a value"));
-        match name.as_str() {
-            "--device-engagement" => a.engagement = Some(value(&name)?),
-            "--handover-select" => a.select = Some(value(&name)?),
-            "--handover-request" => a.request = Some(value(&name)?),
-            "--reader-key" => a.reader_key = Some(value(&name)?),
-            "--device-request" => a.device_request = Some(value(&name)?),
-            "--session-data" => a.session_data = Some(value(&name)?),
-            "--trust-anchor" => a.anchors.push(value(&name)?),
-            "--at" => a.at = Some(value(&name)?),
-            "--json" => a.json = true,
-            "-h" | "--help" => return Err("help".into()),
-            other => return Err(format!("unknown argument {other}")),
+    let mut parser = lexopt::Parser::from_env();
+    let value = |p: &mut lexopt::Parser| -> Result<String, String> {
+        p.value().and_then(|v| v.string()).map_err(|e| e.to_string())
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long("device-engagement") => a.engagement = Some(value(&mut parser)?),
+            Long("handover-select") => a.select = Some(value(&mut parser)?),
+            Long("handover-request") => a.request = Some(value(&mut parser)?),
+            Long("reader-key") => a.reader_key = Some(value(&mut parser)?),
+            Long("device-request") => a.device_request = Some(value(&mut parser)?),
+            Long("session-data") => a.session_data = Some(value(&mut parser)?),
+            Long("trust-anchor") => a.anchors.push(value(&mut parser)?),
+            Long("at") => {
+                let t = value(&mut parser)?;
+                a.at = Some(
+                    UnixTime::parse_rfc3339(&t)
+                        .ok_or_else(|| format!("--at: expected RFC 3339, e.g. 2026-01-31T09:00:00Z, got {t:?}"))?,
+                );
+            }
+            Long("json") => a.json = true,
+            other => return Err(other.unexpected().to_string()),
         }
     }
     if a.engagement.is_none() {
@@ -87,7 +142,7 @@ fn parse_args() -> Result<Args, String> {
     if a.request.is_some() && a.select.is_none() {
         return Err("--handover-request needs --handover-select".into());
     }
-    Ok(a)
+    Ok(Command::Run(a))
 }
 
 fn read_raw(path: &str) -> Result<Vec<u8>, String> {
@@ -111,11 +166,29 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
     read_raw(path).map(decode_hex_or_binary)
 }
 
+/// A file that must hold CBOR (binary, or hex text): anything else is an
+/// input error that says so.
+fn read_cbor(path: &str) -> Result<Vec<u8>, String> {
+    let bytes = read_input(path)?;
+    check_cbor(path, &bytes)?;
+    Ok(bytes)
+}
+
+fn check_cbor(path: &str, bytes: &[u8]) -> Result<(), String> {
+    kakunin::cbor::decode(bytes, &kakunin::Policy::default().limits)
+        .map(|_| ())
+        .map_err(|_| format!("{path}: not CBOR nor hex text"))
+}
+
 fn load_engagement(path: &str) -> Result<DeviceEngagement, String> {
     let raw = read_raw(path)?;
     let r = match std::str::from_utf8(&raw).map(str::trim) {
         Ok(t) if t.starts_with("mdoc:") => DeviceEngagement::from_qr(t),
-        _ => DeviceEngagement::from_bytes(&decode_hex_or_binary(raw)),
+        _ => {
+            let bytes = decode_hex_or_binary(raw);
+            check_cbor(path, &bytes).map_err(|e| format!("{e} (nor an mdoc: QR text)"))?;
+            DeviceEngagement::from_bytes(&bytes)
+        }
     };
     r.map_err(|e| format!("{path}: {e}"))
 }
@@ -164,7 +237,15 @@ enum Outcome {
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Command::Run(a)) => a,
+        Ok(Command::Help) => {
+            println!("{HELP}\n{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("reader (kakunin) {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(m) => {
             eprintln!("reader: {m}");
             eprintln!("{USAGE}");
@@ -181,6 +262,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<u8, String> {
+    if args.session_data.is_some() && args.anchors.is_empty() {
+        eprintln!("reader: warning: no --trust-anchor given: every issuer is untrusted");
+    }
     let de_path = args.engagement.as_deref().unwrap_or_default();
     let given = load_engagement(de_path)?;
     let (engagement, handover) = match &args.select {
@@ -203,7 +287,7 @@ fn run(args: &Args) -> Result<u8, String> {
     };
     let key_path = args.reader_key.as_deref().unwrap_or_default();
     let reader_key = load_reader_key(key_path, engagement.curve())?;
-    let device_request = read_input(args.device_request.as_deref().unwrap_or_default())?;
+    let device_request = read_cbor(args.device_request.as_deref().unwrap_or_default())?;
     let mut session =
         ReaderSession::with_reader_key(engagement, handover, reader_key).map_err(|e| format!("{key_path}: {e}"))?;
     let establishment = session.establish(&device_request).map_err(|e| e.to_string())?;
@@ -220,12 +304,7 @@ fn run(args: &Args) -> Result<u8, String> {
                         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
                     }
                     let verifier = Verifier::new(builder.build());
-                    let now = match &args.at {
-                        Some(t) => {
-                            UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: not an RFC 3339 date-time: {t}"))?
-                        }
-                        None => UnixTime::now(),
-                    };
+                    let now = args.at.unwrap_or_else(UnixTime::now);
                     let v = session.verify_device_response(&verifier, &r, now);
                     let ok = v.is_valid();
                     Outcome::Verified(v, ok)

@@ -21,7 +21,10 @@
 //! not verify or is stale at `--at` is a verdict like any other check: the
 //! response is invalid (exit 1) with the top-level error `trust_list_invalid`
 //! or `trust_list_stale`.
-//! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error.
+//! Exit 0 = valid, 1 = invalid, 2 = usage or I/O error. `--help` describes
+//! every option with an example; `--version` prints the version. Without an
+//! input mode it verifies the ISO 18013-5 Annex D sample embedded in the
+//! binary, so the demo runs from any working directory.
 //!
 //! Online presentations (exactly one input mode per run; COMMON = the trust,
 //! time, revocation, audit and output flags above):
@@ -39,10 +42,24 @@ use kakunin::{
 };
 use std::process::ExitCode;
 
-const SAMPLE_RESPONSE: &str = "tests/data/iso18013-5-annex-d/device_response.hex";
-const SAMPLE_IACA: &str = "tests/data/iso18013-5-annex-d/iaca_cert.pem";
-const SAMPLE_TRANSCRIPT: &str = "tests/data/iso18013-5-annex-d/session_transcript_bytes.hex";
-const SAMPLE_READER_KEY: &str = "tests/data/iso18013-5-annex-d/e_reader_key.d.hex";
+/// The bundled ISO 18013-5 Annex D sample, embedded so that the no-argument
+/// demo runs from any working directory.
+const SAMPLE_RESPONSE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/iso18013-5-annex-d/device_response.hex"
+));
+const SAMPLE_IACA: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/iso18013-5-annex-d/iaca_cert.pem"
+));
+const SAMPLE_TRANSCRIPT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/iso18013-5-annex-d/session_transcript_bytes.hex"
+));
+const SAMPLE_READER_KEY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/iso18013-5-annex-d/e_reader_key.d.hex"
+));
 const SAMPLE_TIME: &str = "2021-01-01T00:00:00Z";
 
 struct Args {
@@ -50,7 +67,7 @@ struct Args {
     anchors: Vec<String>,
     transcript: Option<String>,
     reader_key: Option<String>,
-    at: Option<String>,
+    at: Option<UnixTime>,
     skew: i64,
     json: bool,
     issuer_only: bool,
@@ -75,23 +92,122 @@ struct Args {
     nonce: Option<String>,
 }
 
-fn usage(msg: &str) -> ExitCode {
-    eprintln!("verify: {msg}");
-    eprintln!(
-        "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
-         [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
-         [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
-         [--revocation off|best-effort|required] [--profile annex-b|interoperable] \
-         [--vical-last-issue-id N] [--device-request FILE]\n       \
-         verify --oid4vp-vp-token FILE --nonce NONCE (--client-id ID --response-uri URI | --origin ORIGIN) \
-         [--jwk-thumbprint B64URL] COMMON\n       \
-         verify --oid4vp-response FILE --jwe-key FILE --nonce NONCE \
-         (--client-id ID --response-uri URI | --origin ORIGIN) COMMON"
-    );
-    ExitCode::from(2)
+const USAGE: &str = "usage: verify [--device-response FILE] [--trust-anchor FILE]... [--session-transcript FILE] \
+     [--reader-key FILE] [--at RFC3339] [--clock-skew SECONDS] [--json] [--issuer-only] [--audit] \
+     [--vical FILE --vical-anchor FILE]... [--crl FILE]... [--status-list FILE]... \
+     [--revocation off|best-effort|required] [--profile annex-b|interoperable] \
+     [--vical-last-issue-id N] [--device-request FILE]\n       \
+     verify --dcapi-response FILE --dcapi-request FILE --origin ORIGIN --hpke-key FILE COMMON\n       \
+     verify --apple-identity FILE --merchant-id ID --team-id ID --nonce HEX --hpke-key FILE COMMON\n       \
+     verify --oid4vp-vp-token FILE --nonce NONCE (--client-id ID --response-uri URI | --origin ORIGIN) \
+     [--jwk-thumbprint B64URL] COMMON\n       \
+     verify --oid4vp-response FILE --jwe-key FILE --nonce NONCE \
+     (--client-id ID --response-uri URI | --origin ORIGIN) COMMON\n\
+     (verify --help describes every option)";
+
+/// `verify --help`: every option, what it does, an example.
+const HELP: &str = "\
+verify: check an ISO/IEC 18013-5 mdoc response and print a report.
+
+Without an input mode it verifies the bundled ISO 18013-5 Annex D sample
+(embedded in the program) at 2021-01-01T00:00:00Z.
+
+Exactly one input mode per run:
+  --device-response FILE   DeviceResponse (or, with --issuer-only, a Document or
+                           IssuerSigned): binary CBOR or hex text.
+                           e.g. --device-response response.cbor
+  --dcapi-response FILE    ISO 18013-7 Annex C (Digital Credentials API): the
+                           credential `data` JSON {\"response\": ...} or the whole credential.
+                           e.g. --dcapi-response credential.json
+  --apple-identity FILE    Apple Verify with Wallet: the raw CBOR envelope.
+                           e.g. --apple-identity encrypted_data.cbor
+  --oid4vp-vp-token FILE   OpenID4VP 1.0: the vp_token JSON object.
+                           e.g. --oid4vp-vp-token vp_token.json
+  --oid4vp-response FILE   OpenID4VP 1.0 encrypted Authorization Response JSON
+                           {\"response\": \"<compact JWE>\"}.
+                           e.g. --oid4vp-response response.json
+
+Proximity (--device-response):
+  --session-transcript FILE  SessionTranscript bytes (tag 24 or bare), binary or hex.
+                           e.g. --session-transcript transcript.hex
+  --reader-key FILE        the reader's ephemeral private key for DeviceMac: PEM,
+                           DER, COSE_Key, or a raw P-256 scalar (binary or hex).
+                           e.g. --reader-key e_reader_key.pem
+  --device-request FILE    the DeviceRequest that was sent (CBOR as sent, binary or
+                           hex): binds the report to what was asked for.
+                           e.g. --device-request device_request.hex
+  --issuer-only            check the issuer side only (no device authentication).
+                           e.g. --issuer-only
+
+Online presentations:
+  --dcapi-request FILE     Annex C: the request `data` JSON the verifier sent.
+                           e.g. --dcapi-request request.json
+  --origin ORIGIN          the web origin, used verbatim (Annex C, OpenID4VP DC API).
+                           e.g. --origin https://city.example.jp
+  --hpke-key FILE          Annex C / Apple: the verifier's P-256 private key (PEM).
+                           e.g. --hpke-key hpke_key.pem
+  --merchant-id ID         Apple: the merchant identifier.
+                           e.g. --merchant-id merchant.jp.example.city
+  --team-id ID             Apple: the team identifier.
+                           e.g. --team-id ABCDE12345
+  --nonce NONCE            Apple: hex bytes; OpenID4VP: the request's nonce verbatim
+                           (may begin with '-').
+                           e.g. --nonce 00112233445566778899aabbccddeeff
+  --client-id ID           OpenID4VP redirect flow: client_id with its prefix.
+                           e.g. --client-id x509_san_dns:verifier.example.jp
+  --response-uri URI       OpenID4VP redirect flow: the response_uri.
+                           e.g. --response-uri https://verifier.example.jp/post
+  --jwk-thumbprint B64URL  OpenID4VP vp_token: RFC 7638 thumbprint (base64url, no
+                           padding) of the encryption key; absent = null.
+                           e.g. --jwk-thumbprint 9s0Hj6I9Ykhkmc0fYvY5uG0xGN0o6hJ1t0b7wU0Z8eA
+  --jwe-key FILE           OpenID4VP encrypted response: the verifier's P-256
+                           private key, JWK (JSON) or PEM.
+                           e.g. --jwe-key jwe_key.jwk
+
+Trust, time and revocation (every mode):
+  --trust-anchor FILE      an IACA certificate (PEM or DER); repeatable. Without
+                           one (and no --vical) every issuer is untrusted.
+                           e.g. --trust-anchor iaca.pem
+  --vical FILE             a VICAL (ISO 18013-5 Annex C) adding IACAs; repeatable;
+                           needs --vical-anchor.  e.g. --vical vical.cbor
+  --vical-anchor FILE      a certificate trusted to sign VICALs; repeatable.
+                           e.g. --vical-anchor vical_signer_ca.pem
+  --vical-last-issue-id N  refuse a VICAL older than this issue ID (rollback).
+                           e.g. --vical-last-issue-id 42
+  --crl FILE               a CRL (PEM, DER or hex); repeatable.  e.g. --crl iaca.crl
+  --status-list FILE       an IETF Token Status List token; repeatable.
+                           e.g. --status-list status.cwt
+  --revocation MODE        off | best-effort | required (default: off, or
+                           best-effort when a --crl or --status-list is given).
+                           e.g. --revocation required
+  --profile PROFILE        annex-b (default, ISO 18013-5 Annex B.1.4) | interoperable.
+                           e.g. --profile interoperable
+  --at RFC3339             the time to verify at (default: now).
+                           e.g. --at 2026-01-31T09:00:00Z
+  --clock-skew SECONDS     tolerance for validity periods (default 0).
+                           e.g. --clock-skew 60
+
+Output:
+  --json                   one JSON report on stdout.  e.g. --json
+  --audit                  add the personal-data-free audit record.  e.g. --audit
+  -h, --help               print this help and exit.
+  -V, --version            print the version and exit.
+
+Exit status: 0 valid, 1 invalid (whatever the wallet sent gets a verdict),
+2 usage or input error on the verifier's side.
+";
+
+/// What the command line asks for.
+enum Command {
+    Run(Box<Args>),
+    Help,
+    Version,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// Parses the command line (`--flag value` or `--flag=value`; a value may
+/// begin with `-`), then checks the mode rules, all before anything runs.
+fn parse_args() -> Result<Command, String> {
+    use lexopt::prelude::*;
     let mut a = Args {
         device_response: None,
         anchors: Vec::new(),
@@ -120,21 +236,25 @@ fn parse_args() -> Result<Args, String> {
         team_id: None,
         nonce: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (flag.clone(), None),
+    let mut parser = lexopt::Parser::from_env();
+    let value = |p: &mut lexopt::Parser| -> Result<String, String> {
+        p.value().and_then(|v| v.string()).map_err(|e| e.to_string())
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        let name = match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long(n) => format!("--{n}"),
+            other => return Err(other.unexpected().to_string()),
         };
-        let mut value = |n: &str| inline.clone().or_else(|| it.next()).ok_or(format!("{n} needs a value"));
         match name.as_str() {
-            "--device-response" => a.device_response = Some(value(&name)?),
-            "--trust-anchor" => a.anchors.push(value(&name)?),
-            "--session-transcript" => a.transcript = Some(value(&name)?),
-            "--reader-key" => a.reader_key = Some(value(&name)?),
-            "--at" => a.at = Some(value(&name)?),
+            "--device-response" => a.device_response = Some(value(&mut parser)?),
+            "--trust-anchor" => a.anchors.push(value(&mut parser)?),
+            "--session-transcript" => a.transcript = Some(value(&mut parser)?),
+            "--reader-key" => a.reader_key = Some(value(&mut parser)?),
+            "--at" => a.at = Some(parse_at(&value(&mut parser)?)?),
             "--clock-skew" => {
-                let v = value(&name)?;
+                let v = value(&mut parser)?;
                 a.skew = v
                     .parse()
                     .map_err(|_| format!("--clock-skew: not a number of seconds: {v}"))?;
@@ -144,37 +264,37 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => a.json = true,
             "--issuer-only" => a.issuer_only = true,
-            "--vical" => a.vicals.push(value(&name)?),
-            "--vical-anchor" => a.vical_anchors.push(value(&name)?),
-            "--crl" => a.crls.push(value(&name)?),
-            "--status-list" => a.status_lists.push(value(&name)?),
+            "--vical" => a.vicals.push(value(&mut parser)?),
+            "--vical-anchor" => a.vical_anchors.push(value(&mut parser)?),
+            "--crl" => a.crls.push(value(&mut parser)?),
+            "--status-list" => a.status_lists.push(value(&mut parser)?),
             "--revocation" => {
-                let v = value(&name)?;
+                let v = value(&mut parser)?;
                 a.revocation = Some(
                     RevocationMode::parse(&v)
                         .ok_or(format!("--revocation: expected off, best-effort or required, got {v}"))?,
                 );
             }
             "--profile" => {
-                a.profile = match value(&name)?.as_str() {
+                a.profile = match value(&mut parser)?.as_str() {
                     "annex-b" => CertificateProfile::AnnexB,
                     "interoperable" => CertificateProfile::Interoperable,
                     v => return Err(format!("--profile: expected annex-b or interoperable, got {v}")),
                 };
             }
             "--vical-last-issue-id" => {
-                let v = value(&name)?;
+                let v = value(&mut parser)?;
                 a.vical_last_issue_id = Some(
                     v.parse()
                         .map_err(|_| format!("--vical-last-issue-id: not an unsigned integer: {v}"))?,
                 );
             }
             "--audit" => a.audit = true,
-            "--device-request" => a.device_request = Some(value(&name)?),
-            // Online presentations (values may begin with '-'). `--origin` and
-            // `--nonce` serve Annex C / Apple and OpenID4VP alike.
+            "--device-request" => a.device_request = Some(value(&mut parser)?),
+            // Online presentations. `--origin` and `--nonce` serve Annex C /
+            // Apple and OpenID4VP alike.
             "--origin" | "--nonce" => {
-                let v = value(&name)?;
+                let v = value(&mut parser)?;
                 if name == "--origin" {
                     a.origin = Some(v.clone());
                 } else {
@@ -182,14 +302,13 @@ fn parse_args() -> Result<Args, String> {
                 }
                 a.oid4vp.set(&name, v);
             }
-            "--dcapi-response" => a.dcapi_response = Some(value(&name)?),
-            "--dcapi-request" => a.dcapi_request = Some(value(&name)?),
-            "--hpke-key" => a.hpke_key = Some(value(&name)?),
-            "--apple-identity" => a.apple_identity = Some(value(&name)?),
-            "--merchant-id" => a.merchant_id = Some(value(&name)?),
-            "--team-id" => a.team_id = Some(value(&name)?),
-            n if oid4vp_mode::Flags::takes(n) => a.oid4vp.set(n, value(n)?),
-            "-h" | "--help" => return Err("help".into()),
+            "--dcapi-response" => a.dcapi_response = Some(value(&mut parser)?),
+            "--dcapi-request" => a.dcapi_request = Some(value(&mut parser)?),
+            "--hpke-key" => a.hpke_key = Some(value(&mut parser)?),
+            "--apple-identity" => a.apple_identity = Some(value(&mut parser)?),
+            "--merchant-id" => a.merchant_id = Some(value(&mut parser)?),
+            "--team-id" => a.team_id = Some(value(&mut parser)?),
+            n if oid4vp_mode::Flags::takes(n) => a.oid4vp.set(n, value(&mut parser)?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -210,7 +329,12 @@ fn parse_args() -> Result<Args, String> {
         )?;
     }
     check_online_args(&a)?;
-    Ok(a)
+    Ok(Command::Run(Box::new(a)))
+}
+
+/// `--at`: an RFC 3339 date-time, checked while parsing.
+fn parse_at(t: &str) -> Result<UnixTime, String> {
+    UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: expected RFC 3339, e.g. 2026-01-31T09:00:00Z, got {t:?}"))
 }
 
 /// Online modes: exactly one input mode, and each mode's flags only with it.
@@ -320,6 +444,15 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
     Ok(decode_hex_or_binary(data))
 }
 
+/// Reads a file the verifier supplies that must hold CBOR (binary, or hex
+/// text): anything else is an input error that says so.
+fn read_cbor(path: &str) -> Result<Vec<u8>, String> {
+    let bytes = read_input(path)?;
+    kakunin::cbor::decode(&bytes, &kakunin::Policy::default().limits)
+        .map_err(|_| format!("{path}: not CBOR nor hex text"))?;
+    Ok(bytes)
+}
+
 fn decode_hex_or_binary(data: Vec<u8>) -> Vec<u8> {
     let text: Option<String> = std::str::from_utf8(&data)
         .ok()
@@ -334,21 +467,31 @@ fn decode_hex_or_binary(data: Vec<u8>) -> Vec<u8> {
 
 fn main() -> ExitCode {
     let mut args = match parse_args() {
-        Ok(a) => a,
-        Err(m) => return usage(&m),
+        Ok(Command::Run(a)) => a,
+        Ok(Command::Help) => {
+            println!("{HELP}\n{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("verify (kakunin) {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(m) => {
+            eprintln!("verify: {m}");
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
     };
     let sample = args.device_response.is_none()
         && args.dcapi_response.is_none()
         && args.apple_identity.is_none()
         && !args.oid4vp.active();
     if sample {
-        args.device_response = Some(SAMPLE_RESPONSE.into());
-        if args.anchors.is_empty() {
-            args.anchors.push(SAMPLE_IACA.into());
-        }
-        args.transcript.get_or_insert_with(|| SAMPLE_TRANSCRIPT.into());
-        args.reader_key.get_or_insert_with(|| SAMPLE_READER_KEY.into());
-        args.at.get_or_insert_with(|| SAMPLE_TIME.into());
+        // The sample's own time; its IACA, transcript and reader key are
+        // used below unless the flags name others.
+        args.at = args.at.or_else(|| UnixTime::parse_rfc3339(SAMPLE_TIME));
+    } else if args.anchors.is_empty() && args.vicals.is_empty() {
+        eprintln!("verify: warning: no --trust-anchor given: every issuer is untrusted");
     }
     match run(&args, sample) {
         Ok(valid) => ExitCode::from(if valid { 0 } else { 1 }),
@@ -361,6 +504,11 @@ fn main() -> ExitCode {
 
 fn load_reader_key(path: &str) -> Result<ReaderKey, String> {
     let raw = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    reader_key_from_bytes(raw).map_err(|e| format!("{path}: {e}"))
+}
+
+/// PEM/DER/COSE_Key, or a bare P-256 scalar (binary or hex).
+fn reader_key_from_bytes(raw: Vec<u8>) -> Result<ReaderKey, kakunin::Error> {
     if let Ok(k) = ReaderKey::from_bytes(&raw) {
         return Ok(k);
     }
@@ -370,15 +518,17 @@ fn load_reader_key(path: &str) -> Result<ReaderKey, String> {
             return Ok(k);
         }
     }
-    ReaderKey::from_bytes(&decoded).map_err(|e| format!("{path}: {e}"))
+    ReaderKey::from_bytes(&decoded)
 }
 
 fn run(args: &Args, sample: bool) -> Result<bool, String> {
-    let now = match &args.at {
-        Some(t) => UnixTime::parse_rfc3339(t).ok_or_else(|| format!("--at: not an RFC 3339 date-time: {t}"))?,
-        None => UnixTime::now(),
-    };
+    let now = args.at.unwrap_or_else(UnixTime::now);
     let mut builder = TrustStore::builder();
+    if sample && args.anchors.is_empty() {
+        builder
+            .add_pem_or_der(SAMPLE_IACA)
+            .map_err(|e| format!("bundled sample IACA: {e}"))?;
+    }
     for path in &args.anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         builder.add_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))?;
@@ -413,7 +563,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
         Some((result, protocol)) => (result, Some(protocol)),
         None => match oid4vp_mode::run(&args.oid4vp, &verifier, now)? {
             Some(result) => (result, Some("openid4vp")),
-            None => (verify_proximity(args, &verifier, now)?, None),
+            None => (verify_proximity(args, sample, &verifier, now)?, None),
         },
     };
     // A VICAL that failed is a verdict on this response: the trust it was to
@@ -460,23 +610,33 @@ fn report(args: &Args, sample: bool, now: UnixTime, result: &Verification, proto
 
 /// The proximity input mode: `--device-response` (or the bundled sample),
 /// with its transcript, reader key and optional DeviceRequest.
-fn verify_proximity(args: &Args, verifier: &Verifier, now: UnixTime) -> Result<Verification, String> {
+fn verify_proximity(args: &Args, sample: bool, verifier: &Verifier, now: UnixTime) -> Result<Verification, String> {
     let transcript = match &args.transcript {
-        Some(p) => Some(SessionTranscript::from_bytes(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
+        Some(p) => Some(SessionTranscript::from_bytes(&read_cbor(p)?).map_err(|e| format!("{p}: {e}"))?),
+        None if sample => Some(
+            SessionTranscript::from_bytes(&decode_hex_or_binary(SAMPLE_TRANSCRIPT.as_bytes().to_vec()))
+                .map_err(|e| format!("bundled sample transcript: {e}"))?,
+        ),
         None => None,
     };
     let reader_key = match &args.reader_key {
         Some(p) => Some(load_reader_key(p)?),
+        None if sample => Some(
+            reader_key_from_bytes(SAMPLE_READER_KEY.as_bytes().to_vec())
+                .map_err(|e| format!("bundled sample reader key: {e}"))?,
+        ),
         None => None,
     };
-    let path = args.device_response.as_deref().unwrap_or(SAMPLE_RESPONSE);
-    let bytes = read_input(path)?;
+    let bytes = match &args.device_response {
+        Some(path) => read_input(path)?,
+        None => decode_hex_or_binary(SAMPLE_RESPONSE.as_bytes().to_vec()),
+    };
     let auth = DeviceAuthInput {
         session_transcript: transcript.as_ref(),
         reader_key: reader_key.as_ref(),
     };
     let request = match &args.device_request {
-        Some(p) => Some(Request::from_device_request(&read_input(p)?).map_err(|e| format!("{p}: {e}"))?),
+        Some(p) => Some(Request::from_device_request(&read_cbor(p)?).map_err(|e| format!("{p}: {e}"))?),
         None => None,
     };
     let mut result = verify_any(verifier, &bytes, auth, now, args.issuer_only);

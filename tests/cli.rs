@@ -296,3 +296,167 @@ fn bare_document_or_issuer_signed_is_not_downgraded_silently() {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+/// Every flag `verify` takes; `--help` must describe each one.
+const VERIFY_FLAGS: &[&str] = &[
+    "--device-response",
+    "--trust-anchor",
+    "--session-transcript",
+    "--reader-key",
+    "--at",
+    "--clock-skew",
+    "--json",
+    "--issuer-only",
+    "--audit",
+    "--vical",
+    "--vical-anchor",
+    "--crl",
+    "--status-list",
+    "--revocation",
+    "--profile",
+    "--vical-last-issue-id",
+    "--device-request",
+    "--dcapi-response",
+    "--dcapi-request",
+    "--origin",
+    "--hpke-key",
+    "--apple-identity",
+    "--merchant-id",
+    "--team-id",
+    "--nonce",
+    "--oid4vp-vp-token",
+    "--oid4vp-response",
+    "--jwe-key",
+    "--client-id",
+    "--response-uri",
+    "--jwk-thumbprint",
+    "--help",
+    "--version",
+];
+
+#[test]
+fn help_on_stdout_describes_every_flag_with_an_example() {
+    for flag in ["--help", "-h"] {
+        let (code, out, err) = verify(&[flag]);
+        assert_eq!(code, 0, "{flag}: {err}");
+        assert!(err.is_empty(), "{flag}: help goes to stdout: {err}");
+        for f in VERIFY_FLAGS {
+            let described = out
+                .lines()
+                .any(|l| l.trim_start().starts_with(f) || l.contains(&format!(", {f}")));
+            assert!(described, "{f} is not described in --help:\n{out}");
+        }
+        // Every option that takes a value shows one in use.
+        for f in VERIFY_FLAGS.iter().filter(|f| !["--help", "--version"].contains(f)) {
+            assert!(
+                out.contains(&format!("e.g. {f} ")) || out.contains(&format!("e.g. {f}\n")),
+                "no example for {f}:\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let (code, out, _) = verify(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("verify (kakunin) {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn bad_at_says_what_is_expected_before_anything_runs() {
+    // Even with an input that does not exist: --at is checked first.
+    let (code, out, err) = verify(&["--device-response", "/nonexistent/file", "--at", "31/01/2026"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("expected RFC 3339, e.g. 2026-01-31T09:00:00Z"), "{err}");
+    assert!(
+        !err.contains("/nonexistent/file: "),
+        "nothing ran before --at was checked: {err}"
+    );
+}
+
+#[test]
+fn verifier_input_that_is_not_cbor_nor_hex_says_so() {
+    let pem = data("iso18013-5-annex-d/iaca_cert.pem");
+    for flag in ["--session-transcript", "--device-request"] {
+        let (code, out, err) = verify(&[
+            "--device-response",
+            &data("iso18013-5-annex-d/device_response.hex"),
+            "--trust-anchor",
+            &pem,
+            flag,
+            &pem,
+        ]);
+        assert_eq!(code, 2, "{flag}: {out}");
+        assert!(err.contains(&format!("{pem}: not CBOR nor hex text")), "{flag}: {err}");
+    }
+}
+
+#[test]
+fn no_trust_anchor_is_a_warning_that_leaves_the_verdict_alone() {
+    let response = data("iso18013-5-annex-d/device_response.hex");
+    let (code, out, err) = verify(&["--device-response", &response, "--at", "2021-01-01T00:00:00Z", "--json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("no --trust-anchor given: every issuer is untrusted"),
+        "{err}"
+    );
+    assert!(
+        out.starts_with("{\"status\":\"invalid\""),
+        "the report is unchanged on stdout: {out}"
+    );
+    // With an anchor: no note. The demo (no arguments) brings its own: no note either.
+    let (_, _, err) = verify(&[
+        "--device-response",
+        &response,
+        "--trust-anchor",
+        &data("iso18013-5-annex-d/iaca_cert.pem"),
+    ]);
+    assert!(!err.contains("--trust-anchor"), "{err}");
+    let (code, _, err) = verify(&[]);
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn demo_runs_from_any_working_directory() {
+    let dir = std::env::temp_dir().join(format!("kakunin-cli-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run_in = |cwd: &std::path::Path, args: &[&str]| {
+        let out = Command::new(example("verify"))
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        (out.status.code(), out.stdout)
+    };
+    for args in [&[][..], &["--json"][..]] {
+        let elsewhere = run_in(&dir, args);
+        let home = run_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args);
+        assert_eq!(elsewhere.0, Some(0), "{}", String::from_utf8_lossy(&elsewhere.1));
+        assert_eq!(
+            elsewhere, home,
+            "the demo's output does not depend on the working directory"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn flag_values_may_begin_with_a_dash_and_repeat() {
+    // A value that begins with '-' is a value, as `--flag value` or `--flag=value`.
+    for args in [
+        &["--at", "-2021-01-01T00:00:00Z"][..],
+        &["--at=-2021-01-01T00:00:00Z"][..],
+    ] {
+        let (code, _, err) = verify(args);
+        assert_eq!(code, 2);
+        assert!(err.contains("got \"-2021-01-01T00:00:00Z\""), "{err}");
+    }
+    let pem = data("iso18013-5-annex-d/iaca_cert.pem");
+    let (code, _, _) = verify(&["--trust-anchor", "/nonexistent/anchor", "--trust-anchor", &pem]);
+    assert_eq!(code, 2, "every --trust-anchor is read");
+    let (code, _, _) = verify(&["--trust-anchor", &pem, "--trust-anchor", &pem, "--json"]);
+    assert_eq!(code, 0);
+}

@@ -247,3 +247,85 @@ fn session_data_without_a_response_is_exit_1_with_a_session_code() {
         std::fs::remove_file(file).ok();
     }
 }
+
+fn run_err(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(reader_bin()).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn help_and_version_on_stdout() {
+    let (code, out, err) = run_err(&["--help"]);
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        "--device-engagement",
+        "--handover-select",
+        "--handover-request",
+        "--reader-key",
+        "--device-request",
+        "--session-data",
+        "--trust-anchor",
+        "--at",
+        "--json",
+    ] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(f)),
+            "{f} not described:\n{out}"
+        );
+        assert!(out.contains(&format!("e.g. {f}")), "no example for {f}:\n{out}");
+    }
+    assert!(out.contains("--help") && out.contains("--version"), "{out}");
+    let (code, out, _) = run_err(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("reader (kakunin) {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn bad_at_is_refused_before_anything_runs() {
+    // No --session-data: nothing would be verified, yet the date is checked.
+    let args = annex_d_args(&d("session_data_device_response.hex"), &["--at", "2026-01-31"]);
+    let all: Vec<&str> = args.iter().map(String::as_str).collect();
+    let i = all.iter().position(|a| *a == "--session-data").unwrap();
+    let args: Vec<&str> = [&all[..i], &all[i + 2..]].concat();
+    let (code, out, err) = run_err(&args);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.is_empty(), "nothing ran: {out}");
+    assert!(err.contains("expected RFC 3339, e.g. 2026-01-31T09:00:00Z"), "{err}");
+}
+
+#[test]
+fn device_request_that_is_not_cbor_nor_hex_says_so() {
+    let pem = d("iaca_cert.pem");
+    let mut args = annex_d_args(&d("session_data_device_response.hex"), &[]);
+    let i = args.iter().position(|a| a == "--device-request").unwrap();
+    args[i + 1] = pem.clone();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = run_err(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("{pem}: not CBOR nor hex text")), "{err}");
+}
+
+#[test]
+fn no_trust_anchor_is_a_warning_that_leaves_the_verdict_alone() {
+    let args = annex_d_args(
+        &d("session_data_device_response.hex"),
+        &["--at", "2021-01-01T00:00:00Z"],
+    );
+    let with: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = run_err(&with);
+    assert_eq!(code, 0);
+    assert!(!err.contains("--trust-anchor"), "{err}");
+    let i = with.iter().position(|a| *a == "--trust-anchor").unwrap();
+    let without: Vec<&str> = [&with[..i], &with[i + 2..]].concat();
+    let (code, out, err) = run_err(&without);
+    assert_eq!(code, 1, "untrusted issuer: {out}");
+    assert!(
+        err.contains("no --trust-anchor given: every issuer is untrusted"),
+        "{err}"
+    );
+    assert!(out.contains("\"response\":{\"status\":\"invalid\""), "{out}");
+}
