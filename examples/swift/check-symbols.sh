@@ -10,6 +10,7 @@
 # Usage (from anywhere): bash examples/swift/check-symbols.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+command -v python3 >/dev/null || { echo "check-symbols.sh needs python3" >&2; exit 2; }
 python3 - "$root/include/kakunin.h" "$root"/examples/swift/Sources/KakuninSwift/*.swift "$root"/examples/swift/Tests/*/*.swift <<'PY'
 import re
 import sys

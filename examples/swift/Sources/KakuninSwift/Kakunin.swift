@@ -1046,8 +1046,11 @@ public enum OpenId4Vp {
         for c in credentials {
             let items = try ItemsRequest(docType: c.docType, elements: c.elements,
                                          individualNumberPurpose: c.individualNumberPurpose)
-            try withCStr(c.id) { id in
-                try check(UInt32(kakunin_oid4vp_request_builder_add_credential(builder, id, items.handle)))
+            // Keep `items` alive until the call returns (its deinit frees the native request).
+            try withExtendedLifetime(items) {
+                try withCStr(c.id) { id in
+                    try check(UInt32(kakunin_oid4vp_request_builder_add_credential(builder, id, items.handle)))
+                }
             }
         }
         var req: OpaquePointer?
