@@ -9,7 +9,7 @@
 //!   [`verify_vp_token`]) decrypts a JWE response (RFC 7516, ECDH-ES,
 //!   [`jwe`]), checks the `vp_token` shape and verifies every DeviceResponse
 //!   with the SessionTranscript of §B.2.6, returning the same
-//!   [`Verification`] as proximity.
+//!   [`Verification`](crate::Verification) as proximity.
 //! - Transcripts: [`redirect_session_transcript`] (`OpenID4VPHandover`) and
 //!   [`dc_api_session_transcript`] (`OpenID4VPDCAPIHandover`), plus the
 //!   legacy [`iso_18013_7_annex_b_session_transcript`] and
