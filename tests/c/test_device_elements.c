@@ -10,56 +10,13 @@
  * minted by the Rust test issuer (see its README), valid at
  * 2024-01-01T00:00:00Z. Exit status 0 = every check passed.
  */
-#include "kakunin.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
 
 #define NS "org.iso.18013.5.1"
 #define DIR "tests/data/derived/ffi-device-elements/"
 /* 2024-01-01T00:00:00Z, the test issuer's "now". */
 #define T_2024 1704067200
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                         \
-    do {                                                                                 \
-        uint32_t got_ = (expr);                                                          \
-        if (got_ != (uint32_t)(want)) {                                                  \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));            \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
-
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *bigger = realloc(buf, cap);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (!buf) exit(2);
-    *len = n;
-    return buf;
-}
 
 static int text_is(const kakunin_element *e, const char *want) {
     kakunin_str s;
@@ -69,7 +26,7 @@ static int text_is(const kakunin_element *e, const char *want) {
 
 int main(void) {
     size_t len;
-    uint8_t *iaca = read_file(DIR "iaca.der", &len);
+    uint8_t *iaca = read_input(DIR "iaca.der", &len);
     kakunin_trust_store_builder *b = kakunin_trust_store_builder_new();
     CHECK_STATUS(kakunin_trust_store_builder_add_pem_or_der(b, iaca, len), KAKUNIN_OK);
     kakunin_trust_store *store = NULL;
@@ -79,11 +36,11 @@ int main(void) {
     kakunin_verifier *verifier = NULL;
     CHECK_STATUS(kakunin_verifier_new(store, &verifier), KAKUNIN_OK);
     kakunin_trust_store_free(store);
-    uint8_t *st = read_file(DIR "transcript.cbor", &len);
+    uint8_t *st = read_input(DIR "transcript.cbor", &len);
     kakunin_session_transcript *transcript = NULL;
     CHECK_STATUS(kakunin_session_transcript_new(st, len, &transcript), KAKUNIN_OK);
     free(st);
-    uint8_t *response = read_file(DIR "response.cbor", &len);
+    uint8_t *response = read_input(DIR "response.cbor", &len);
     int64_t now = T_2024;
 
     kakunin_verification *v = NULL;

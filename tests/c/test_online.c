@@ -8,57 +8,13 @@
  * ASan/UBSan and valgrind by .ci/run) from the repository root.
  * Exit status 0 = every check passed.
  */
-#include "kakunin.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
 
 #define FIX "tests/data/derived/online/"
 #define ORIGIN "https://city.example.jp"
 /* 2024-01-01T01:00:00Z */
 #define T_FIX 1704070800
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                         \
-    do {                                                                                 \
-        uint32_t got_ = (expr);                                                          \
-        if (got_ != (uint32_t)(want)) {                                                  \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));            \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
-
-struct blob {
-    uint8_t *data;
-    size_t len;
-};
-
-static struct blob load(const char *path) {
-    struct blob b = {NULL, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096;
-    b.data = malloc(cap);
-    size_t got;
-    while (b.data && (got = fread(b.data + b.len, 1, cap - b.len, f)) > 0) {
-        b.len += got;
-        if (b.len == cap) { cap *= 2; b.data = realloc(b.data, cap); }
-    }
-    fclose(f);
-    if (!b.data) exit(2);
-    return b;
-}
 
 static int contains(const char *hay, size_t len, const char *needle) {
     size_t n = strlen(needle);

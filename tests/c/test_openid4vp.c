@@ -11,11 +11,7 @@
  * wallet mDL, valid at 2025-12-19T09:19:37Z) and
  * tests/data/session-reader-pki (a reader key and certificate for signing).
  */
-#include "kakunin.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
 
 #define FIX "tests/data/derived/oid4vp/"
 #define EUDI "tests/data/eudi-verifier-endpoint/"
@@ -24,64 +20,6 @@
 #define T_2024 1704067200
 #define T_EUDI 1766135977
 
-static int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                     \
-    do {                                                                             \
-        uint32_t got_ = (expr);                                                      \
-        if (got_ != (uint32_t)(want)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), want %u\n", __FILE__, __LINE__, \
-                    #expr, got_, kakunin_status_str(got_), (unsigned)(want));        \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads a file; a name ending in ".hex" is decoded. Caller frees. */
-static uint8_t *read_input(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(2); }
-    size_t cap = 4096, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *bigger = realloc(buf, cap);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (!buf) exit(2);
-    size_t plen = strlen(path);
-    if (plen > 4 && strcmp(path + plen - 4, ".hex") == 0) {
-        size_t out = 0;
-        int hi = -1;
-        for (size_t i = 0; i < n; i++) {
-            int v = hexval(buf[i]);
-            if (v < 0) continue;
-            if (hi < 0) { hi = v; } else { buf[out++] = (uint8_t)(hi * 16 + v); hi = -1; }
-        }
-        n = out;
-    }
-    *len = n;
-    return buf;
-}
 
 /* A verifier for one anchor; `interoperable` opts in to the profile the
  * EUDI reference issuer needs (its DS breaks the letter of Annex B.1.4). */
