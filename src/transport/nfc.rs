@@ -366,6 +366,26 @@ impl NfcReader {
 pub const NDEF_TAG_AID: [u8; 7] = [0xD2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01];
 /// File id of the Type 4 Tag Capability Container.
 pub const CC_FILE_ID: [u8; 2] = [0xE1, 0x03];
+
+/// The data of a Type 4 Tag response APDU that ended in SW 9000 (NFC Forum
+/// Type 4 Tag 2.0 §5.1.1); any other status word, or a response shorter
+/// than its status word, is a framing error naming the reader's `state`.
+pub(crate) fn tag_response_data<'a>(rapdu: &'a [u8], state: &dyn core::fmt::Debug) -> Result<&'a [u8], Error> {
+    let split = rapdu
+        .len()
+        .checked_sub(2)
+        .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
+    let (data, sw) = rapdu.split_at(split);
+    let &[sw1, sw2] = sw else {
+        return Err(framing("response APDU shorter than 2 bytes"));
+    };
+    if (sw1, sw2) != (0x90, 0x00) {
+        return Err(framing(format!(
+            "tag answered SW {sw1:02X}{sw2:02X} in state {state:?}"
+        )));
+    }
+    Ok(data)
+}
 /// INS of READ BINARY (ISO/IEC 7816-4 §11.3.3).
 pub const INS_READ_BINARY: u8 = 0xB0;
 
@@ -451,20 +471,7 @@ impl StaticHandoverReader {
     }
 
     fn on_response_inner(&mut self, rapdu: &[u8]) -> Result<TagEvent, Error> {
-        let split = rapdu
-            .len()
-            .checked_sub(2)
-            .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
-        let (data, sw) = rapdu.split_at(split);
-        let &[sw1, sw2] = sw else {
-            return Err(framing("response APDU shorter than 2 bytes"));
-        };
-        if (sw1, sw2) != (0x90, 0x00) {
-            return Err(framing(format!(
-                "tag answered SW {sw1:02X}{sw2:02X} in state {:?}",
-                self.state
-            )));
-        }
+        let data = tag_response_data(rapdu, &self.state)?;
         match self.state {
             TagState::Idle | TagState::Done => Err(framing("unexpected response APDU")),
             TagState::SelectApp => {

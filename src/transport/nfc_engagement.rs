@@ -31,7 +31,7 @@
 
 use crate::error::{err, Error, ErrorCode};
 use crate::transport::ndef::{parse_message, HandoverMessage, NfcCarrier, Tnf};
-use crate::transport::nfc::{command_apdu, CC_FILE_ID, INS_READ_BINARY, INS_SELECT, NDEF_TAG_AID};
+use crate::transport::nfc::{command_apdu, tag_response_data, CC_FILE_ID, INS_READ_BINARY, INS_SELECT, NDEF_TAG_AID};
 use crate::transport::tnep::{self, ServiceParameter, HANDOVER_SERVICE};
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -253,20 +253,7 @@ impl NfcEngagementReader {
     }
 
     fn on_response_inner(&mut self, rapdu: &[u8]) -> Result<EngagementEvent, Error> {
-        let split = rapdu
-            .len()
-            .checked_sub(2)
-            .ok_or_else(|| framing("response APDU shorter than 2 bytes"))?;
-        let (data, sw) = rapdu.split_at(split);
-        let &[sw1, sw2] = sw else {
-            return Err(framing("response APDU shorter than 2 bytes"));
-        };
-        if (sw1, sw2) != (0x90, 0x00) {
-            return Err(framing(format!(
-                "tag answered SW {sw1:02X}{sw2:02X} in state {:?}",
-                self.state
-            )));
-        }
+        let data = tag_response_data(rapdu, &self.state)?;
         match self.state {
             State::Idle | State::Done => Err(framing("unexpected response APDU")),
             State::SelectApp => {
