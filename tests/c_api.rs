@@ -99,6 +99,37 @@ fn run(exe: &Path, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()))
 }
 
+/// Builds `tests/c/NAME.c` against the static library, runs it from the
+/// repository root and expects "NAME: all checks passed".
+fn run_c_test(name: &str) {
+    let exe = out_dir().join(name);
+    let src = format!("tests/c/{name}.c");
+    build(&tool("CC", "cc"), C_FLAGS, &[&root().join(&src)], &default_link(), &exe);
+    let out = run(&exe, &[]);
+    check(&src, &out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{name}: all checks passed")));
+}
+
+/// Committed fixtures under `dir` equal what the test issuer mints today
+/// (`KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api` rewrites them).
+fn fixtures_are_current(dir: &str, fixtures: Vec<(&'static str, Vec<u8>)>) {
+    let dir = root().join(dir);
+    let bless = std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some();
+    for (name, bytes) in fixtures {
+        let path = dir.join(name);
+        if bless {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(&path, &bytes).expect("write fixture");
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            committed == bytes,
+            "{} is out of date: KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api",
+            path.display()
+        );
+    }
+}
+
 fn c_test_binary() -> PathBuf {
     let exe = out_dir().join("test_api");
     build(
@@ -147,17 +178,7 @@ fn c_tests_pass() {
 /// Annex D replay, tampered SessionData, misuse order, NULL arguments.
 #[test]
 fn c_session_tests_pass() {
-    let exe = out_dir().join("test_session");
-    build(
-        &tool("CC", "cc"),
-        C_FLAGS,
-        &[&root().join("tests/c/test_session.c")],
-        &default_link(),
-        &exe,
-    );
-    let out = run(&exe, &[]);
-    check("tests/c/test_session.c", &out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("test_session: all checks passed"));
+    run_c_test("test_session");
 }
 
 /// Answers through the C ABI refuse a loyalty-card docType vouching an mDL
@@ -622,55 +643,21 @@ fn revocation_fixtures() -> Vec<(&'static str, Vec<u8>)> {
 /// (`KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api` rewrites them).
 #[test]
 fn derived_revocation_fixtures_are_current() {
-    let dir = root().join(DERIVED);
-    let bless = std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some();
-    for (name, bytes) in revocation_fixtures() {
-        let path = dir.join(name);
-        if bless {
-            std::fs::create_dir_all(&dir).expect("mkdir");
-            std::fs::write(&path, &bytes).expect("write fixture");
-        }
-        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            committed == bytes,
-            "{} is out of date: KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api",
-            path.display()
-        );
-    }
+    fixtures_are_current(DERIVED, revocation_fixtures());
 }
 
 /// OpenID4VP 1.0 through the C ABI (`tests/c/test_openid4vp.c`): request,
 /// state round trip, vp_token and JWE response verification.
 #[test]
 fn c_openid4vp_tests_pass() {
-    let exe = out_dir().join("test_openid4vp");
-    build(
-        &tool("CC", "cc"),
-        C_FLAGS,
-        &[&root().join("tests/c/test_openid4vp.c")],
-        &default_link(),
-        &exe,
-    );
-    let out = run(&exe, &[]);
-    check("tests/c/test_openid4vp.c", &out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("test_openid4vp: all checks passed"));
+    run_c_test("test_openid4vp");
 }
 
 /// Scoped and explicit-role anchors, VICALs and revocation through the C ABI
 /// (`tests/c/test_trust.c`).
 #[test]
 fn c_trust_and_revocation_tests_pass() {
-    let exe = out_dir().join("test_trust");
-    build(
-        &tool("CC", "cc"),
-        C_FLAGS,
-        &[&root().join("tests/c/test_trust.c")],
-        &default_link(),
-        &exe,
-    );
-    let out = run(&exe, &[]);
-    check("tests/c/test_trust.c", &out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("test_trust: all checks passed"));
+    run_c_test("test_trust");
 }
 
 /// Where `tests/c/test_device_elements.c` finds its inputs (committed, so that
@@ -705,21 +692,7 @@ fn device_elements_fixtures() -> Vec<(&'static str, Vec<u8>)> {
 /// (`KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api` rewrites them).
 #[test]
 fn derived_device_element_fixtures_are_current() {
-    let dir = root().join(DEVICE_ELEMENTS);
-    let bless = std::env::var_os("KAKUNIN_BLESS_FIXTURES").is_some();
-    for (name, bytes) in device_elements_fixtures() {
-        let path = dir.join(name);
-        if bless {
-            std::fs::create_dir_all(&dir).expect("mkdir");
-            std::fs::write(&path, &bytes).expect("write fixture");
-        }
-        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            committed == bytes,
-            "{} is out of date: KAKUNIN_BLESS_FIXTURES=1 cargo test --test c_api",
-            path.display()
-        );
-    }
+    fixtures_are_current(DEVICE_ELEMENTS, device_elements_fixtures());
 }
 
 /// Issuer and device lookups stay apart (`tests/c/test_device_elements.c`):
@@ -727,17 +700,7 @@ fn derived_device_element_fixtures_are_current() {
 /// issuer lookup must never return the holder-controlled value.
 #[test]
 fn c_find_element_is_issuer_signed_only() {
-    let exe = out_dir().join("test_device_elements");
-    build(
-        &tool("CC", "cc"),
-        C_FLAGS,
-        &[&root().join("tests/c/test_device_elements.c")],
-        &default_link(),
-        &exe,
-    );
-    let out = run(&exe, &[]);
-    check("tests/c/test_device_elements.c", &out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("test_device_elements: all checks passed"));
+    run_c_test("test_device_elements");
 }
 
 /// Online presentations through the C ABI (`tests/c/test_online.c`): an
@@ -745,15 +708,5 @@ fn c_find_element_is_issuer_signed_only() {
 /// and Apple envelope (tests/data/derived/online), tampers, NULL arguments.
 #[test]
 fn c_online_tests_pass() {
-    let exe = out_dir().join("test_online");
-    build(
-        &tool("CC", "cc"),
-        C_FLAGS,
-        &[&root().join("tests/c/test_online.c")],
-        &default_link(),
-        &exe,
-    );
-    let out = run(&exe, &[]);
-    check("tests/c/test_online.c", &out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("test_online: all checks passed"));
+    run_c_test("test_online");
 }
