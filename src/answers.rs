@@ -121,10 +121,10 @@ impl AgeEvidence {
 /// let documents = verifier.verify_device_response(&response, auth, at).into_verified().map_err(|_| "rejected")?;
 /// let mdl = &documents[0];
 ///
-/// let age = mdl.age_at_least(18);
+/// let age = mdl.age_at_least("org.iso.18013.5.1.mDL", 18);
 /// assert_eq!(age.verdict, AgeVerdict::Unknown);
 /// assert!(!age.is_at_least()); // only AtLeast lets a sale through
-/// let portrait = mdl.portrait().ok_or("no portrait")?;
+/// let portrait = mdl.portrait("org.iso.18013.5.1.mDL").ok_or("no portrait")?;
 /// assert_eq!(portrait.format, ImageFormat::Jpeg);
 /// # Ok(()) }
 /// ```
