@@ -67,7 +67,6 @@ pub use reader_auth::{
 };
 pub use transcript::build_session_transcript;
 
-use crate::crypto;
 use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::presentation::request::Request;
@@ -78,14 +77,7 @@ use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 /// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
 /// (or, in holder-side tools and tests, an mdoc).
 pub fn generate_ephemeral_key(curve: crate::Curve) -> Result<ReaderKey, Error> {
-    crypto::generate_private_key(curve)
-        .map(|key| ReaderKey { key })
-        .ok_or_else(|| {
-            err(
-                ErrorCode::UnsupportedAlgorithm,
-                format!("no ephemeral key on {}", curve.name()),
-            )
-        })
+    ReaderKey::generate(curve)
 }
 
 /// `#6.24(bstr .cbor COSE_Key)` of an ephemeral key's public part: the
