@@ -1,10 +1,11 @@
 //! Presentation: how a holder's bytes reach the verifier.
 //!
 //! Every flow here ends as "DeviceResponse bytes + SessionTranscript" and
-//! enters the same [`Verifier`](crate::Verifier): the SessionTranscript
-//! ([`transcript`]), the proximity session ([`session`]) over its transports
-//! ([`transport`]), the reader's request and its privacy policy ([`request`],
-//! [`privacy`]), and the online flows ([`online`]).
+//! enters the same [`Verifier`](crate::Verifier): the
+//! [`SessionTranscript`](crate::SessionTranscript), the proximity session
+//! ([`session`]) over its transports ([`transport`]), the reader's request and
+//! its privacy policy ([`request`], [`privacy`]), and the online flows
+//! ([`online`]).
 
 pub mod online;
 pub mod privacy;
