@@ -10,7 +10,7 @@
 
 use crate::document::DocumentResult;
 use crate::error::ErrorCode;
-use crate::privacy::ElementRequest;
+use crate::presentation::privacy::ElementRequest;
 use crate::report::write_str;
 use crate::time::UnixTime;
 use crate::verifier::Verification;

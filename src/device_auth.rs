@@ -21,6 +21,19 @@ pub struct ReaderKey {
 }
 
 impl ReaderKey {
+    /// A fresh private key on `curve` from the operating system's CSPRNG
+    /// (an ephemeral EReaderKey or an HPKE recipient key).
+    pub(crate) fn generate(curve: Curve) -> Result<Self, Error> {
+        crypto::generate_private_key(curve)
+            .map(|key| ReaderKey { key })
+            .ok_or_else(|| {
+                err(
+                    ErrorCode::UnsupportedAlgorithm,
+                    format!("no ephemeral key on {}", curve.name()),
+                )
+            })
+    }
+
     /// From a big-endian private scalar on `curve` (P-256, P-384 or P-521).
     pub fn from_scalar(curve: Curve, d: &[u8]) -> Result<Self, Error> {
         PrivateKey::from_scalar(curve, d)

@@ -4,8 +4,8 @@
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::Error;
 use crate::mso::ValidityInfo;
+use crate::pki::trust::TrustPath;
 use crate::time::UnixTime;
-use crate::trust::TrustPath;
 use crate::value::ElementValue;
 use core::fmt;
 

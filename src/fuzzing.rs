@@ -15,13 +15,13 @@ use crate::device_auth::ReaderKey;
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
-use crate::profile::CertificateProfile;
+use crate::pki::profile::CertificateProfile;
+use crate::pki::trust::{self, TrustStore};
+use crate::pki::x509::{self, ParsedCertificate};
+use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
-use crate::transcript::SessionTranscript;
-use crate::trust::{self, TrustStore};
 use crate::value::ElementValue;
 use crate::verifier::{DeviceAuthInput, Verifier};
-use crate::x509::{self, ParsedCertificate};
 
 /// An invariant that failed for some input (the text says which).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,8 +296,8 @@ fn certificate(scenario: &CertificateScenario, der: &[u8]) -> Result<(), Violati
     let _ = c.check_validity(scenario.now, 0, "fuzz");
     for a in scenario.trust.anchors() {
         for p in [CertificateProfile::Interoperable, CertificateProfile::AnnexB] {
-            let _ = crate::profile::check_ds(&c, &a.cert, p);
-            let _ = crate::profile::check_pinned_signer(&c, p);
+            let _ = crate::pki::profile::check_ds(&c, &a.cert, p);
+            let _ = crate::pki::profile::check_pinned_signer(&c, p);
         }
     }
     for allow_pinned in [true, false] {
@@ -454,8 +454,8 @@ pub fn verify(scenarios: &[Scenario], data: &[u8]) -> Result<(), Violation> {
 /// handover and reader key, the reader-auth trust anchor and time.
 #[derive(Debug)]
 pub struct SessionScenario {
-    engagement: crate::session::DeviceEngagement,
-    handover: crate::session::Handover,
+    engagement: crate::presentation::session::DeviceEngagement,
+    handover: crate::presentation::session::Handover,
     reader_key: ReaderKey,
     transcript: SessionTranscript,
     device_request: Vec<u8>,
@@ -476,11 +476,11 @@ impl SessionScenario {
         now_rfc3339: &str,
     ) -> Result<Self, Error> {
         let (engagement, handover) =
-            crate::session::DeviceEngagement::from_nfc_handover(handover_select, Some(handover_request))?;
+            crate::presentation::session::DeviceEngagement::from_nfc_handover(handover_select, Some(handover_request))?;
         let reader_key = ReaderKey::from_scalar(crate::Curve::P256, reader_p256_scalar)?;
-        let transcript = crate::session::build_session_transcript(
+        let transcript = crate::presentation::session::build_session_transcript(
             &engagement,
-            &crate::session::ephemeral_key_bytes(&reader_key),
+            &crate::presentation::session::ephemeral_key_bytes(&reader_key),
             &handover,
         )?;
         Ok(SessionScenario {
@@ -502,7 +502,7 @@ impl SessionScenario {
 /// session (decryption and status handling), and a DeviceRequest whose
 /// ReaderAuth is verified against the Annex D reader root.
 pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation> {
-    use crate::session::{DeviceEngagement, SessionData, SessionEstablishment};
+    use crate::presentation::session::{DeviceEngagement, SessionData, SessionEstablishment};
     if let Ok(e) = DeviceEngagement::from_bytes(data) {
         check(e.raw() == data, "DeviceEngagement not kept as received")?;
         let _ = (e.version(), e.e_device_key_bytes(), e.curve(), e.e_device_key_sec1());
@@ -521,9 +521,12 @@ pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation>
     if SessionData::parse(data).is_ok() {
         live_session(scenario, data)?;
     }
-    if let Ok(checks) =
-        crate::session::verify_device_request(data, &scenario.transcript, &scenario.reader_anchors, scenario.now)
-    {
+    if let Ok(checks) = crate::presentation::session::verify_device_request(
+        data,
+        &scenario.transcript,
+        &scenario.reader_anchors,
+        scenario.now,
+    ) {
         for c in checks {
             let _ = (c.doc_type, c.items_request_bytes, c.reader_auth.map(|r| r.is_ok()));
         }
@@ -533,7 +536,7 @@ pub fn session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation>
 
 /// SessionData into a reader session that has just sent the Annex D request.
 fn live_session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation> {
-    use crate::session::{ReaderSession, SessionEvent};
+    use crate::presentation::session::{ReaderSession, SessionEvent};
     let mut session = ReaderSession::with_reader_key(
         scenario.engagement.clone(),
         scenario.handover.clone(),
@@ -558,7 +561,7 @@ fn live_session(scenario: &SessionScenario, data: &[u8]) -> Result<(), Violation
 /// reassembly, TNEP records, and the response handling of the NFC tag
 /// reader and the NFC engagement engine.
 pub fn transport(data: &[u8]) -> Result<(), Violation> {
-    use crate::transport::{ble, ndef, nfc, nfc_engagement, tnep};
+    use crate::presentation::transport::{ble, ndef, nfc, nfc_engagement, tnep};
     if let Ok(records) = ndef::parse_message(data) {
         for r in &records {
             let _ = ndef::BleOob::parse(r.payload);
@@ -790,8 +793,8 @@ impl TrustListScenario {
 /// (checked against the fixed IACA and DS), and an IETF token status list,
 /// plus the status-list bit lookup on the raw bytes.
 pub fn trust_lists(scenario: &TrustListScenario, data: &[u8]) -> Result<(), Violation> {
-    use crate::revocation::{Crl, RevocationData, StatusToken};
-    use crate::vical::{Vical, VicalPolicy};
+    use crate::pki::revocation::{Crl, RevocationData, StatusToken};
+    use crate::pki::vical::{Vical, VicalPolicy};
     // The AAMVA seed's signer has keyUsage nonRepudiation only: allow it so
     // that inputs close to the seed reach the payload.
     let policy = VicalPolicy::default().with_content_commitment_signer(true);

@@ -9,10 +9,10 @@ use crate::document::{DeviceAuthKind, IssuerSummary, Namespace, VerifiedDocument
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
-use crate::profile;
-use crate::revocation;
+use crate::pki::profile;
+use crate::pki::revocation;
+use crate::pki::trust::{self, TrustPath};
 use crate::time::UnixTime;
-use crate::trust::{self, TrustPath};
 use crate::value::ElementValue;
 use crate::verifier::{structure, Verifier};
 use std::collections::BTreeSet;

@@ -45,7 +45,6 @@ mod device_auth;
 pub mod doctype;
 mod doctype_check;
 mod document;
-mod ds_cache;
 mod error;
 // The C ABI (`include/kakunin.h`), compiled only with the `capi` feature so
 // that Rust dependents get no `#[no_mangle]` symbols (two versions of the
@@ -58,22 +57,17 @@ pub mod fuzzing;
 mod issuer_auth;
 mod limits;
 mod mso;
+mod pki;
 pub mod presentation;
-pub mod privacy;
-mod profile;
 mod report;
-pub mod request;
-pub mod revocation;
-pub mod session;
 mod time;
-mod transcript;
-pub mod transport;
-mod trust;
 mod value;
 mod verifier;
-pub mod vical;
-pub mod x509;
-mod x509_name;
+
+// The public module paths predate the pki/ and presentation/ folders; they
+// stay where users import them from.
+pub use pki::{revocation, vical, x509};
+pub use presentation::{privacy, request, session, transport};
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
@@ -81,16 +75,16 @@ pub use device_auth::ReaderKey;
 pub use document::{
     DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, TypeWarning, VerifiedDocument,
 };
-pub use ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;
 pub use mso::ValidityInfo;
-pub use profile::CertificateProfile;
+pub use pki::ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
+pub use pki::profile::CertificateProfile;
+pub use pki::trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use presentation::transcript::SessionTranscript;
 pub use request::{ItemsRequest, Request};
 pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};
-pub use transcript::SessionTranscript;
-pub use trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use value::ElementValue;
 pub use verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 

@@ -6,15 +6,15 @@ use crate::device_auth::verify_device_part;
 use crate::device_auth::ReaderKey;
 use crate::doctype_check::check_element_types;
 use crate::document::{DocumentResult, RejectedDocument, VerifiedDocument};
-use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
 use crate::issuer_auth::claimed_mso_doc_type;
 use crate::limits::Limits;
-use crate::profile::CertificateProfile;
-use crate::revocation::{RevocationData, RevocationPolicy};
+use crate::pki::ds_cache::DsCache;
+use crate::pki::profile::CertificateProfile;
+use crate::pki::revocation::{RevocationData, RevocationPolicy};
+use crate::pki::trust::TrustStore;
+use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
-use crate::transcript::SessionTranscript;
-use crate::trust::TrustStore;
 
 /// Verification policy. [`Policy::default`] is strict.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -42,7 +42,7 @@ pub fn public_key_bytes(key: &ReaderKey) -> Vec<u8> {
 
 /// A fresh P-256 recipient key pair from the operating system's CSPRNG.
 pub fn generate_key() -> Result<ReaderKey, Error> {
-    crate::session::generate_ephemeral_key(Curve::P256)
+    ReaderKey::generate(Curve::P256)
 }
 
 /// `DeriveKeyPair(ikm)` for DHKEM(P-256, HKDF-SHA256) (RFC 9180 §7.1.3);
@@ -221,7 +221,7 @@ mod tests {
         );
         let other = generate_key().unwrap();
         assert_eq!(code(open(&other, &enc, &info, &aad, &ct)), ErrorCode::HpkeDecryptFailed);
-        let p384 = crate::session::generate_ephemeral_key(Curve::P384).unwrap();
+        let p384 = ReaderKey::generate(Curve::P384).unwrap();
         assert_eq!(code(open(&p384, &enc, &info, &aad, &ct)), ErrorCode::HpkeKeyMismatch);
     }
 

@@ -10,7 +10,7 @@ use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_ref, try_slice, try_slice_of, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::online::{annex_c, apple};
-use crate::session::ReaderAuthSigner;
+use crate::presentation::session::ReaderAuthSigner;
 use crate::UnixTime;
 
 fn status_of(e: &crate::Error) -> kakunin_status {

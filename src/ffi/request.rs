@@ -7,7 +7,7 @@ use super::trust::{kakunin_reader_key, kakunin_session_transcript, kakunin_verif
 use super::verification::kakunin_verification;
 use super::{boundary, need, out_ok, to_handle, try_ref, try_slice, write_out};
 use super::{kakunin_status, kakunin_status::*};
-use crate::request::Request;
+use crate::presentation::request::Request;
 use crate::verifier::DeviceAuthInput;
 use crate::UnixTime;
 

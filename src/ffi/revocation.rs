@@ -5,7 +5,7 @@
 use super::trust::kakunin_verifier_builder;
 use super::{boundary, free_handle, need, to_handle, try_mut, try_ref, try_slice};
 use super::{kakunin_status, kakunin_status::*};
-use crate::revocation::{RevocationData, RevocationMode, RevocationPolicy};
+use crate::pki::revocation::{RevocationData, RevocationMode, RevocationPolicy};
 
 /// How revocation is checked (`kakunin_verifier_builder_set_revocation_policy`).
 #[repr(u32)]

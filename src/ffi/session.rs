@@ -1,5 +1,5 @@
 //! The reader side of a proximity session (ISO 18013-5 §8, §9.1.1) over the
-//! C ABI: the same sans-I/O engine as [`crate::session`]. The application
+//! C ABI: the same sans-I/O engine as [`crate::presentation::session`]. The application
 //! moves bytes over its own NFC or BLE stack; these functions say what to
 //! send and what the received bytes mean.
 //!
@@ -19,8 +19,8 @@ use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
 use crate::error::Error;
-use crate::privacy::{RequestBuilder, RequestPolicy};
-use crate::session::{
+use crate::presentation::privacy::{RequestBuilder, RequestPolicy};
+use crate::presentation::session::{
     DeviceEngagement, DeviceRequestBuilder, Handover, ItemsRequest, ReaderAuthKey, ReaderSession, RetrievalMethod,
     SessionEvent, SessionState,
 };
@@ -561,7 +561,7 @@ pub struct kakunin_items_request {
 impl kakunin_items_request {
     /// The policy-checked element request (also the content of an OpenID4VP
     /// DCQL credential query).
-    pub(super) fn to_element_request(&self) -> Result<crate::privacy::ElementRequest, kakunin_status> {
+    pub(super) fn to_element_request(&self) -> Result<crate::presentation::privacy::ElementRequest, kakunin_status> {
         let mut b = RequestBuilder::new(&self.doc_type);
         for (ns, id, retain) in &self.elements {
             b = if *retain {
@@ -823,12 +823,14 @@ mod tests {
         let now = UnixTime::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
         let roots = TrustStore::from_pem_or_der(&data("session-reader-pki/reader_root.pem")).unwrap();
         let checks =
-            crate::session::verify_device_request(&request, session.session_transcript(), &roots, now).unwrap();
+            crate::presentation::session::verify_device_request(&request, session.session_transcript(), &roots, now)
+                .unwrap();
         assert_eq!(checks.len(), 1);
         assert!(checks[0].reader_auth.as_ref().unwrap().is_ok());
         let other = TrustStore::from_pem_or_der(&data("iso18013-5-annex-d/reader_root_cert.pem")).unwrap();
         let checks =
-            crate::session::verify_device_request(&request, session.session_transcript(), &other, now).unwrap();
+            crate::presentation::session::verify_device_request(&request, session.session_transcript(), &other, now)
+                .unwrap();
         assert!(checks[0].reader_auth.as_ref().unwrap().is_err());
 
         kakunin_device_request_builder_free(b);

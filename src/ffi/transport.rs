@@ -5,9 +5,9 @@
 use super::session::kakunin_buffer;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
-use crate::transport::ble::{BleEvent, BleMode, BleReader, GattOut};
-use crate::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
-use crate::transport::Uuid;
+use crate::presentation::transport::ble::{BleEvent, BleMode, BleReader, GattOut};
+use crate::presentation::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
+use crate::presentation::transport::Uuid;
 
 fn status_of(e: &crate::Error) -> kakunin_status {
     kakunin_status::from_error(e)

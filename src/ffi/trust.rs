@@ -6,10 +6,10 @@ use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::device_auth::ReaderKey;
-use crate::profile::CertificateProfile;
-use crate::revocation::RevocationData;
-use crate::transcript::SessionTranscript;
-use crate::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
+use crate::pki::profile::CertificateProfile;
+use crate::pki::revocation::RevocationData;
+use crate::pki::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
+use crate::presentation::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 use crate::{Curve, UnixTime};
 
@@ -218,7 +218,7 @@ pub extern "C" fn kakunin_trust_store_builder_add_anchor(
             }
             Some(types)
         };
-        let ders = match crate::x509::certificates_from_pem_or_der(data) {
+        let ders = match crate::pki::x509::certificates_from_pem_or_der(data) {
             Ok(d) => d,
             Err(e) => return kakunin_status::from_error(&e),
         };

@@ -8,7 +8,7 @@ use super::{boundary, free_handle, need, ok, out_ok, try_ref, try_str, write_out
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*, kakunin_str};
 use crate::document::{DeviceAuthKind, DocumentResult, Namespace};
 use crate::error::Error;
-use crate::trust::TrustPath;
+use crate::pki::trust::TrustPath;
 use crate::value::ElementValue;
 use crate::verifier::Verification;
 

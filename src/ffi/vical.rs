@@ -8,10 +8,10 @@ use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, tr
 use super::{kakunin_bytes, kakunin_str};
 use super::{kakunin_status, kakunin_status::*};
 use crate::error::Error;
+use crate::pki::trust::TrustStore;
+use crate::pki::vical::{Vical, VicalPolicy};
+use crate::pki::x509;
 use crate::time::UnixTime;
-use crate::trust::TrustStore;
-use crate::vical::{Vical, VicalPolicy};
-use crate::x509;
 
 /// A verified VICAL, with the trust store of its entries that meet the IACA
 /// profile and the list of entries left out. Immutable and thread-safe.

@@ -22,7 +22,7 @@ use crate::cbor;
 use crate::crypto::{self, Curve, PrivateKey, PublicKey};
 use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
-use crate::transcript::SessionTranscript;
+use crate::presentation::transcript::SessionTranscript;
 
 pub mod jwe;
 mod request;

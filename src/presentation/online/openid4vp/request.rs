@@ -10,8 +10,8 @@ use zeroize::Zeroizing;
 use super::response::{open_response, verify_presentations};
 use super::{EncryptionKey, Flow, B64URL};
 use crate::error::{err, Error, ErrorCode};
-use crate::privacy::ElementRequest;
-use crate::session::ReaderAuthSigner;
+use crate::presentation::privacy::ElementRequest;
+use crate::presentation::session::ReaderAuthSigner;
 use crate::time::UnixTime;
 use crate::verifier::{Verification, Verifier};
 use crate::SignatureAlgorithm;
@@ -64,7 +64,7 @@ impl ResponseMode {
 
 /// One DCQL credential query (OpenID4VP 1.0 §6.1) for an mdoc: an `id` and
 /// the elements to ask for. The [`ElementRequest`] comes from
-/// [`RequestBuilder::build`](crate::privacy::RequestBuilder::build), so the
+/// [`RequestBuilder::build`](crate::presentation::privacy::RequestBuilder::build), so the
 /// privacy policy has already been applied (no individual number without a
 /// stated purpose; `intent_to_retain` false unless set).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -305,7 +305,7 @@ impl AuthorizationRequest {
     /// "x5c":[…]}` with the signer's certificate chain, leaf first. Over the
     /// DC API the payload also carries `expected_origins` (OpenID4VP 1.0
     /// §A.2) and needs a `client_id`. The signer is a key in memory
-    /// ([`ReaderAuthKey`](crate::session::ReaderAuthKey)) or any callback
+    /// ([`ReaderAuthKey`](crate::presentation::session::ReaderAuthKey)) or any callback
     /// implementing [`ReaderAuthSigner`] (HSM, platform keystore).
     pub fn sign(&self, signer: &dyn ReaderAuthSigner) -> Result<String, Error> {
         let alg = match signer.algorithm() {

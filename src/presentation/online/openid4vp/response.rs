@@ -8,8 +8,8 @@ use zeroize::Zeroize;
 use super::{jwe, EncryptionKey, Flow, B64URL};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
+use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
-use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// One `mso_mdoc` presentation of a `vp_token`: the DCQL credential query id

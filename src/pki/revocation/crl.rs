@@ -4,8 +4,8 @@
 
 use crate::crypto::X509SignatureAlgorithm;
 use crate::error::{err, Error, ErrorCode};
+use crate::pki::x509::{self, ParsedCertificate};
 use crate::time::UnixTime;
-use crate::x509::{self, ParsedCertificate};
 use der::{Decode, Encode};
 use std::sync::OnceLock;
 use x509_cert::crl::CertificateList;

@@ -2,9 +2,9 @@
 
 use crate::cbor;
 use crate::error::Error;
-use crate::request::{ItemsRequest, Request};
-use crate::session::reader_auth::{sign_reader_auth, ReaderAuthSigner};
-use crate::transcript::SessionTranscript;
+use crate::presentation::request::{ItemsRequest, Request};
+use crate::presentation::session::reader_auth::{sign_reader_auth, ReaderAuthSigner};
+use crate::presentation::transcript::SessionTranscript;
 
 /// Builds a DeviceRequest (version "1.0") from ItemsRequests, each
 /// optionally signed with ReaderAuth.

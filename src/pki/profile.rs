@@ -8,9 +8,9 @@
 //! there.
 
 use crate::error::{err, Error, ErrorCode};
+use crate::pki::x509::{self, ParsedCertificate};
 use crate::time::UnixTime;
 use crate::value::ElementValue;
-use crate::x509::{self, ParsedCertificate};
 
 /// How strictly the certificate profiles of ISO 18013-5 Annex B are
 /// enforced. This is the one list of the rules; other documentation links

@@ -9,7 +9,7 @@ use crate::crypto::{self, PublicKey};
 use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::transcript::SessionTranscript;
+use crate::presentation::transcript::SessionTranscript;
 use zeroize::Zeroizing;
 
 /// Which side of the session this endpoint is.

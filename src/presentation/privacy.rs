@@ -122,9 +122,9 @@ impl ElementRequest {
     /// (ISO 18013-5 §8.3.2.1.2.1), deterministically encoded (RFC 8949 §4.2.1
     /// lengths; namespaces and elements in request order). Wrap it with
     /// `#6.24` for ItemsRequestBytes. The encoding is that of the shared
-    /// request model, [`crate::request::ItemsRequest::to_cbor`].
+    /// request model, [`crate::presentation::request::ItemsRequest::to_cbor`].
     pub fn items_request_cbor(&self) -> Vec<u8> {
-        crate::request::ItemsRequest::from(self).to_cbor()
+        crate::presentation::request::ItemsRequest::from(self).to_cbor()
     }
 }
 

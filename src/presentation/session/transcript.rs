@@ -1,5 +1,5 @@
 //! SessionTranscript construction for proximity sessions (ISO 18013-5
-//! §9.1.5.1; the type and its handovers live in `crate::transcript`):
+//! §9.1.5.1; the type and its handovers live in `crate::presentation::transcript`):
 //! `[DeviceEngagementBytes, EReaderKeyBytes, Handover]`, built from the
 //! bytes as received so that device authentication and the session keys use
 //! exactly what the holder used.
@@ -7,8 +7,8 @@
 use crate::cbor;
 use crate::crypto::PublicKey;
 use crate::error::Error;
-use crate::session::engagement::DeviceEngagement;
-use crate::transcript::{Handover, SessionTranscript};
+use crate::presentation::session::engagement::DeviceEngagement;
+use crate::presentation::transcript::{Handover, SessionTranscript};
 
 /// EReaderKeyBytes: `#6.24(bstr .cbor COSE_Key)` with kty EC2, crv, x, y in
 /// that order (RFC 9053 §7.1.1; the deterministic order of RFC 8949 §4.2.1

@@ -6,9 +6,9 @@ use crate::cose;
 use crate::crypto::{Curve, PublicKey};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::transcript::Handover;
-use crate::transport::ndef::{BleOob, HandoverMessage};
-use crate::transport::Uuid;
+use crate::presentation::transcript::Handover;
+use crate::presentation::transport::ndef::{BleOob, HandoverMessage};
+use crate::presentation::transport::Uuid;
 
 /// Largest DeviceEngagement accepted (a QR code holds < 3 KiB).
 const MAX_ENGAGEMENT_BYTES: usize = 16 * 1024;

@@ -1,7 +1,7 @@
 //! The reader side of a proximity session (ISO 18013-5 §8, §9.1.1), sans I/O.
 //!
 //! The application moves bytes over its own NFC reader or BLE stack (see
-//! [`crate::transport`] for the framing); [`ReaderSession`] says what to
+//! [`crate::presentation::transport`] for the framing); [`ReaderSession`] says what to
 //! send and what the received bytes mean:
 //!
 //! 1. read the [`DeviceEngagement`] from the QR code
@@ -17,7 +17,7 @@
 //!    [`ReaderSession::verify_device_response`], which uses this session's
 //!    transcript and reader key and binds the response to the DeviceRequest
 //!    sent (documents and elements not requested are not returned, see
-//!    [`crate::request`]);
+//!    [`crate::presentation::request`]);
 //! 5. [`ReaderSession::terminate`] gives the status-20 message.
 //!
 //! Every out-of-order call, bad counter, failed tag or error status is an
@@ -54,9 +54,9 @@ mod establishment;
 mod reader_auth;
 mod transcript;
 
-pub use crate::request::ItemsRequest;
-pub use crate::transcript::Handover;
-pub use crate::transport::Uuid;
+pub use crate::presentation::request::ItemsRequest;
+pub use crate::presentation::transcript::Handover;
+pub use crate::presentation::transport::Uuid;
 pub use device_request::DeviceRequestBuilder;
 pub use encryption::{Role, SessionCipher};
 pub use engagement::{DeviceEngagement, RetrievalMethod};
@@ -67,25 +67,17 @@ pub use reader_auth::{
 };
 pub use transcript::build_session_transcript;
 
-use crate::crypto;
 use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
-use crate::request::Request;
+use crate::presentation::request::Request;
+use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
-use crate::transcript::SessionTranscript;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
 /// A fresh ephemeral key on `curve` (P-256, P-384 or P-521), for a reader
 /// (or, in holder-side tools and tests, an mdoc).
 pub fn generate_ephemeral_key(curve: crate::Curve) -> Result<ReaderKey, Error> {
-    crypto::generate_private_key(curve)
-        .map(|key| ReaderKey { key })
-        .ok_or_else(|| {
-            err(
-                ErrorCode::UnsupportedAlgorithm,
-                format!("no ephemeral key on {}", curve.name()),
-            )
-        })
+    ReaderKey::generate(curve)
 }
 
 /// `#6.24(bstr .cbor COSE_Key)` of an ephemeral key's public part: the

@@ -10,11 +10,11 @@
 //! [`CertificateProfile`](crate::CertificateProfile); its documentation
 //! holds the one list of them.
 
-use crate::ds_cache::DsCache;
 use crate::error::{err, Error, ErrorCode};
-use crate::profile;
+use crate::pki::ds_cache::DsCache;
+use crate::pki::profile;
+use crate::pki::x509::{self, ParsedCertificate};
 use crate::time::UnixTime;
-use crate::x509::{self, ParsedCertificate};
 use std::sync::Arc;
 
 /// What an anchor is trusted for.

@@ -20,8 +20,8 @@
 //! The result keeps the DeviceEngagement, Handover Select and Handover
 //! Request bytes exactly as received or sent: the SessionTranscript embeds
 //! them (ISO 18013-5 §9.1.5.1). Pass them to
-//! [`DeviceEngagement::from_nfc_handover`](crate::session::DeviceEngagement::from_nfc_handover)
-//! and then to [`ReaderSession`](crate::session::ReaderSession).
+//! [`DeviceEngagement::from_nfc_handover`](crate::presentation::session::DeviceEngagement::from_nfc_handover)
+//! and then to [`ReaderSession`](crate::presentation::session::ReaderSession).
 //!
 //! Every unexpected status word, malformed Capability Container or record,
 //! oversize length or exhausted poll is an [`Error`] with
@@ -30,9 +30,11 @@
 //! then finished and must be restarted.
 
 use crate::error::{err, Error, ErrorCode};
-use crate::transport::ndef::{parse_message, HandoverMessage, NfcCarrier, Tnf};
-use crate::transport::nfc::{command_apdu, tag_response_data, CC_FILE_ID, INS_READ_BINARY, INS_SELECT, NDEF_TAG_AID};
-use crate::transport::tnep::{self, ServiceParameter, HANDOVER_SERVICE};
+use crate::presentation::transport::ndef::{parse_message, HandoverMessage, NfcCarrier, Tnf};
+use crate::presentation::transport::nfc::{
+    command_apdu, tag_response_data, CC_FILE_ID, INS_READ_BINARY, INS_SELECT, NDEF_TAG_AID,
+};
+use crate::presentation::transport::tnep::{self, ServiceParameter, HANDOVER_SERVICE};
 use core::time::Duration;
 use std::collections::VecDeque;
 
@@ -52,7 +54,7 @@ pub struct EngagementConfig {
     /// UPDATE BINARY may then move up to the tag's MLe / MLc bytes at once.
     pub extended_length: bool,
     /// The Handover Request to write in negotiated handover (build it with
-    /// [`handover_request`](crate::transport::ndef::handover_request)); it
+    /// [`handover_request`](crate::presentation::transport::ndef::handover_request)); it
     /// goes into the SessionTranscript as sent.
     pub handover_request: Vec<u8>,
 }

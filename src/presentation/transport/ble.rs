@@ -8,7 +8,7 @@
 
 use crate::crypto;
 use crate::error::{err, Error, ErrorCode};
-use crate::transport::Uuid;
+use crate::presentation::transport::Uuid;
 
 /// State characteristic value: start of data transfer.
 pub const STATE_START: u8 = 0x01;
@@ -62,7 +62,7 @@ fn framing(msg: impl Into<String>) -> Error {
 /// (§8.3.3.1.1.4), which lets the holder check it reached the right reader
 /// or lets a reader identify the right peripheral. `e_device_key_bytes` is
 /// EDeviceKeyBytes as received, e.g.
-/// [`DeviceEngagement::e_device_key_bytes`](crate::session::DeviceEngagement::e_device_key_bytes).
+/// [`DeviceEngagement::e_device_key_bytes`](crate::presentation::session::DeviceEngagement::e_device_key_bytes).
 pub fn ble_ident(e_device_key_bytes: &[u8]) -> [u8; 16] {
     let mut out = [0u8; 16];
     // HKDF with an empty salt equals HKDF with no salt (RFC 5869 §2.2).

@@ -417,7 +417,7 @@ pub enum TagEvent {
 /// length and then its content in chunks of at most MLe bytes.
 ///
 /// Negotiated handover (NFC Forum TNEP service exchange) is covered by
-/// [`NfcEngagementReader`](crate::transport::nfc_engagement::NfcEngagementReader),
+/// [`NfcEngagementReader`](crate::presentation::transport::nfc_engagement::NfcEngagementReader),
 /// which also handles static handover.
 #[derive(Debug)]
 pub struct StaticHandoverReader {

@@ -3,9 +3,9 @@
 //! [`Request`] (the ItemsRequests of a DeviceRequest).
 //!
 //! The same types serve three places: the privacy policy's checked requests
-//! ([`crate::privacy::ElementRequest`] converts into an [`ItemsRequest`]),
+//! ([`crate::presentation::privacy::ElementRequest`] converts into an [`ItemsRequest`]),
 //! the session's request builder
-//! ([`DeviceRequestBuilder`](crate::session::DeviceRequestBuilder) encodes
+//! ([`DeviceRequestBuilder`](crate::presentation::session::DeviceRequestBuilder) encodes
 //! [`ItemsRequest`]s and reports the [`Request`] it built), and
 //! verification, which binds a response to its request
 //! ([`Verifier::verify_device_response_for`], [`Verification::bind`]):
@@ -26,7 +26,7 @@ use crate::cbor::{self, Item, Value};
 use crate::document::{DocumentResult, Namespace, RejectedDocument};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::privacy::{ElementRequest, INDIVIDUAL_NUMBER};
+use crate::presentation::privacy::{ElementRequest, INDIVIDUAL_NUMBER};
 use crate::time::UnixTime;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 
@@ -38,7 +38,7 @@ use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 pub struct ItemsRequest {
     doc_type: String,
     namespaces: Vec<(String, Vec<(String, bool)>)>,
-    /// The stated purpose under which a [`crate::privacy::RequestPolicy`]
+    /// The stated purpose under which a [`crate::presentation::privacy::RequestPolicy`]
     /// approved asking for `individual_number_unicode`.
     individual_number_purpose: Option<String>,
 }
@@ -102,7 +102,7 @@ impl ItemsRequest {
     }
 
     /// Privacy by default: `individual_number_unicode` (Japan's My Number) may
-    /// only be requested through a [`crate::privacy::RequestPolicy`] that
+    /// only be requested through a [`crate::presentation::privacy::RequestPolicy`] that
     /// enabled it for a stated purpose.
     pub(crate) fn check_privacy(&self) -> Result<(), Error> {
         let asks_number = self
@@ -138,7 +138,7 @@ impl ItemsRequest {
 }
 
 impl From<&ElementRequest> for ItemsRequest {
-    /// An ItemsRequest from a request that a [`crate::privacy::RequestPolicy`]
+    /// An ItemsRequest from a request that a [`crate::presentation::privacy::RequestPolicy`]
     /// already checked (the only way to ask for `individual_number_unicode`).
     fn from(r: &ElementRequest) -> Self {
         let mut items = ItemsRequest::new(r.doc_type());
@@ -153,7 +153,7 @@ impl From<&ElementRequest> for ItemsRequest {
 /// Everything a DeviceRequest asked for: its ItemsRequests, in request
 /// order. Build it from [`ItemsRequest`]s ([`Request::new`],
 /// [`Request::with`]), take it from a
-/// [`DeviceRequestBuilder`](crate::session::DeviceRequestBuilder::request),
+/// [`DeviceRequestBuilder`](crate::presentation::session::DeviceRequestBuilder::request),
 /// or read it from the encoded DeviceRequest as sent
 /// ([`Request::from_device_request`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -345,7 +345,7 @@ impl Verification {
     /// This result bound to `request`: documents of a docType not requested
     /// become `document_not_requested` rejections, and elements that were
     /// not requested are removed (zeroized) from the verified documents.
-    /// Use it after any `verify_*` call; see the [module](crate::request)
+    /// Use it after any `verify_*` call; see the [module](crate::presentation::request)
     /// documentation for why unrequested elements are dropped, not rejected.
     pub fn bind(mut self, request: &Request) -> Verification {
         self.documents = core::mem::take(&mut self.documents)

@@ -8,7 +8,7 @@
 //! All three are NFC Forum well-known types (TNF 1): `Tp`, `Ts`, `Te`.
 
 use crate::error::{err, Error, ErrorCode};
-use crate::transport::ndef::{encode_message, NdefRecord, Tnf};
+use crate::presentation::transport::ndef::{encode_message, NdefRecord, Tnf};
 use core::time::Duration;
 
 /// The connection handover service name (NFC Forum Connection Handover 1.5;
@@ -147,7 +147,7 @@ pub fn parse_status(payload: &[u8]) -> Result<u8, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::ndef::parse_message;
+    use crate::presentation::transport::ndef::parse_message;
 
     #[test]
     fn service_parameter_round_trip_and_wait_time() {

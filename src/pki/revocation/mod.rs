@@ -46,11 +46,11 @@ pub use status_list::{StatusToken, MAX_STATUS_LIST_BYTES};
 
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
-use crate::profile::CertificateProfile;
-use crate::profile::OID_EKU_MDL_DS_EUDI_ALIAS;
+use crate::pki::profile::CertificateProfile;
+use crate::pki::profile::OID_EKU_MDL_DS_EUDI_ALIAS;
+use crate::pki::trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore};
+use crate::pki::x509::{self, ParsedCertificate};
 use crate::time::UnixTime;
-use crate::trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore};
-use crate::x509::{self, ParsedCertificate};
 use status_list::{Listing, StatusReference};
 use std::sync::Arc;
 

@@ -133,7 +133,7 @@ mod tests {
                 let name = f.file_name().unwrap().to_string_lossy().into_owned();
                 let bytes = std::fs::read(&f).unwrap();
                 if name.ends_with(".pem") && bytes.windows(17).any(|w| w == b"BEGIN CERTIFICATE") {
-                    out.extend(crate::x509::certificates_from_pem_or_der(&bytes).unwrap());
+                    out.extend(crate::pki::x509::certificates_from_pem_or_der(&bytes).unwrap());
                 } else if name.ends_with(".der.hex") {
                     out.push(hex::decode(String::from_utf8(bytes).unwrap().trim()).unwrap());
                 }

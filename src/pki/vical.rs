@@ -18,9 +18,9 @@ use crate::cbor::{self, Item, Value};
 use crate::cose::{self, CoseMessage, TAG_SIGN1};
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
+use crate::pki::trust::{TrustAnchor, TrustStore, TrustStoreBuilder};
+use crate::pki::x509::{self, ParsedCertificate};
 use crate::time::UnixTime;
-use crate::trust::{TrustAnchor, TrustStore, TrustStoreBuilder};
-use crate::x509::{self, ParsedCertificate};
 
 fn invalid(m: impl Into<String>) -> Error {
     err(ErrorCode::TrustListInvalid, format!("VICAL: {}", m.into()))

@@ -15,7 +15,7 @@
 //! clones of a [`Verifier`](crate::Verifier); it may be shared between
 //! verifiers with different trust stores, since the anchor is part of the key.
 
-use crate::x509::ParsedCertificate;
+use crate::pki::x509::ParsedCertificate;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn parsed_certificates_are_shared_and_failures_not_kept() {
-        let der = hex::decode(include_str!("../tests/data/iso18013-5-annex-d/ds_cert.der.hex").trim()).unwrap();
+        let der = hex::decode(include_str!("../../tests/data/iso18013-5-annex-d/ds_cert.der.hex").trim()).unwrap();
         let cache = DsCache::new(4);
         let a = cache.parse_ds(&der).unwrap();
         let b = cache.parse_ds(&der).unwrap();

@@ -323,12 +323,12 @@ impl ParsedCertificate {
 
     /// The subject DN in RFC 4514 form.
     pub fn subject(&self) -> String {
-        crate::x509_name::to_rfc4514(&self.cert.tbs_certificate.subject)
+        crate::pki::x509_name::to_rfc4514(&self.cert.tbs_certificate.subject)
     }
 
     /// The issuer DN in RFC 4514 form.
     pub fn issuer(&self) -> String {
-        crate::x509_name::to_rfc4514(&self.cert.tbs_certificate.issuer)
+        crate::pki::x509_name::to_rfc4514(&self.cert.tbs_certificate.issuer)
     }
 
     /// DER of the subject Name.

@@ -14,10 +14,10 @@ use crate::crypto::{PrivateKey, SignatureAlgorithm};
 use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
+use crate::pki::trust::{AnchorRole, TrustStore};
+use crate::pki::x509::{self, ParsedCertificate};
+use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
-use crate::transcript::SessionTranscript;
-use crate::trust::{AnchorRole, TrustStore};
-use crate::x509::{self, ParsedCertificate};
 
 /// Signs ReaderAuth: a private key in memory ([`ReaderAuthKey`]) or a
 /// callback into an HSM.
