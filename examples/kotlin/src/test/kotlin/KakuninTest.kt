@@ -161,8 +161,6 @@ fun main() {
     elementLookups()
     trustAndRevocation()
     online()
-}
-
     errorDetailsAndBackstop()
     // 2: the reader session; 3: trust, VICAL and revocation calls.
     expect(Kakunin.abiVersion == 4, "ABI version")
