@@ -107,3 +107,25 @@ fn verify_seeds_are_valid_in_their_scenarios() {
     assert!(!fixtures::eudi_mdl().verify(&annex_d).is_valid());
     assert!(!fixtures::annex_d().verify(&eudi).is_valid());
 }
+
+#[path = "../fuzz/online_openid4vp_harness.rs"]
+mod online_openid4vp_harness;
+
+/// Replays the `online_openid4vp` fuzz seeds (and any minimised crash)
+/// through the fuzz harness on stable.
+#[test]
+fn online_openid4vp_fuzz_seeds_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut n = 0;
+    for kind in ["seeds", "regressions"] {
+        let Ok(dir) = std::fs::read_dir(root.join(kind).join("online_openid4vp")) else {
+            continue;
+        };
+        for e in dir {
+            let p = e.unwrap().path();
+            online_openid4vp_harness::run(&std::fs::read(&p).unwrap());
+            n += 1;
+        }
+    }
+    assert!(n >= 10, "only {n} seeds");
+}

@@ -516,6 +516,12 @@ fn committed_fixtures_verify() {
 #[test]
 fn fuzz_seeds_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("fuzz/seeds").is_dir() {
+        // The published crate ships without the fuzz corpora (see Cargo.toml
+        // `include`); the repository's `cargo test` always has them.
+        eprintln!("fuzz/seeds absent (packaged crate): online seed replay not run");
+        return;
+    }
     let seed = |t: &str, n: &str| std::fs::read(root.join("fuzz/seeds").join(t).join(n)).unwrap();
     let fixture = |n: &str| std::fs::read(root.join(FIXTURES).join(n)).unwrap();
     let pki = TestPki::new();

@@ -947,27 +947,3 @@ fn derived_c_fixtures_verify() {
     let st = oid4vp::dc_api_session_transcript(FIX_ORIGIN, FIX_NONCE, None);
     assert_valid(&oid4vp::verify_vp_token(&v, &read("vp_token_dc_api.json"), &st, now()));
 }
-
-// ---------------------------------------------------------------- fuzz seeds
-
-#[path = "../fuzz/online_openid4vp_harness.rs"]
-mod fuzz_harness;
-
-/// Replays the `online_openid4vp` fuzz seeds (and any minimised crash)
-/// through the fuzz harness on stable.
-#[test]
-fn online_openid4vp_fuzz_seeds_replay() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let mut n = 0;
-    for kind in ["seeds", "regressions"] {
-        let Ok(dir) = std::fs::read_dir(root.join(kind).join("online_openid4vp")) else {
-            continue;
-        };
-        for e in dir {
-            let p = e.unwrap().path();
-            fuzz_harness::run(&std::fs::read(&p).unwrap());
-            n += 1;
-        }
-    }
-    assert!(n >= 10, "only {n} seeds");
-}
