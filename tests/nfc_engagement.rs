@@ -381,11 +381,19 @@ fn mutated_tag_answers_never_panic() {
 /// the fuzzer starts from a complete exchange).
 #[test]
 fn fuzz_seed_reaches_the_handover_select() {
-    let seed = std::fs::read(concat!(
+    let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fuzz/seeds/transport/tnep_negotiated_handover"
-    ))
-    .unwrap();
+    );
+    if !std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds")
+        .is_dir()
+    {
+        // The published crate ships without the fuzz corpora (Cargo.toml `include`).
+        eprintln!("fuzz/seeds absent (packaged crate): seed check not run");
+        return;
+    }
+    let seed = std::fs::read(path).unwrap();
     let mut reader = NfcEngagementReader::new(EngagementConfig {
         handover_request: handover_request(1, &[]).unwrap(),
         ..EngagementConfig::default()
