@@ -1,4 +1,4 @@
-//! Verification benchmarks (issue 7). Run on each backend:
+//! Verification benchmarks. Run on each backend:
 //!
 //! ```text
 //! cargo bench --bench verify                    # RustCrypto (default)

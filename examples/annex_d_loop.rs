@@ -1,4 +1,4 @@
-//! Verifies the ISO 18013-5 Annex D DeviceResponse N times (issue 7); used by
+//! Verifies the ISO 18013-5 Annex D DeviceResponse N times; used by
 //! `benches/instructions.sh` to count instructions with callgrind.
 //!
 //! ```text

@@ -1,4 +1,4 @@
-//! Property tests for the CBOR layer (issue 4).
+//! Property tests for the CBOR layer.
 //!
 //! 1. What we decode keeps its received bytes: for generated items written
 //!    with arbitrary (often non-minimal) argument sizes and definite or

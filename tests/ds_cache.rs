@@ -1,4 +1,4 @@
-//! The Document Signer cache (issue 7) answers only "does this anchor sign
+//! The Document Signer cache answers only "does this anchor sign
 //! this DS certificate?": everything else is still checked on a cache hit,
 //! and another anchor never hits an entry.
 

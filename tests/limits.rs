@@ -1,4 +1,4 @@
-//! Resource limits (issue 4): every [`Limits`] field is enforced where input
+//! Resource limits: every [`Limits`] field is enforced where input
 //! enters, exceeding one gives `limit_exceeded` naming the field, the
 //! defaults pass real credentials (a 100 KB portrait), and maximum-depth
 //! input is safe on a kiosk thread's small stack.

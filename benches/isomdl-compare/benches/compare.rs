@@ -1,5 +1,5 @@
 //! kakunin vs isomdl 0.2.0 on the same ISO 18013-5 Annex D DeviceResponse,
-//! paired in one run (issue 7). What each side does: see `src/lib.rs`.
+//! paired in one run. What each side does: see `src/lib.rs`.
 
 use criterion::Criterion;
 use kakunin_isomdl_compare::Inputs;

@@ -1,5 +1,5 @@
 //! Shared inputs: kakunin vs isomdl 0.2.0 on the same ISO 18013-5 Annex D DeviceResponse,
-//! paired in one run (issue 7).
+//! paired in one run.
 //!
 //! isomdl does less work, and the ratio must be read with that in mind:
 //! - it does not check the MSO value digests of the disclosed elements;
