@@ -44,8 +44,13 @@ fn verify(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Writes `content` to a file of its own: tests run in parallel threads of
+/// one process, so a shared folder would let one test overwrite (truncate)
+/// a file another is reading.
 fn tmp(name: &str, content: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("kakunin-cli-oid4vp-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("kakunin-cli-oid4vp-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();

@@ -43,7 +43,11 @@ fn holder_spec() -> support::MdocSpec {
 /// Builds a request, answers it as the wallet on `wallet_origin`, verifies.
 fn round_trip(wallet_origin: &str) -> Value {
     let pki = TestPki::new();
-    let dir = std::env::temp_dir().join(format!("kakunin-counter-oid4vp-{}", std::process::id()));
+    // One folder per call: both tests run at once in this process and each
+    // removes its folder at the end.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("kakunin-counter-oid4vp-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let iaca = dir.join("iaca.der");
     std::fs::write(&iaca, &pki.iaca_der).unwrap();
