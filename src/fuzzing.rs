@@ -11,7 +11,6 @@
 use crate::cbor::{self, Item, Value};
 use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{hmac_sha256_verify, PublicKey};
-use crate::device_auth::ReaderKey;
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
@@ -19,6 +18,7 @@ use crate::pki::profile::CertificateProfile;
 use crate::pki::trust::{self, TrustStore};
 use crate::pki::x509::{self, ParsedCertificate};
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 use crate::value::ElementValue;
 use crate::verifier::{DeviceAuthInput, Verifier};

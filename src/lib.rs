@@ -37,7 +37,6 @@
 )]
 
 mod answers;
-pub mod audit;
 pub mod cbor;
 mod cose;
 pub mod crypto;
@@ -55,10 +54,12 @@ pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
 mod issuer_auth;
+mod json;
 mod limits;
 mod mso;
 mod pki;
 pub mod presentation;
+mod reader_key;
 mod report;
 mod time;
 mod value;
@@ -67,11 +68,10 @@ mod verifier;
 // The public module paths predate the pki/ and presentation/ folders; they
 // stay where users import them from.
 pub use pki::{revocation, vical, x509};
-pub use presentation::{privacy, request, session, transport};
+pub use presentation::{audit, privacy, request, session, transport};
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
 pub use crypto::{Curve, DigestAlgorithm, SignatureAlgorithm};
-pub use device_auth::ReaderKey;
 pub use document::{
     DeviceAuthKind, DocumentResult, IssuerSummary, Namespace, RejectedDocument, TypeWarning, VerifiedDocument,
 };
@@ -82,6 +82,7 @@ pub use pki::ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use pki::profile::CertificateProfile;
 pub use pki::trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
 pub use presentation::transcript::SessionTranscript;
+pub use reader_key::ReaderKey;
 pub use request::{ItemsRequest, Request};
 pub use revocation::{RevocationData, RevocationMode, RevocationPolicy};
 pub use time::{FullDate, UnixTime};

@@ -1,28 +1,13 @@
-//! The JSON reports (RFC 8259; writing only, no parsing): the `verify`
-//! contract of [`Verification::to_json`], its documents, errors and element
-//! values, and the string escaping the audit record shares.
+//! The JSON report of a verification (RFC 8259; writing only): the `verify`
+//! contract of [`Verification::to_json`], its documents, errors and warnings.
+//! Strings and element values are written by [`crate::json`], the one JSON
+//! writer the report, [`ElementValue::to_json`](crate::ElementValue::to_json)
+//! and the audit record share.
 
 use crate::document::{DocumentResult, Namespace};
 use crate::error::Error;
-use crate::value::ElementValue;
+use crate::json::{write_str, write_value};
 use crate::verifier::Verification;
-
-/// Writes `s` as a JSON string literal.
-pub(crate) fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 /// The JSON report of a [`Verification`] (the `verify` contract).
 pub(crate) fn verification_json(v: &Verification) -> String {
@@ -110,66 +95,4 @@ pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut String) {
         out.push('}');
     }
     out.push('}');
-}
-
-/// An element value as JSON (see [`ElementValue::to_json`]).
-pub(crate) fn write_value(value: &ElementValue, out: &mut String) {
-    match value {
-        ElementValue::Text(s) | ElementValue::FullDate(s) | ElementValue::DateTime(s) => write_str(out, s),
-        ElementValue::Integer(i) => out.push_str(&i.to_string()),
-        ElementValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        ElementValue::Bytes(b) => {
-            out.push_str("{\"$bytes\":");
-            write_str(
-                out,
-                &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b),
-            );
-            out.push('}');
-        }
-        ElementValue::Array(a) => {
-            out.push('[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(v, out);
-            }
-            out.push(']');
-        }
-        ElementValue::Map(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                match k {
-                    ElementValue::Text(s) => write_str(out, s),
-                    other => write_str(out, &other.to_json()),
-                }
-                out.push(':');
-                write_value(v, out);
-            }
-            out.push('}');
-        }
-        ElementValue::Null | ElementValue::Undefined => out.push_str("null"),
-        ElementValue::Float(f) => {
-            if f.is_finite() {
-                out.push_str(&format!("{f:?}"));
-            } else {
-                out.push_str("null");
-            }
-        }
-        ElementValue::Tagged(_, inner) => write_value(inner, out),
-        ElementValue::Simple(s) => out.push_str(&s.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes() {
-        let mut s = String::new();
-        super::write_str(&mut s, "a\"\\\n\u{1}氏名");
-        assert_eq!(s, "\"a\\\"\\\\\\n\\u0001氏名\"");
-    }
 }

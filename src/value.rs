@@ -150,7 +150,7 @@ impl ElementValue {
     /// `{"$bytes":"<base64>"}`, arrays/maps → arrays/objects.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        crate::report::write_value(self, &mut out);
+        crate::json::write_value(self, &mut out);
         out
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::cbor::{self, Item};
 use crate::device_auth::verify_device_part;
-use crate::device_auth::ReaderKey;
 use crate::doctype_check::check_element_types;
 use crate::document::{DocumentResult, RejectedDocument, VerifiedDocument};
 use crate::error::{err, Error, ErrorCode};
@@ -14,6 +13,7 @@ use crate::pki::profile::CertificateProfile;
 use crate::pki::revocation::{RevocationData, RevocationPolicy};
 use crate::pki::trust::TrustStore;
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 
 /// Verification policy. [`Policy::default`] is strict.

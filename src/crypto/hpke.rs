@@ -9,8 +9,8 @@
 //! the underlying crates; scalars copied out for the hand-over are held in
 //! [`Zeroizing`] buffers.
 
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
+use crate::reader_key::ReaderKey;
 use crate::Curve;
 use hpke::{Deserializable, Serializable};
 use zeroize::Zeroizing;

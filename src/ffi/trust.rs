@@ -5,11 +5,11 @@ use core::ffi::c_char;
 use super::verification::kakunin_verification;
 use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
-use crate::device_auth::ReaderKey;
 use crate::pki::profile::CertificateProfile;
 use crate::pki::revocation::RevocationData;
 use crate::pki::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::verifier::{DeviceAuthInput, Policy, Verification, Verifier};
 use crate::{Curve, UnixTime};
 

@@ -37,11 +37,11 @@
 
 use crate::cbor::{self, Item};
 use crate::crypto::{self, hpke};
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::presentation::session::{DeviceRequestBuilder, ItemsRequest, ReaderAuthSigner};
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 use base64::Engine as _;

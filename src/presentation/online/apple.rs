@@ -22,10 +22,10 @@
 
 use crate::cbor::{self, Item, Value};
 use crate::crypto::{self, hpke};
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 use subtle::ConstantTimeEq;

@@ -6,10 +6,10 @@
 use crate::cbor;
 use crate::cose;
 use crate::crypto::{self, PublicKey};
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use zeroize::Zeroizing;
 
 /// Which side of the session this endpoint is.

@@ -67,10 +67,10 @@ pub use reader_auth::{
 };
 pub use transcript::build_session_transcript;
 
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::presentation::request::Request;
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 use crate::verifier::{DeviceAuthInput, Verification, Verifier};
 

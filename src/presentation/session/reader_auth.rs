@@ -11,12 +11,12 @@
 use crate::cbor::{self, Value};
 use crate::cose::{self, CoseMessage, TAG_SIGN1};
 use crate::crypto::{PrivateKey, SignatureAlgorithm};
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::pki::trust::{AnchorRole, TrustStore};
 use crate::pki::x509::{self, ParsedCertificate};
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 use crate::time::UnixTime;
 
 /// Signs ReaderAuth: a private key in memory ([`ReaderAuthKey`]) or a

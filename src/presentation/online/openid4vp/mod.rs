@@ -20,9 +20,9 @@ use zeroize::Zeroizing;
 
 use crate::cbor;
 use crate::crypto::{self, Curve, PrivateKey, PublicKey};
-use crate::device_auth::ReaderKey;
 use crate::error::{err, Error, ErrorCode};
 use crate::presentation::transcript::SessionTranscript;
+use crate::reader_key::ReaderKey;
 
 pub mod jwe;
 mod request;

@@ -10,8 +10,8 @@
 
 use crate::document::DocumentResult;
 use crate::error::ErrorCode;
+use crate::json::write_str;
 use crate::presentation::privacy::ElementRequest;
-use crate::report::write_str;
 use crate::time::UnixTime;
 use crate::verifier::Verification;
 
