@@ -13,7 +13,7 @@
 //! Security-relevant types were already enforced at verification: an
 //! `age_over_NN` here is a bool, a birth date is a valid date.
 
-use crate::doctype::{self, Role};
+use crate::doctype::{self, ElementRole};
 use crate::document::VerifiedDocument;
 use crate::time::FullDate;
 use crate::value::ElementValue;
@@ -209,14 +209,14 @@ impl VerifiedDocument {
         let mut f = AgeFacts::default();
         for (spec, id, v) in self.answer_elements(doc_type) {
             match (spec.role, v) {
-                (Role::AgeOver, ElementValue::Bool(b)) => {
+                (Some(ElementRole::AgeOver), ElementValue::Bool(b)) => {
                     if let Some(nn) = doctype::age_over_nn(id) {
                         f.over.push((nn, *b));
                     }
                 }
-                (Role::AgeInYears, ElementValue::Integer(a)) => f.in_years.push(*a),
-                (Role::AgeBirthYear, ElementValue::Integer(y)) => f.birth_years.push(*y),
-                (Role::BirthDate, v) => {
+                (Some(ElementRole::AgeInYears), ElementValue::Integer(a)) => f.in_years.push(*a),
+                (Some(ElementRole::AgeBirthYear), ElementValue::Integer(y)) => f.birth_years.push(*y),
+                (Some(ElementRole::BirthDate), v) => {
                     if let Some(d) = birth_date_of(v) {
                         f.birth_date.push(d);
                     }
@@ -320,22 +320,22 @@ impl VerifiedDocument {
         for (spec, _, v) in self.answer_elements(doc_type) {
             let text = v.as_text();
             match spec.role {
-                Role::FullName => set(&mut b.full_name, text),
-                Role::FamilyName => set(&mut b.family_name, text),
-                Role::GivenName => set(&mut b.given_name, text),
-                Role::FamilyNameLatin => set(&mut latin_family, text),
-                Role::GivenNameLatin => set(&mut latin_given, text),
-                Role::Address => set(&mut b.address, text),
-                Role::BirthDateText => set(&mut b.birth_date, text),
-                Role::SexText => set(&mut b.sex_text, text),
-                Role::SexCode if b.sex_code.is_none() => {
+                Some(ElementRole::FullName) => set(&mut b.full_name, text),
+                Some(ElementRole::FamilyName) => set(&mut b.family_name, text),
+                Some(ElementRole::GivenName) => set(&mut b.given_name, text),
+                Some(ElementRole::FamilyNameLatin) => set(&mut latin_family, text),
+                Some(ElementRole::GivenNameLatin) => set(&mut latin_given, text),
+                Some(ElementRole::Address) => set(&mut b.address, text),
+                Some(ElementRole::BirthDateText) => set(&mut b.birth_date, text),
+                Some(ElementRole::SexText) => set(&mut b.sex_text, text),
+                Some(ElementRole::SexCode) if b.sex_code.is_none() => {
                     b.sex_code = match v {
                         ElementValue::Integer(i) => u32::try_from(*i).ok(),
                         _ => None,
                     };
                 }
-                Role::BirthDate if birth_value.is_none() => birth_value = Some(v),
-                Role::Portrait if b.portrait.is_none() => b.portrait = v.as_bytes().map(Portrait::new),
+                Some(ElementRole::BirthDate) if birth_value.is_none() => birth_value = Some(v),
+                Some(ElementRole::Portrait) if b.portrait.is_none() => b.portrait = v.as_bytes().map(Portrait::new),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@ mod support;
 
 use ciborium::Value;
 use kakunin::audit::AuditRecord;
-use kakunin::doctype::{self, Role, ValueType};
+use kakunin::doctype::{self, ElementRole, ValueType};
 use kakunin::privacy::{self, PolicyViolation, RequestBuilder, RequestPolicy};
 use kakunin::{
     AgeEvidence, AgeVerdict, DeviceAuthInput, ElementValue, ErrorCode, ImageFormat, ReaderKey, SessionTranscript,
@@ -290,8 +290,8 @@ fn registry_covers_the_issue_doc_types() {
     assert_eq!(e(MNC, JP_NS, "birth_date_unicode"), Some((ValueType::Text, true)));
     assert_eq!(e(MNC, JP_NS, "portrait"), Some((ValueType::Bytes, true)));
     assert_eq!(
-        doctype::element(MNC, JP_NS, "full_name_unicode").map(|e| e.role),
-        Some(Role::FullName)
+        doctype::element(MNC, JP_NS, "full_name_unicode").and_then(|e| e.role),
+        Some(ElementRole::FullName)
     );
     assert!(doctype::element(MNC, JP_NS, "favourite_colour").is_none());
 }

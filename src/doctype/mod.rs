@@ -129,9 +129,7 @@ fn birth_date_map_ok(m: &[(ElementValue, ElementValue)]) -> bool {
 /// ([`VerifiedDocument::age_at_least`](crate::VerifiedDocument::age_at_least), [`VerifiedDocument::basic_info`](crate::VerifiedDocument::basic_info)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Role {
-    /// No answer uses it.
-    None,
+pub enum ElementRole {
     /// Family name (Unicode).
     FamilyName,
     /// Given name (Unicode).
@@ -173,8 +171,8 @@ pub struct ElementSpec {
     pub value_type: ValueType,
     /// A wrong type rejects the document (instead of a warning).
     pub security_relevant: bool,
-    /// What answers use it for.
-    pub role: Role,
+    /// What answers use it for (`None`: no answer does).
+    pub role: Option<ElementRole>,
 }
 
 /// The element table of one namespace.
@@ -253,7 +251,7 @@ fn element_in(table: &NamespaceSpec, id: &str) -> Option<ElementSpec> {
             id: "age_over_NN",
             value_type: ValueType::Bool,
             security_relevant: true,
-            role: Role::AgeOver,
+            role: Some(ElementRole::AgeOver),
         });
     }
     if table.biometric_templates && id.starts_with("biometric_template_") && id.len() > 19 {
@@ -261,7 +259,7 @@ fn element_in(table: &NamespaceSpec, id: &str) -> Option<ElementSpec> {
             id: "biometric_template_xx",
             value_type: ValueType::Bytes,
             security_relevant: false,
-            role: Role::None,
+            role: None,
         });
     }
     None
@@ -287,7 +285,7 @@ mod tests {
         assert_eq!(age_over_nn("age_over_200"), None);
         assert_eq!(age_over_nn("age_over_２０"), None);
         let e = element(MDL_DOCTYPE, MDL_NS, "age_over_65");
-        assert_eq!(e.map(|e| e.role), Some(Role::AgeOver));
+        assert_eq!(e.and_then(|e| e.role), Some(ElementRole::AgeOver));
         assert!(element(MDL_DOCTYPE, MDL_NS, "age_over_x1").is_none());
     }
 
@@ -328,12 +326,14 @@ mod tests {
                 for e in t.elements {
                     let sec = matches!(
                         e.role,
-                        Role::AgeOver
-                            | Role::AgeInYears
-                            | Role::AgeBirthYear
-                            | Role::BirthDate
-                            | Role::BirthDateText
-                            | Role::Portrait
+                        Some(
+                            ElementRole::AgeOver
+                                | ElementRole::AgeInYears
+                                | ElementRole::AgeBirthYear
+                                | ElementRole::BirthDate
+                                | ElementRole::BirthDateText
+                                | ElementRole::Portrait
+                        )
                     );
                     assert_eq!(sec, e.security_relevant, "{ns}/{}", e.id);
                 }

@@ -1,9 +1,9 @@
 //! The registry data. Element names and types are taken from the public
 //! texts named in each table's `source`; nothing here is copied code.
 
-use super::{DocTypeSpec, ElementSpec, NamespaceSpec, Role, ValueType};
+use super::{DocTypeSpec, ElementRole, ElementSpec, NamespaceSpec, ValueType};
 
-use Role as R;
+use ElementRole as R;
 use ValueType as T;
 
 /// docType of the ISO 18013-5 mobile driving licence.
@@ -33,8 +33,8 @@ pub const JP_MNC_DOCTYPE: &str = "org.iso.23220.1.jp.mnc";
 /// The Japanese namespace of the My Number Card.
 pub const JP_MNC_NS: &str = "org.iso.23220.1.jp";
 
-/// An element; security relevance follows from its role.
-const fn e(id: &'static str, value_type: ValueType, role: Role) -> ElementSpec {
+/// An element some answer uses; security relevance follows from its role.
+const fn e(id: &'static str, value_type: ValueType, role: ElementRole) -> ElementSpec {
     ElementSpec {
         id,
         value_type,
@@ -42,13 +42,18 @@ const fn e(id: &'static str, value_type: ValueType, role: Role) -> ElementSpec {
             role,
             R::AgeOver | R::AgeInYears | R::AgeBirthYear | R::BirthDate | R::BirthDateText | R::Portrait
         ),
-        role,
+        role: Some(role),
     }
 }
 
 /// An element no answer uses.
 const fn p(id: &'static str, value_type: ValueType) -> ElementSpec {
-    e(id, value_type, R::None)
+    ElementSpec {
+        id,
+        value_type,
+        security_relevant: false,
+        role: None,
+    }
 }
 
 /// ISO/IEC 18013-5:2021 §7.2.1 Table 5 (mDL data elements), with
