@@ -9,7 +9,7 @@
 
 use crate::cbor::{self, Item, Value};
 use crate::crypto::{Curve, PublicKey, SignatureAlgorithm};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 
 /// COSE header label `alg` (RFC 9052 §3.1).
@@ -38,10 +38,6 @@ pub(crate) struct CoseMessage<'a> {
     pub payload: Option<&'a [u8]>,
     /// The signature or tag.
     pub tag_or_signature: &'a [u8],
-}
-
-fn structure(msg: impl Into<String>) -> Error {
-    err(ErrorCode::StructureInvalid, msg)
 }
 
 impl<'a> CoseMessage<'a> {

@@ -7,11 +7,11 @@ use crate::cbor::{self, Item};
 use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{self, hkdf_sha256, hmac_sha256_verify};
 use crate::document::{DeviceAuthKind, Namespace};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
 use crate::value::ElementValue;
-use crate::verifier::{structure, DeviceAuthInput};
+use crate::verifier::DeviceAuthInput;
 
 /// mdoc authentication (ISO 18013-5 §9.1.3).
 pub(crate) fn verify_device_part(

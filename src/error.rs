@@ -218,6 +218,12 @@ pub(crate) fn err(code: ErrorCode, message: impl Into<String>) -> Error {
     Error::new(code, message)
 }
 
+/// An [`ErrorCode::StructureInvalid`] error: the input is well-formed CBOR
+/// (or JSON) but not the structure the standard defines.
+pub(crate) fn structure(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::StructureInvalid, message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

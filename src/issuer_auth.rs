@@ -6,7 +6,7 @@
 use crate::cbor::{self, Item};
 use crate::cose::{self, CoseMessage, TAG_SIGN1};
 use crate::document::{DeviceAuthKind, IssuerSummary, Namespace, VerifiedDocument};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
 use crate::pki::profile;
@@ -14,7 +14,7 @@ use crate::pki::revocation;
 use crate::pki::trust::{self, TrustPath};
 use crate::time::UnixTime;
 use crate::value::ElementValue;
-use crate::verifier::{structure, Verifier};
+use crate::verifier::Verifier;
 use std::collections::BTreeSet;
 
 impl Verifier {

@@ -5,7 +5,7 @@ use crate::cbor::{self, Item};
 use crate::device_auth::verify_device_part;
 use crate::doctype_check::check_element_types;
 use crate::document::{DocumentResult, RejectedDocument, VerifiedDocument};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::issuer_auth::claimed_mso_doc_type;
 use crate::limits::Limits;
 use crate::pki::ds_cache::DsCache;
@@ -273,10 +273,6 @@ impl Verification {
 enum Mode<'i> {
     Full(DeviceAuthInput<'i>),
     IssuerOnly,
-}
-
-pub(crate) fn structure(m: impl Into<String>) -> Error {
-    err(ErrorCode::StructureInvalid, m)
 }
 
 impl Verifier {

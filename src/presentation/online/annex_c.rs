@@ -37,7 +37,7 @@
 
 use crate::cbor::{self, Item};
 use crate::crypto::{self, hpke};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::presentation::session::{DeviceRequestBuilder, ItemsRequest, ReaderAuthSigner};
 use crate::presentation::transcript::SessionTranscript;
@@ -57,10 +57,6 @@ const DCAPI: &str = "dcapi";
 pub const NONCE_LEN: usize = 16;
 
 const STATE_FORMAT: &str = "kakunin-annex-c-state-1";
-
-fn structure(m: impl Into<String>) -> Error {
-    err(ErrorCode::StructureInvalid, m)
-}
 
 pub(crate) fn b64url_encode(data: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)

@@ -22,7 +22,7 @@
 
 use crate::cbor::{self, Item, Value};
 use crate::crypto::{self, hpke};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::presentation::transcript::SessionTranscript;
 use crate::reader_key::ReaderKey;
@@ -46,10 +46,6 @@ pub struct RequestContext<'a> {
     pub merchant_id: &'a str,
     /// The Apple developer team identifier.
     pub team_id: &'a str,
-}
-
-fn structure(m: impl Into<String>) -> Error {
-    err(ErrorCode::StructureInvalid, m)
 }
 
 /// The SessionTranscript `[null, null, ["AppleIdentityPresentment_1.0",

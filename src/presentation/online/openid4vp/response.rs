@@ -6,7 +6,7 @@ use base64::Engine;
 use zeroize::Zeroize;
 
 use super::{jwe, EncryptionKey, Flow, B64URL};
-use crate::error::{err, Error, ErrorCode};
+use crate::error::{structure, Error};
 use crate::limits::Limits;
 use crate::presentation::transcript::SessionTranscript;
 use crate::time::UnixTime;
@@ -41,10 +41,6 @@ fn zeroize_json(v: &mut serde_json::Value) {
         serde_json::Value::Object(o) => o.values_mut().for_each(zeroize_json),
         _ => {}
     }
-}
-
-fn structure(m: impl Into<String>) -> Error {
-    err(ErrorCode::StructureInvalid, m.into())
 }
 
 fn parse_json(data: &[u8], what: &str) -> Result<serde_json::Value, Error> {
