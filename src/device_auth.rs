@@ -3,49 +3,26 @@
 //! and the device-signed elements the MSO keyAuthorizations allow. The
 //! reader's private key that `deviceMac` needs is [`ReaderKey`](crate::ReaderKey).
 
-use crate::cbor::{self, Item};
+use crate::cbor;
 use crate::cose::{self, CoseMessage, TAG_MAC0, TAG_SIGN1};
 use crate::crypto::{self, hkdf_sha256, hmac_sha256_verify};
 use crate::document::{DeviceAuthKind, Namespace};
 use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 use crate::mso::Mso;
+use crate::response::{DeviceAuth, DeviceSigned, Document};
 use crate::value::ElementValue;
 use crate::verifier::DeviceAuthInput;
 
 /// mdoc authentication (ISO 18013-5 §9.1.3).
 pub(crate) fn verify_device_part(
-    doc: &Item<'_>,
-    doc_type: &str,
+    document: &Document<'_>,
     mso: &Mso<'_>,
     auth: DeviceAuthInput<'_>,
     limits: &Limits,
 ) -> Result<(DeviceAuthKind, Vec<Namespace>), Error> {
-    let device_signed = doc
-        .get("deviceSigned")
-        .ok_or_else(|| err(ErrorCode::DeviceAuthMissing, "Document: deviceSigned missing"))?;
-    if device_signed.value.as_map().is_none() {
-        return Err(structure("DeviceSigned is not a map"));
-    }
-    let ns_bytes_item = device_signed
-        .get("nameSpaces")
-        .ok_or_else(|| structure("DeviceSigned: nameSpaces missing"))?;
-    let ns_inner = ns_bytes_item
-        .tag24_bytes()
-        .ok_or_else(|| structure("DeviceSigned: nameSpaces is not DeviceNameSpacesBytes (#6.24(bstr))"))?;
-    let device_auth = device_signed
-        .get("deviceAuth")
-        .ok_or_else(|| err(ErrorCode::DeviceAuthMissing, "DeviceSigned: deviceAuth missing"))?;
-    if device_auth.value.as_map().is_none() {
-        return Err(structure("DeviceAuth is not a map"));
-    }
-    let sig = device_auth.get("deviceSignature");
-    let mac = device_auth.get("deviceMac");
-    let other =
-        device_auth.value.as_map().map_or(0, <[_]>::len) - usize::from(sig.is_some()) - usize::from(mac.is_some());
-    if other != 0 {
-        return Err(structure("DeviceAuth has unknown entries"));
-    }
+    let doc_type = document.doc_type;
+    let device_signed = DeviceSigned::read(document.device_signed)?;
     let transcript = auth.session_transcript.ok_or_else(|| {
         err(
             ErrorCode::SessionTranscriptMissing,
@@ -56,17 +33,17 @@ pub(crate) fn verify_device_part(
     // DeviceAuthenticationBytes = #6.24(bstr .cbor ["DeviceAuthentication",
     // SessionTranscript, DocType, DeviceNameSpacesBytes]) — the transcript
     // and DeviceNameSpacesBytes exactly as received.
-    let mut da = Vec::with_capacity(64 + transcript.as_array_bytes().len() + ns_bytes_item.raw.len());
+    let mut da = Vec::with_capacity(64 + transcript.as_array_bytes().len() + device_signed.name_spaces_bytes.len());
     cbor::write_head(&mut da, 4, 4);
     cbor::write_text(&mut da, "DeviceAuthentication");
     da.extend_from_slice(transcript.as_array_bytes());
     cbor::write_text(&mut da, doc_type);
-    da.extend_from_slice(ns_bytes_item.raw);
+    da.extend_from_slice(device_signed.name_spaces_bytes);
     let da_bytes = cbor::tag24(&da);
 
     let mut buf = Vec::new();
-    let kind = match (sig, mac) {
-        (Some(s), None) => {
+    let kind = match device_signed.device_auth {
+        DeviceAuth::Signature(s) => {
             let msg = CoseMessage::parse(s, TAG_SIGN1, "deviceSignature", limits)?;
             msg.check_crit("deviceSignature", &[cose::HEADER_ALG])?;
             let alg = msg.signature_algorithm("deviceSignature")?;
@@ -86,7 +63,7 @@ pub(crate) fn verify_device_part(
             }
             DeviceAuthKind::Signature
         }
-        (None, Some(m)) => {
+        DeviceAuth::Mac(m) => {
             let msg = CoseMessage::parse(m, TAG_MAC0, "deviceMac", limits)?;
             msg.check_crit("deviceMac", &[cose::HEADER_ALG])?;
             let alg = msg.protected_alg("deviceMac")?;
@@ -134,24 +111,13 @@ pub(crate) fn verify_device_part(
                 return Err(err(ErrorCode::DeviceMacInvalid, "deviceMac tag does not verify"));
             }
             DeviceAuthKind::Mac
-        }
-        // DeviceAuth is a choice of one (ISO 18013-5 §8.3.2.1.2.2): both
-        // present is a malformed structure, neither is missing authentication.
-        (Some(_), Some(_)) => {
-            return Err(structure(
-                "DeviceAuth holds both deviceSignature and deviceMac; exactly one is allowed",
-            ))
-        }
-        (None, None) => {
-            return Err(err(
-                ErrorCode::DeviceAuthMissing,
-                "DeviceAuth holds neither deviceSignature nor deviceMac",
-            ))
-        }
+        } // DeviceAuth is a choice of one (ISO 18013-5 §8.3.2.1.2.2): both
+          // present is a malformed structure, neither is missing authentication.
     };
 
     // Device-signed elements are only as good as the MSO authorises them.
-    let tree = cbor::decode(ns_inner, limits).map_err(|e| Error::from(e).context("DeviceNameSpaces"))?;
+    let tree =
+        cbor::decode(device_signed.name_spaces, limits).map_err(|e| Error::from(e).context("DeviceNameSpaces"))?;
     let map = tree
         .value
         .as_map()

@@ -12,6 +12,7 @@ use crate::mso::Mso;
 use crate::pki::profile;
 use crate::pki::revocation;
 use crate::pki::trust::{self, TrustPath};
+use crate::response::{IssuerSigned, IssuerSignedItem};
 use crate::time::UnixTime;
 use crate::value::ElementValue;
 use crate::verifier::Verifier;
@@ -36,24 +37,11 @@ impl Verifier {
                 return None;
             }};
         }
-        if issuer_signed.value.as_map().is_none() {
-            fatal!(structure("IssuerSigned is not a map"));
-        }
-        // IssuerSigned = {? "nameSpaces", "issuerAuth"} (ISO 18013-5 §8.3.2.1.2.2).
-        // It is not signed: an unknown key (e.g. a mangled "nameSpaces") is
-        // refused rather than read as "nothing disclosed".
-        let unknown_key = issuer_signed
-            .value
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .any(|(k, _)| !matches!(k.value.as_text(), Some("nameSpaces" | "issuerAuth")));
-        if unknown_key {
-            fatal!(structure("IssuerSigned has a key other than nameSpaces and issuerAuth"));
-        }
-        let Some(auth_item) = issuer_signed.get("issuerAuth") else {
-            fatal!(structure("IssuerSigned: issuerAuth missing"));
+        let issuer_signed = match IssuerSigned::read(issuer_signed) {
+            Ok(i) => i,
+            Err(e) => fatal!(e),
         };
+        let auth_item = issuer_signed.issuer_auth;
         let auth = match CoseMessage::parse(auth_item, TAG_SIGN1, "issuerAuth", limits) {
             Ok(a) => a,
             Err(e) => fatal!(e),
@@ -184,7 +172,7 @@ impl Verifier {
             errors.push(err(ErrorCode::MsoExpired, format!("MSO expired at {}", v.valid_until)));
         }
 
-        let namespaces = match self.check_digests(issuer_signed, &mso) {
+        let namespaces = match self.check_digests(&issuer_signed, &mso) {
             Ok(n) => n,
             Err(e) => fatal!(e),
         };
@@ -223,10 +211,10 @@ impl Verifier {
 
     /// Hashes every disclosed IssuerSignedItemBytes as received and compares
     /// it with the MSO valueDigests (ISO 18013-5 §9.3.1 steps 6–7).
-    fn check_digests(&self, issuer_signed: &Item<'_>, mso: &Mso<'_>) -> Result<Vec<Namespace>, Error> {
+    fn check_digests(&self, issuer_signed: &IssuerSigned<'_>, mso: &Mso<'_>) -> Result<Vec<Namespace>, Error> {
         let limits = &self.policy.limits;
         let mut out = Vec::new();
-        let Some(ns_item) = issuer_signed.get("nameSpaces") else {
+        let Some(ns_item) = issuer_signed.name_spaces else {
             return Ok(out);
         };
         let ns_map = ns_item
@@ -270,23 +258,11 @@ impl Verifier {
                     ))
                 })?;
                 let tree = cbor::decode(inner, limits).map_err(|e| Error::from(e).context("IssuerSignedItem"))?;
-                if tree.value.as_map().is_none() {
-                    return Err(structure("IssuerSignedItem is not a map"));
-                }
-                let digest_id = tree
-                    .get("digestID")
-                    .and_then(|d| d.value.as_u64())
-                    .ok_or_else(|| structure("IssuerSignedItem: digestID missing or not an unsigned integer"))?;
-                let id = tree
-                    .get("elementIdentifier")
-                    .and_then(|d| d.value.as_text())
-                    .ok_or_else(|| structure("IssuerSignedItem: elementIdentifier missing or not text"))?;
-                tree.get("random")
-                    .and_then(|d| d.value.as_bytes())
-                    .ok_or_else(|| structure(format!("{ns}/{id}: random missing or not a byte string")))?;
-                let value = tree
-                    .get("elementValue")
-                    .ok_or_else(|| structure(format!("{ns}/{id}: elementValue missing")))?;
+                let IssuerSignedItem {
+                    digest_id,
+                    element_identifier: id,
+                    element_value: value,
+                } = IssuerSignedItem::read(&tree, ns)?;
                 // A repeated digestID is a malformed IssuerNameSpaces (each
                 // IssuerSignedItem is disclosed once, ISO 18013-5 §8.3.2.1.2.2),
                 // not a missing digest: the digest exists.

@@ -61,6 +61,7 @@ mod pki;
 pub mod presentation;
 mod reader_key;
 mod report;
+mod response;
 mod time;
 mod value;
 mod verifier;

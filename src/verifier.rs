@@ -5,7 +5,7 @@ use crate::cbor::{self, Item};
 use crate::device_auth::verify_device_part;
 use crate::doctype_check::check_element_types;
 use crate::document::{DocumentResult, RejectedDocument, VerifiedDocument};
-use crate::error::{err, structure, Error, ErrorCode};
+use crate::error::{err, Error, ErrorCode};
 use crate::issuer_auth::claimed_mso_doc_type;
 use crate::limits::Limits;
 use crate::pki::ds_cache::DsCache;
@@ -14,6 +14,7 @@ use crate::pki::revocation::{RevocationData, RevocationPolicy};
 use crate::pki::trust::TrustStore;
 use crate::presentation::transcript::SessionTranscript;
 use crate::reader_key::ReaderKey;
+use crate::response::{DeviceResponse, Document};
 use crate::time::UnixTime;
 
 /// Verification policy. [`Policy::default`] is strict.
@@ -391,50 +392,20 @@ impl Verifier {
                 return v;
             }
         };
-        if item.value.as_map().is_none() {
-            v.errors.push(structure("DeviceResponse is not a map"));
-            return v;
-        }
-        match item.get("version").and_then(|x| x.value.as_text()) {
-            Some("1.0") => {}
-            Some(other) => {
-                v.errors.push(err(
-                    ErrorCode::UnsupportedVersion,
-                    format!("DeviceResponse version {other:?} is not supported"),
-                ));
+        let response = match DeviceResponse::read(&item, limits) {
+            Ok(r) => r,
+            Err(e) => {
+                v.errors.push(e);
                 return v;
             }
-            None => {
-                v.errors.push(structure("DeviceResponse: version missing"));
-                return v;
-            }
-        }
-        match item.get("status").and_then(|x| x.value.as_u64()) {
-            Some(0) => {}
-            Some(s) => v.errors.push(err(
-                ErrorCode::NoDocuments,
-                format!("DeviceResponse status {s} (ISO 18013-5 §8.3.2.1.2.3)"),
-            )),
-            None => {
-                v.errors.push(structure("DeviceResponse: status missing"));
-                return v;
-            }
-        }
-        let docs = match item.get("documents") {
-            None => &[][..],
-            Some(d) => match d.value.as_array() {
-                Some(a) => a,
-                None => {
-                    v.errors.push(structure("DeviceResponse: documents is not an array"));
-                    return v;
-                }
-            },
         };
-        if docs.len() > limits.max_documents {
-            v.errors
-                .push(err(ErrorCode::LimitExceeded, "limit `max_documents` exceeded"));
-            return v;
+        if response.status != 0 {
+            v.errors.push(err(
+                ErrorCode::NoDocuments,
+                format!("DeviceResponse status {} (ISO 18013-5 §8.3.2.1.2.3)", response.status),
+            ));
         }
+        let docs = response.documents;
         if docs.is_empty() && v.errors.is_empty() {
             v.errors
                 .push(err(ErrorCode::NoDocuments, "DeviceResponse carries no document"));
@@ -446,34 +417,25 @@ impl Verifier {
     }
 
     fn verify_document(&self, doc: &Item<'_>, mode: Mode<'_>, now: UnixTime) -> DocumentResult {
-        let claimed = doc
-            .get("docType")
-            .and_then(|d| d.value.as_text())
-            .unwrap_or_default()
-            .to_owned();
+        let claimed = Document::claimed_doc_type(doc);
         let reject = |errors: Vec<Error>| {
             Err(RejectedDocument {
                 claimed_doc_type: claimed.clone(),
                 errors,
             })
         };
-        if doc.value.as_map().is_none() {
-            return reject(vec![structure("Document is not a map")]);
-        }
-        if doc.get("docType").and_then(|d| d.value.as_text()).is_none() {
-            return reject(vec![structure("Document: docType missing or not text")]);
-        }
-        let Some(issuer_signed) = doc.get("issuerSigned") else {
-            return reject(vec![structure("Document: issuerSigned missing")]);
+        let document = match Document::read(doc) {
+            Ok(d) => d,
+            Err(e) => return reject(vec![e]),
         };
         let mut errors = Vec::new();
-        let part = self.verify_issuer_part(issuer_signed, Some(&claimed), now, &mut errors);
+        let part = self.verify_issuer_part(document.issuer_signed, Some(document.doc_type), now, &mut errors);
         let Some(part) = part else {
             return reject(errors);
         };
         let (kind, device_ns) = match mode {
             Mode::IssuerOnly => (None, Vec::new()),
-            Mode::Full(auth) => match verify_device_part(doc, &claimed, &part.mso, auth, &self.policy.limits) {
+            Mode::Full(auth) => match verify_device_part(&document, &part.mso, auth, &self.policy.limits) {
                 Ok((k, ns)) => (Some(k), ns),
                 Err(e) => {
                     errors.push(e);
