@@ -284,29 +284,36 @@ impl ReaderSession {
     /// Encrypts the first DeviceRequest into the SessionEstablishment
     /// message to send (ISO 18013-5 §9.1.1.4). Only once, first.
     pub fn establish(&mut self, device_request: &[u8]) -> Result<Vec<u8>, Error> {
-        if self.state != SessionState::Ready {
-            return Err(protocol(format!(
-                "SessionEstablishment can only be sent first (state {:?})",
-                self.state
-            )));
-        }
-        let data = self
-            .cipher
-            .encrypt(device_request)
-            .inspect_err(|_| self.state = SessionState::Closed)?;
-        self.state = SessionState::AwaitingResponse;
-        self.requested = Request::from_device_request(device_request).unwrap_or_default();
+        let data = self.encrypt_request(
+            SessionState::Ready,
+            "SessionEstablishment can only be sent first",
+            device_request,
+        )?;
         Ok(SessionEstablishment::encode(&self.e_reader_key_bytes, &data))
     }
 
     /// Encrypts a further DeviceRequest into a SessionData message, after a
     /// response has arrived.
     pub fn request(&mut self, device_request: &[u8]) -> Result<Vec<u8>, Error> {
-        if self.state != SessionState::Idle {
-            return Err(protocol(format!(
-                "a further request needs a completed exchange (state {:?})",
-                self.state
-            )));
+        let data = self.encrypt_request(
+            SessionState::Idle,
+            "a further request needs a completed exchange",
+            device_request,
+        )?;
+        Ok(SessionData::encode(Some(&data), None))
+    }
+
+    /// Encrypts `device_request` when the session is in state `expected`
+    /// (else a protocol error saying `refusal`), and remembers what it asks
+    /// for: the answer is bound to it. A failed encryption closes the session.
+    fn encrypt_request(
+        &mut self,
+        expected: SessionState,
+        refusal: &str,
+        device_request: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        if self.state != expected {
+            return Err(protocol(format!("{refusal} (state {:?})", self.state)));
         }
         let data = self
             .cipher
@@ -314,7 +321,7 @@ impl ReaderSession {
             .inspect_err(|_| self.state = SessionState::Closed)?;
         self.state = SessionState::AwaitingResponse;
         self.requested = Request::from_device_request(device_request).unwrap_or_default();
-        Ok(SessionData::encode(Some(&data), None))
+        Ok(data)
     }
 
     /// Reads a SessionData message from the holder: the answer to the
