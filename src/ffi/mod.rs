@@ -33,7 +33,20 @@ mod request;
 mod revocation;
 mod session;
 mod transport;
+// cbindgen writes each module's functions in the order the modules are
+// declared, and rustfmt sorts only unbroken runs of `mod` lines: the comments
+// between the modules below keep the order include/kakunin.h has always had.
+// Trust anchors;
 mod trust;
+// the verifier and its policy;
+mod verifier;
+// the SessionTranscript
+mod transcript;
+// and the reader key that device authentication reads;
+mod reader_key;
+// the verify calls that take them;
+mod verify;
+// then the results.
 mod verification;
 mod vical;
 mod warnings;
@@ -43,37 +56,41 @@ pub use answers::{
 };
 pub use online::kakunin_annex_c_state;
 pub use openid4vp::{kakunin_oid4vp_request_builder, kakunin_oid4vp_state};
+pub use reader_key::kakunin_reader_key;
 pub use revocation::{kakunin_revocation_data, kakunin_revocation_mode};
 pub use session::{
     kakunin_ble_options, kakunin_buffer, kakunin_device_engagement, kakunin_device_request_builder,
     kakunin_items_request, kakunin_reader_auth_key, kakunin_reader_session, kakunin_retrieval_method,
     kakunin_session_event, kakunin_session_state,
 };
+pub use transcript::kakunin_session_transcript;
 pub use transport::{
     kakunin_ble_characteristic, kakunin_ble_event, kakunin_ble_mode, kakunin_ble_reader, kakunin_gatt_ops,
     kakunin_nfc_event, kakunin_nfc_reader,
 };
-pub use trust::{
-    kakunin_anchor_role, kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript,
-    kakunin_trust_store, kakunin_trust_store_builder, kakunin_verifier, kakunin_verifier_builder,
-};
+pub use trust::{kakunin_anchor_role, kakunin_trust_store, kakunin_trust_store_builder};
 pub use verification::{
     kakunin_device_auth, kakunin_document_field, kakunin_element, kakunin_value_type, kakunin_verification,
 };
+pub use verifier::{kakunin_certificate_profile, kakunin_limit, kakunin_verifier, kakunin_verifier_builder};
 pub use vical::kakunin_vical;
 
 // The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
-pub(crate) use trust::{
+pub(crate) use reader_key::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
-    kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,
-    kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der, kakunin_verifier_free, kakunin_verifier_new,
-    kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
-    kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
+    kakunin_reader_key_from_scalar,
 };
+pub(crate) use transcript::{kakunin_session_transcript_free, kakunin_session_transcript_new};
+pub(crate) use trust::{kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der};
 pub(crate) use verification::{
     kakunin_element_json, kakunin_verification_document_count, kakunin_verification_document_element,
     kakunin_verification_document_element_count, kakunin_verification_error, kakunin_verification_error_count,
     kakunin_verification_free, kakunin_verification_is_valid, kakunin_verification_json,
+};
+pub(crate) use verifier::{kakunin_verifier_free, kakunin_verifier_new};
+pub(crate) use verify::{
+    kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
+    kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
 };
 
 /// Major version of the library (agrees with Cargo.toml; checked by tests).

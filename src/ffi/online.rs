@@ -4,9 +4,10 @@
 
 use core::ffi::c_char;
 
+use super::reader_key::kakunin_reader_key;
 use super::session::{kakunin_buffer, kakunin_items_request, kakunin_reader_auth_key};
-use super::trust::{kakunin_reader_key, kakunin_verifier};
 use super::verification::kakunin_verification;
+use super::verifier::kakunin_verifier;
 use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_ref, try_slice, try_slice_of, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::online::{annex_c, apple};

@@ -5,8 +5,8 @@
 use core::ffi::c_char;
 
 use super::session::{kakunin_buffer, kakunin_items_request, kakunin_reader_auth_key};
-use super::trust::kakunin_verifier;
 use super::verification::kakunin_verification;
+use super::verifier::kakunin_verifier;
 use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::online::openid4vp::{

@@ -3,8 +3,10 @@
 //! (`KAKUNIN_DOCUMENT_NOT_REQUESTED` in their errors, code 38) and elements
 //! not requested are not returned. See `kakunin::request` in the Rust API.
 
-use super::trust::{kakunin_reader_key, kakunin_session_transcript, kakunin_verifier};
+use super::reader_key::kakunin_reader_key;
+use super::transcript::kakunin_session_transcript;
 use super::verification::kakunin_verification;
+use super::verifier::kakunin_verifier;
 use super::{boundary, need, out_ok, to_handle, try_ref, try_slice, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::request::Request;

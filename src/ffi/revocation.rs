@@ -2,7 +2,7 @@
 //! (sans I/O). The application fetches the bytes; the
 //! verifier judges them at the time it is given.
 
-use super::trust::kakunin_verifier_builder;
+use super::verifier::kakunin_verifier_builder;
 use super::{boundary, free_handle, need, to_handle, try_mut, try_ref, try_slice};
 use super::{kakunin_status, kakunin_status::*};
 use crate::pki::revocation::{RevocationData, RevocationMode, RevocationPolicy};

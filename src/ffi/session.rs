@@ -14,8 +14,9 @@ use core::ffi::c_char;
 
 use zeroize::Zeroizing;
 
-use super::trust::{kakunin_reader_key, kakunin_verifier};
+use super::reader_key::kakunin_reader_key;
 use super::verification::kakunin_verification;
+use super::verifier::kakunin_verifier;
 use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
 use crate::error::Error;
@@ -757,7 +758,7 @@ pub extern "C" fn kakunin_device_request_builder_free(builder: *mut kakunin_devi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::trust::kakunin_reader_key_from_bytes;
+    use crate::ffi::reader_key::kakunin_reader_key_from_bytes;
     use crate::TrustStore;
 
     fn data(path: &str) -> Vec<u8> {
@@ -836,7 +837,7 @@ mod tests {
         kakunin_device_request_builder_free(b);
         kakunin_items_request_free(items);
         kakunin_reader_auth_key_free(rak);
-        crate::ffi::trust::kakunin_reader_key_free(key);
+        crate::ffi::reader_key::kakunin_reader_key_free(key);
         kakunin_reader_session_free(s);
         kakunin_device_engagement_free(e);
     }
