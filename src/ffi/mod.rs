@@ -290,13 +290,22 @@ impl kakunin_status {
     }
 }
 
-impl kakunin_status {
-    /// The status for a rejected input, recording the error's full text
-    /// (`"code: message"`, as the CLIs print it) for
-    /// [`kakunin_last_error_message`].
-    pub(crate) fn from_error(e: &crate::Error) -> kakunin_status {
+/// The one conversion from a rejected input to the status a call returns: it
+/// records the error's full text (`"code: message"`, as the CLIs print it)
+/// for [`kakunin_last_error_message`], then maps the code with
+/// `kakunin_status::from_error_code`.
+impl From<&crate::Error> for kakunin_status {
+    fn from(e: &crate::Error) -> kakunin_status {
         last_error::set(&e.to_string());
         kakunin_status::from_error_code(e.code())
+    }
+}
+
+/// The same conversion, for an owned error.
+// It lets `ok!` take a `Result<_, Error>` as well as a `Result<_, kakunin_status>`.
+impl From<crate::Error> for kakunin_status {
+    fn from(e: crate::Error) -> kakunin_status {
+        kakunin_status::from(&e)
     }
 }
 
@@ -304,7 +313,7 @@ impl kakunin_status {
 ///
 /// Every export runs inside [`boundary!`]: a call that returns a failing
 /// [`kakunin_status`] leaves a message here — the error's own text when the
-/// function recorded one with [`kakunin_status::from_error`], otherwise the
+/// function converted an error with `kakunin_status::from(&error)`, otherwise the
 /// status description. Successful calls leave the previous message alone
 /// (like `errno` or libgit2's `git_error_last`).
 pub(crate) mod last_error {
@@ -431,12 +440,14 @@ macro_rules! need {
 }
 pub(crate) use need;
 
-/// `let x = ok!(result)`: returns the status from the boundary closure on `Err`.
+/// `let x = ok!(result)`: returns from the boundary closure on `Err` with its
+/// status: a `kakunin_status` as it is, a `crate::Error` converted (which
+/// records its message for `kakunin_last_error_message`).
 macro_rules! ok {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(s) => return s,
+            Err(e) => return $crate::ffi::kakunin_status::from(e),
         }
     };
 }

@@ -30,7 +30,7 @@ pub extern "C" fn kakunin_reader_key_from_bytes(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -56,7 +56,7 @@ pub extern "C" fn kakunin_reader_key_from_scalar(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -80,7 +80,7 @@ pub extern "C" fn kakunin_reader_key_from_platform_bytes(
                 write_out(out, to_handle(kakunin_reader_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

@@ -51,7 +51,7 @@ pub extern "C" fn kakunin_revocation_data_add_crl(
         let der = need!(try_slice(der, len));
         match data.inner.add_crl(der) {
             Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -70,7 +70,7 @@ pub extern "C" fn kakunin_revocation_data_add_status_token(
         let token = need!(try_slice(token, len));
         match data.inner.add_status_token(token) {
             Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

@@ -27,10 +27,6 @@ use crate::presentation::session::{
 };
 use crate::UnixTime;
 
-fn status_of(e: &Error) -> kakunin_status {
-    kakunin_status::from_error(e)
-}
-
 fn text_arg<'a>(s: *const c_char) -> Result<&'a str, kakunin_status> {
     match try_str(s) {
         None => Err(KAKUNIN_NULL_PARAMETER),
@@ -142,7 +138,7 @@ fn engagement_out(
             write_out(out, to_handle(kakunin_device_engagement { engagement, handover }));
             KAKUNIN_OK
         }
-        Err(e) => status_of(&e),
+        Err(e) => kakunin_status::from(&e),
     }
 }
 
@@ -373,7 +369,7 @@ pub extern "C" fn kakunin_reader_session_new(
                 write_out(out, to_handle(kakunin_reader_session { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -396,7 +392,7 @@ pub extern "C" fn kakunin_reader_session_establish(
                 write_out(out, buffer(b));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -419,7 +415,7 @@ pub extern "C" fn kakunin_reader_session_request(
                 write_out(out, buffer(b));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -447,7 +443,7 @@ pub extern "C" fn kakunin_reader_session_receive(
             Ok(SessionEvent::Response(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE, buffer(r)),
             Ok(SessionEvent::ResponseAndTerminated(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE_AND_TERMINATED, buffer(r)),
             Ok(SessionEvent::Terminated) => (KAKUNIN_SESSION_EVENT_TERMINATED, core::ptr::null_mut()),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_response, response);
@@ -679,7 +675,7 @@ pub extern "C" fn kakunin_reader_auth_key_new(
                 write_out(out, to_handle(kakunin_reader_auth_key { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -729,7 +725,7 @@ pub extern "C" fn kakunin_device_request_builder_add(
         };
         match r {
             Ok(()) => KAKUNIN_OK,
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

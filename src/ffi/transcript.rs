@@ -29,7 +29,7 @@ pub extern "C" fn kakunin_session_transcript_new(
                 write_out(out, to_handle(kakunin_session_transcript { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

@@ -9,10 +9,6 @@ use crate::presentation::transport::ble::{BleEvent, BleMode, BleReader, GattOut}
 use crate::presentation::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use crate::presentation::transport::Uuid;
 
-fn status_of(e: &crate::Error) -> kakunin_status {
-    kakunin_status::from_error(e)
-}
-
 // ---------------------------------------------------------------- NFC
 
 /// The reader's NFC data-retrieval APDU state machine (ISO 18013-5
@@ -92,7 +88,7 @@ pub extern "C" fn kakunin_nfc_reader_send_message(
                 write_out(out, kakunin_buffer::new(apdu));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -118,7 +114,7 @@ pub extern "C" fn kakunin_nfc_reader_on_response(
             Ok(NfcEvent::Selected) => (KAKUNIN_NFC_EVENT_SELECTED, core::ptr::null_mut()),
             Ok(NfcEvent::Send(b)) => (KAKUNIN_NFC_EVENT_SEND, kakunin_buffer::new(b)),
             Ok(NfcEvent::Message(b)) => (KAKUNIN_NFC_EVENT_MESSAGE, kakunin_buffer::new(b)),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_bytes, bytes);
@@ -210,7 +206,7 @@ pub extern "C" fn kakunin_ble_reader_new(
                 write_out(out, to_handle(kakunin_ble_reader { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -253,7 +249,7 @@ pub extern "C" fn kakunin_ble_reader_start(
                 write_out(out, gatt_ops(vec![op]));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -275,7 +271,7 @@ pub extern "C" fn kakunin_ble_reader_send(
                 write_out(out, gatt_ops(ops));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -305,7 +301,7 @@ pub extern "C" fn kakunin_ble_reader_on_received(
             Ok(BleEvent::Started) => (KAKUNIN_BLE_EVENT_STARTED, core::ptr::null_mut()),
             Ok(BleEvent::Message(m)) => (KAKUNIN_BLE_EVENT_MESSAGE, kakunin_buffer::new(m)),
             Ok(BleEvent::Ended) => (KAKUNIN_BLE_EVENT_ENDED, core::ptr::null_mut()),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_message, message);

@@ -97,7 +97,7 @@ fn add_anchors(builder: &mut kakunin_trust_store_builder, data: &[u8], doc_types
         None => scratch.add_pem_or_der(data).map(|_| ()),
     };
     if let Err(e) = parsed {
-        return kakunin_status::from_error(&e);
+        return kakunin_status::from(&e);
     }
     for anchor in scratch.build().anchors() {
         builder.inner.add(anchor.clone());
@@ -148,13 +148,13 @@ pub extern "C" fn kakunin_trust_store_builder_add_anchor(
         };
         let ders = match crate::pki::x509::certificates_from_pem_or_der(data) {
             Ok(d) => d,
-            Err(e) => return kakunin_status::from_error(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         let mut anchors = Vec::with_capacity(ders.len());
         for der in &ders {
             let anchor = match make(der) {
                 Ok(a) => a,
-                Err(e) => return kakunin_status::from_error(&e),
+                Err(e) => return kakunin_status::from(&e),
             };
             anchors.push(match &types {
                 Some(t) => anchor.with_doc_types(t.iter().cloned()),
@@ -205,7 +205,7 @@ pub extern "C" fn kakunin_trust_store_from_pem_or_der(
                 write_out(out, to_handle(kakunin_trust_store { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

@@ -81,13 +81,13 @@ fn verify_with(
     }
     let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
         Ok(d) => d,
-        Err(e) => return kakunin_status::from_error(&e),
+        Err(e) => return kakunin_status::from(&e),
     };
     let mut certs = Vec::with_capacity(ders.len());
     for der in &ders {
         match x509::certificate_input(der) {
             Ok(c) => certs.push(c),
-            Err(e) => return kakunin_status::from_error(&e),
+            Err(e) => return kakunin_status::from(&e),
         }
     }
     policy = policy.with_clock_skew(clock_skew_secs);
@@ -100,7 +100,7 @@ fn verify_with(
             write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
             KAKUNIN_OK
         }
-        Err(e) => kakunin_status::from_error(&e),
+        Err(e) => kakunin_status::from(&e),
     }
 }
 
