@@ -792,6 +792,30 @@ mod tests {
         shareable::<kakunin_vical>();
     }
 
+    fn last_message() -> String {
+        // SAFETY: kakunin_last_error_message returns a NUL-terminated string
+        // that stays valid until the next failing call on this thread.
+        unsafe { core::ffi::CStr::from_ptr(kakunin_last_error_message()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// A rejected input leaves its own text, whichever module the function
+    /// is in (the online and OpenID4VP calls too).
+    #[test]
+    fn failed_calls_leave_the_error_text() {
+        let junk = b"not a state";
+        let mut annex_c = core::ptr::null_mut();
+        let status = online::kakunin_annex_c_state_from_bytes(junk.as_ptr(), junk.len(), &mut annex_c);
+        assert_eq!(status, kakunin_status::KAKUNIN_CBOR_MALFORMED);
+        assert!(last_message().starts_with("cbor_malformed: "), "{}", last_message());
+        let mut oid4vp = core::ptr::null_mut();
+        let status = openid4vp::kakunin_oid4vp_state_deserialize(junk.as_ptr(), junk.len(), &mut oid4vp);
+        assert_eq!(status, kakunin_status::KAKUNIN_STRUCTURE_INVALID);
+        assert!(last_message().starts_with("structure_invalid: "), "{}", last_message());
+        assert!(annex_c.is_null() && oid4vp.is_null());
+    }
+
     #[test]
     fn panic_is_caught() {
         assert_eq!(kakunin_debug_panic(), kakunin_status::KAKUNIN_PANIC);

@@ -14,10 +14,6 @@ use crate::presentation::online::{annex_c, apple};
 use crate::presentation::session::ReaderAuthSigner;
 use crate::UnixTime;
 
-fn status_of(e: &crate::Error) -> kakunin_status {
-    kakunin_status::from_error_code(e.code())
-}
-
 fn text_arg<'a>(s: *const c_char) -> Result<&'a str, kakunin_status> {
     match try_str(s) {
         None => Err(KAKUNIN_NULL_PARAMETER),
@@ -73,7 +69,7 @@ pub extern "C" fn kakunin_annex_c_request_new(
                 write_out(out_state, to_handle(kakunin_annex_c_state { inner: req.state }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -108,7 +104,7 @@ pub extern "C" fn kakunin_annex_c_state_from_bytes(
                 write_out(out, to_handle(kakunin_annex_c_state { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -135,7 +131,7 @@ pub extern "C" fn kakunin_annex_c_state_from_request(
                 write_out(out, to_handle(kakunin_annex_c_state { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }

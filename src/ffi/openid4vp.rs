@@ -172,7 +172,7 @@ pub extern "C" fn kakunin_oid4vp_request_builder_build(
         let out_state = need!(out_ok(out_state));
         let (req, state) = match b.inner.clone().build() {
             Ok(r) => r,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
+            Err(e) => return kakunin_status::from(&e),
         };
         let dc_api = matches!(state.flow(), Flow::DcApi { .. });
         let text = match try_ref(signer) {
@@ -181,7 +181,7 @@ pub extern "C" fn kakunin_oid4vp_request_builder_build(
             Some(k) => match req.sign(&k.inner) {
                 Ok(jws) if dc_api => req.dc_api_request(Some(&jws)),
                 Ok(jws) => jws,
-                Err(e) => return kakunin_status::from_error_code(e.code()),
+                Err(e) => return kakunin_status::from(&e),
             },
         };
         write_out(out_request, kakunin_buffer::new(text.into_bytes()));
@@ -227,7 +227,7 @@ pub extern "C" fn kakunin_oid4vp_state_deserialize(
                 write_out(out, to_handle(kakunin_oid4vp_state { inner }));
                 KAKUNIN_OK
             }
-            Err(e) => kakunin_status::from_error_code(e.code()),
+            Err(e) => kakunin_status::from(&e),
         }
     }
 }
@@ -331,7 +331,7 @@ pub extern "C" fn kakunin_oid4vp_verify_response(
         let out = need!(out_ok(out));
         let key = match EncryptionKey::from_bytes(key) {
             Ok(k) => k,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
+            Err(e) => return kakunin_status::from(&e),
         };
         let r = oid4vp::verify_response(&v.inner, response, Some(&key), &flow, nonce, UnixTime::from_secs(now_unix_secs));
         write_out(out, to_handle(kakunin_verification::new(r)));

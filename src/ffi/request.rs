@@ -40,7 +40,7 @@ pub extern "C" fn kakunin_verifier_verify_device_response_for_request(
         let out = need!(out_ok(out));
         let request = match Request::from_device_request(request_bytes) {
             Ok(r) => r,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
+            Err(e) => return kakunin_status::from(&e),
         };
         let auth = DeviceAuthInput {
             session_transcript: try_ref(transcript).map(|t| &t.inner),
