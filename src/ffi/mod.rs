@@ -520,6 +520,18 @@ pub(crate) fn to_handle<T>(v: T) -> *mut T {
     Box::into_raw(Box::new(v))
 }
 
+/// Returns a new handle through an out-parameter: moves `value` to the heap,
+/// writes the handle to `*out` and returns `KAKUNIN_OK`. Callers check `out`
+/// with [`out_ok`] before they do any work; a NULL `out` here allocates
+/// nothing and returns `KAKUNIN_NULL_PARAMETER`.
+pub(crate) fn into_handle<T>(value: T, out: *mut *mut T) -> kakunin_status {
+    if out.is_null() {
+        return kakunin_status::KAKUNIN_NULL_PARAMETER;
+    }
+    write_out(out, to_handle(value));
+    kakunin_status::KAKUNIN_OK
+}
+
 /// Takes back ownership of a handle and drops it; NULL is a no-op.
 pub(crate) fn free_handle<T>(p: *mut T) {
     if p.is_null() {

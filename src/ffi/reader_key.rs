@@ -3,7 +3,7 @@
 //! it derives by ECDH. The same handle is the private key of a reader
 //! authentication key and the HPKE recipient key of online presentations.
 
-use super::{boundary, free_handle, need, out_ok, to_handle, try_slice, write_out};
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_slice};
 use super::{kakunin_status, kakunin_status::*};
 use crate::device_auth::ReaderKey;
 use crate::Curve;
@@ -25,13 +25,8 @@ pub extern "C" fn kakunin_reader_key_from_bytes(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match ReaderKey::from_bytes(data) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_reader_key { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(ReaderKey::from_bytes(data));
+        into_handle(kakunin_reader_key { inner }, out)
     }
 }
 
@@ -51,13 +46,8 @@ pub extern "C" fn kakunin_reader_key_from_scalar(
             Some(c @ (Curve::P256 | Curve::P384 | Curve::P521)) => c,
             _ => return KAKUNIN_INVALID_PARAMETER,
         };
-        match ReaderKey::from_scalar(curve, scalar) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_reader_key { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(ReaderKey::from_scalar(curve, scalar));
+        into_handle(kakunin_reader_key { inner }, out)
     }
 }
 
@@ -75,13 +65,8 @@ pub extern "C" fn kakunin_reader_key_from_platform_bytes(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match ReaderKey::from_platform_bytes(data) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_reader_key { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(ReaderKey::from_platform_bytes(data));
+        into_handle(kakunin_reader_key { inner }, out)
     }
 }
 

@@ -3,12 +3,12 @@
 //! (`KAKUNIN_DOCUMENT_NOT_REQUESTED` in their errors, code 38) and elements
 //! not requested are not returned. See `kakunin::request` in the Rust API.
 
+use super::kakunin_status;
 use super::reader_key::kakunin_reader_key;
 use super::transcript::kakunin_session_transcript;
 use super::verification::kakunin_verification;
 use super::verifier::kakunin_verifier;
-use super::{boundary, need, out_ok, to_handle, try_ref, try_slice, write_out};
-use super::{kakunin_status, kakunin_status::*};
+use super::{boundary, into_handle, need, out_ok, try_ref, try_slice};
 use crate::presentation::request::Request;
 use crate::verifier::DeviceAuthInput;
 use crate::UnixTime;
@@ -49,7 +49,6 @@ pub extern "C" fn kakunin_verifier_verify_device_response_for_request(
         let v = verifier
             .inner
             .verify_device_response_for(&request, bytes, auth, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(v)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(v), out)
     }
 }

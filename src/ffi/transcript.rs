@@ -2,8 +2,8 @@
 //! and kept exactly as received: device authentication (§9.1.3) signs or
 //! MACs over it when a DeviceResponse is verified outside a reader session.
 
-use super::{boundary, free_handle, need, out_ok, to_handle, try_slice, write_out};
-use super::{kakunin_status, kakunin_status::*};
+use super::kakunin_status;
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_slice};
 use crate::presentation::transcript::SessionTranscript;
 
 /// A SessionTranscript (ISO 18013-5 §9.1.5.1), kept as received. Immutable and
@@ -24,13 +24,8 @@ pub extern "C" fn kakunin_session_transcript_new(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match SessionTranscript::from_bytes(data) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_session_transcript { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(SessionTranscript::from_bytes(data));
+        into_handle(kakunin_session_transcript { inner }, out)
     }
 }
 

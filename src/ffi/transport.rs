@@ -3,7 +3,7 @@
 //! gets back what to transmit. No threads, no timers, no I/O.
 
 use super::session::kakunin_buffer;
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_mut, try_ref, try_slice, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
 use crate::presentation::transport::ble::{BleEvent, BleMode, BleReader, GattOut};
 use crate::presentation::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
@@ -49,8 +49,7 @@ pub extern "C" fn kakunin_nfc_reader_new(
             return KAKUNIN_INVALID_PARAMETER;
         }
         let config = NfcConfig { max_command_data, extended_length, max_message };
-        write_out(out, to_handle(kakunin_nfc_reader { inner: NfcReader::new(config) }));
-        KAKUNIN_OK
+        into_handle(kakunin_nfc_reader { inner: NfcReader::new(config) }, out)
     }
 }
 
@@ -63,8 +62,7 @@ pub extern "C" fn kakunin_nfc_reader_select(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        write_out(out, kakunin_buffer::new(r.inner.select()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(r.inner.select()), out)
     }
 }
 
@@ -83,13 +81,8 @@ pub extern "C" fn kakunin_nfc_reader_send_message(
         let r = need!(try_mut(reader));
         let message = need!(try_slice(message, message_len));
         let out = need!(out_ok(out));
-        match r.inner.send_message(message) {
-            Ok(apdu) => {
-                write_out(out, kakunin_buffer::new(apdu));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let apdu = ok!(r.inner.send_message(message));
+        into_handle(kakunin_buffer::of(apdu), out)
     }
 }
 
@@ -181,10 +174,6 @@ pub struct kakunin_gatt_ops {
     ops: Vec<GattOut>,
 }
 
-fn gatt_ops(ops: Vec<GattOut>) -> *mut kakunin_gatt_ops {
-    to_handle(kakunin_gatt_ops { ops })
-}
-
 /// A BLE framer for `mode` (a `kakunin_ble_mode` value) with the negotiated
 /// ATT_MTU; `max_message` bounds a reassembled message.
 #[no_mangle]
@@ -201,13 +190,8 @@ pub extern "C" fn kakunin_ble_reader_new(
             2 => BleMode::CentralClient,
             _ => return KAKUNIN_INVALID_PARAMETER,
         };
-        match BleReader::new(mode, att_mtu, max_message) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_ble_reader { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(BleReader::new(mode, att_mtu, max_message));
+        into_handle(kakunin_ble_reader { inner }, out)
     }
 }
 
@@ -244,13 +228,8 @@ pub extern "C" fn kakunin_ble_reader_start(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        match r.inner.start() {
-            Ok(op) => {
-                write_out(out, gatt_ops(vec![op]));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let op = ok!(r.inner.start());
+        into_handle(kakunin_gatt_ops { ops: vec![op] }, out)
     }
 }
 
@@ -266,13 +245,8 @@ pub extern "C" fn kakunin_ble_reader_send(
         let r = need!(try_mut(reader));
         let message = need!(try_slice(message, message_len));
         let out = need!(out_ok(out));
-        match r.inner.send(message) {
-            Ok(ops) => {
-                write_out(out, gatt_ops(ops));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let ops = ok!(r.inner.send(message));
+        into_handle(kakunin_gatt_ops { ops }, out)
     }
 }
 
@@ -318,8 +292,7 @@ pub extern "C" fn kakunin_ble_reader_end(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        write_out(out, gatt_ops(vec![r.inner.end()]));
-        KAKUNIN_OK
+        into_handle(kakunin_gatt_ops { ops: vec![r.inner.end()] }, out)
     }
 }
 

@@ -5,7 +5,9 @@
 
 use core::ffi::c_char;
 
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
+use super::{
+    boundary, free_handle, into_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out,
+};
 use super::{kakunin_status, kakunin_status::*};
 use crate::pki::trust::{AnchorRole, TrustAnchor, TrustStore, TrustStoreBuilder};
 
@@ -179,8 +181,7 @@ pub extern "C" fn kakunin_trust_store_builder_build(
     boundary! {
         let builder = need!(try_mut(builder));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_trust_store { inner: builder.inner.build() }));
-        KAKUNIN_OK
+        into_handle(kakunin_trust_store { inner: builder.inner.build() }, out)
     }
 }
 
@@ -200,13 +201,8 @@ pub extern "C" fn kakunin_trust_store_from_pem_or_der(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match TrustStore::from_pem_or_der(data) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_trust_store { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from(&e),
-        }
+        let inner = ok!(TrustStore::from_pem_or_der(data));
+        into_handle(kakunin_trust_store { inner }, out)
     }
 }
 

@@ -5,7 +5,7 @@
 //! verify calls (`verify.rs`) run.
 
 use super::trust::kakunin_trust_store;
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, write_out};
+use super::{boundary, free_handle, into_handle, need, out_ok, try_mut, try_ref};
 use super::{kakunin_status, kakunin_status::*};
 use crate::pki::profile::CertificateProfile;
 use crate::pki::revocation::RevocationData;
@@ -75,8 +75,7 @@ pub extern "C" fn kakunin_verifier_new(
     boundary! {
         let trust = need!(try_ref(trust));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_verifier { inner: Verifier::new(trust.inner.clone()) }));
-        KAKUNIN_OK
+        into_handle(kakunin_verifier { inner: Verifier::new(trust.inner.clone()) }, out)
     }
 }
 
@@ -91,8 +90,12 @@ pub extern "C" fn kakunin_verifier_builder_new(
     boundary! {
         let trust = need!(try_ref(trust));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_verifier_builder { trust: trust.inner.clone(), policy: Policy::default(), revocation: RevocationData::new() }));
-        KAKUNIN_OK
+        let builder = kakunin_verifier_builder {
+            trust: trust.inner.clone(),
+            policy: Policy::default(),
+            revocation: RevocationData::new(),
+        };
+        into_handle(builder, out)
     }
 }
 
@@ -197,8 +200,7 @@ pub extern "C" fn kakunin_verifier_builder_build(
         let inner = Verifier::new(builder.trust.clone())
             .with_policy(builder.policy.clone())
             .with_revocation_data(builder.revocation.clone());
-        write_out(out, to_handle(kakunin_verifier { inner }));
-        KAKUNIN_OK
+        into_handle(kakunin_verifier { inner }, out)
     }
 }
 

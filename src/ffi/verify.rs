@@ -6,19 +6,14 @@
 
 use core::ffi::c_char;
 
+use super::kakunin_status;
 use super::reader_key::kakunin_reader_key;
 use super::transcript::kakunin_session_transcript;
 use super::verification::kakunin_verification;
 use super::verifier::kakunin_verifier;
-use super::{boundary, need, out_ok, to_handle, try_ref, try_slice, try_str, write_out};
-use super::{kakunin_status, kakunin_status::*};
+use super::{boundary, into_handle, need, out_ok, try_ref, try_slice, try_str};
 use crate::verifier::{DeviceAuthInput, Verification};
 use crate::UnixTime;
-
-fn finish(out: *mut *mut kakunin_verification, v: Verification) -> kakunin_status {
-    write_out(out, to_handle(kakunin_verification::new(v)));
-    KAKUNIN_OK
-}
 
 /// Verifies a DeviceResponse (ISO 18013-5 §8.3.2.1.2.2) completely at
 /// `now_unix_secs`: issuer data authentication and device authentication of
@@ -44,7 +39,8 @@ pub extern "C" fn kakunin_verifier_verify_device_response(
             session_transcript: try_ref(transcript).map(|t| &t.inner),
             reader_key: try_ref(reader_key).map(|k| &k.inner),
         };
-        finish(out, verifier.inner.verify_device_response(bytes, auth, UnixTime::from_secs(now_unix_secs)))
+        let v = verifier.inner.verify_device_response(bytes, auth, UnixTime::from_secs(now_unix_secs));
+        into_handle(kakunin_verification::new(v), out)
     }
 }
 
@@ -62,7 +58,8 @@ pub extern "C" fn kakunin_verifier_verify_device_response_issuer_only(
         let verifier = need!(try_ref(verifier));
         let bytes = need!(try_slice(device_response, device_response_len));
         let out = need!(out_ok(out));
-        finish(out, verifier.inner.verify_device_response_issuer_only(bytes, UnixTime::from_secs(now_unix_secs)))
+        let v = verifier.inner.verify_device_response_issuer_only(bytes, UnixTime::from_secs(now_unix_secs));
+        into_handle(kakunin_verification::new(v), out)
     }
 }
 
@@ -88,7 +85,8 @@ pub extern "C" fn kakunin_verifier_verify_issuer_signed(
             Some(Err(e)) => return e,
         };
         let now = UnixTime::from_secs(now_unix_secs);
-        finish(out, Verification::from_document(verifier.inner.verify_issuer_signed(bytes, doc_type, now), now))
+        let v = Verification::from_document(verifier.inner.verify_issuer_signed(bytes, doc_type, now), now);
+        into_handle(kakunin_verification::new(v), out)
     }
 }
 
@@ -107,6 +105,7 @@ pub extern "C" fn kakunin_verifier_verify_document_issuer_only(
         let bytes = need!(try_slice(document, document_len));
         let out = need!(out_ok(out));
         let now = UnixTime::from_secs(now_unix_secs);
-        finish(out, Verification::from_document(verifier.inner.verify_document_issuer_only(bytes, now), now))
+        let v = Verification::from_document(verifier.inner.verify_document_issuer_only(bytes, now), now);
+        into_handle(kakunin_verification::new(v), out)
     }
 }

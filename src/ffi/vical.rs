@@ -4,7 +4,7 @@
 //! docTypes) into a trust store builder.
 
 use super::trust::{kakunin_trust_store, kakunin_trust_store_builder};
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
+use super::{boundary, free_handle, into_handle, need, out_ok, try_mut, try_ref, try_slice, write_out};
 use super::{kakunin_bytes, kakunin_str};
 use super::{kakunin_status, kakunin_status::*};
 use crate::error::Error;
@@ -97,8 +97,7 @@ fn verify_with(
     match Vical::verify(bytes, &certs, UnixTime::from_secs(now_unix_secs), &policy) {
         Ok(vical) => {
             let (store, rejected) = vical.trust_store();
-            write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
-            KAKUNIN_OK
+            into_handle(kakunin_vical { vical, store, rejected }, out)
         }
         Err(e) => kakunin_status::from(&e),
     }
@@ -318,8 +317,7 @@ pub extern "C" fn kakunin_vical_trust_store(
     boundary! {
         let v = need!(try_ref(vical));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_trust_store { inner: v.store.clone() }));
-        KAKUNIN_OK
+        into_handle(kakunin_trust_store { inner: v.store.clone() }, out)
     }
 }
 
