@@ -698,10 +698,7 @@ pub extern "C" fn kakunin_status_error_code(status: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn kakunin_parse_rfc3339(text: *const c_char, out_unix_secs: *mut i64) -> kakunin_status {
     boundary! {
-        let text = match need!(try_str(text)) {
-            Ok(t) => t,
-            Err(e) => return e,
-        };
+        let text = ok!(need!(try_str(text)));
         let out = need!(out_ok(out_unix_secs));
         match crate::time::UnixTime::parse_rfc3339(text) {
             Some(t) => {

@@ -166,10 +166,7 @@ pub extern "C" fn kakunin_oid4vp_request_builder_build(
         let b = need!(try_ref(builder));
         let out_request = need!(out_ok(out_request));
         let out_state = need!(out_ok(out_state));
-        let (req, state) = match b.inner.clone().build() {
-            Ok(r) => r,
-            Err(e) => return kakunin_status::from(&e),
-        };
+        let (req, state) = ok!(b.inner.clone().build());
         let dc_api = matches!(state.flow(), Flow::DcApi { .. });
         let text = match try_ref(signer) {
             None if dc_api => req.dc_api_request(None),
@@ -316,10 +313,7 @@ pub extern "C" fn kakunin_oid4vp_verify_response(
         let nonce = ok!(text_arg(nonce));
         let flow = ok!(flow_of(client_id, response_uri, origin));
         let out = need!(out_ok(out));
-        let key = match EncryptionKey::from_bytes(key) {
-            Ok(k) => k,
-            Err(e) => return kakunin_status::from(&e),
-        };
+        let key = ok!(EncryptionKey::from_bytes(key));
         let r = oid4vp::verify_response(&v.inner, response, Some(&key), &flow, nonce, UnixTime::from_secs(now_unix_secs));
         into_handle(kakunin_verification::new(r), out)
     }

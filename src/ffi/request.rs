@@ -8,7 +8,7 @@ use super::reader_key::kakunin_reader_key;
 use super::transcript::kakunin_session_transcript;
 use super::verification::kakunin_verification;
 use super::verifier::kakunin_verifier;
-use super::{boundary, into_handle, need, out_ok, try_ref, try_slice};
+use super::{boundary, into_handle, need, ok, out_ok, try_ref, try_slice};
 use crate::presentation::request::Request;
 use crate::verifier::DeviceAuthInput;
 use crate::UnixTime;
@@ -38,10 +38,7 @@ pub extern "C" fn kakunin_verifier_verify_device_response_for_request(
         let bytes = need!(try_slice(device_response, device_response_len));
         let request_bytes = need!(try_slice(device_request, device_request_len));
         let out = need!(out_ok(out));
-        let request = match Request::from_device_request(request_bytes) {
-            Ok(r) => r,
-            Err(e) => return kakunin_status::from(&e),
-        };
+        let request = ok!(Request::from_device_request(request_bytes));
         let auth = DeviceAuthInput {
             session_transcript: try_ref(transcript).map(|t| &t.inner),
             reader_key: try_ref(reader_key).map(|k| &k.inner),

@@ -696,10 +696,8 @@ pub extern "C" fn kakunin_device_request_builder_add(
                 b.inner.add_with_reader_auth(&items, s.inner.session_transcript(), &k.inner).map(|_| ())
             }
         };
-        match r {
-            Ok(()) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from(&e),
-        }
+        ok!(r);
+        KAKUNIN_OK
     }
 }
 

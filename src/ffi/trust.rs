@@ -82,10 +82,7 @@ pub extern "C" fn kakunin_trust_store_builder_add_pem_or_der_for(
         };
         let mut types = Vec::with_capacity(ptrs.len());
         for p in ptrs {
-            match need!(try_str(*p)) {
-                Ok(s) => types.push(s),
-                Err(e) => return e,
-            }
+            types.push(ok!(need!(try_str(*p))));
         }
         add_anchors(builder, data, Some(&types))
     }
@@ -98,9 +95,7 @@ fn add_anchors(builder: &mut kakunin_trust_store_builder, data: &[u8], doc_types
         Some(t) => scratch.add_pem_or_der_for(data, t).map(|_| ()),
         None => scratch.add_pem_or_der(data).map(|_| ()),
     };
-    if let Err(e) = parsed {
-        return kakunin_status::from(&e);
-    }
+    ok!(parsed);
     for anchor in scratch.build().anchors() {
         builder.inner.add(anchor.clone());
     }
@@ -141,23 +136,14 @@ pub extern "C" fn kakunin_trust_store_builder_add_anchor(
             };
             let mut types = Vec::with_capacity(ptrs.len());
             for p in ptrs {
-                match need!(try_str(*p)) {
-                    Ok(s) => types.push(s.to_owned()),
-                    Err(e) => return e,
-                }
+                types.push(ok!(need!(try_str(*p))).to_owned());
             }
             Some(types)
         };
-        let ders = match crate::pki::x509::certificates_from_pem_or_der(data) {
-            Ok(d) => d,
-            Err(e) => return kakunin_status::from(&e),
-        };
+        let ders = ok!(crate::pki::x509::certificates_from_pem_or_der(data));
         let mut anchors = Vec::with_capacity(ders.len());
         for der in &ders {
-            let anchor = match make(der) {
-                Ok(a) => a,
-                Err(e) => return kakunin_status::from(&e),
-            };
+            let anchor = ok!(make(der));
             anchors.push(match &types {
                 Some(t) => anchor.with_doc_types(t.iter().cloned()),
                 None => anchor,
