@@ -739,6 +739,11 @@ pub extern "C" fn kakunin_format_rfc3339(
     }
 }
 
+// Not behind a cargo feature although only tests call it: it is part of the
+// released ABI (include/kakunin.abi, include/kakunin.symbols, declared in
+// include/kakunin.h), the Swift and Kotlin wrappers bind it, and CI runs the
+// C tests that call it against the release library. A build without it would
+// break programs linked against an earlier release, which the ABI rules forbid.
 /// Debug hook: panics inside the ABI boundary and so always returns
 /// `KAKUNIN_PANIC`. It exists so that tests and language bindings can check
 /// that a panic never crosses into the host application. Never call it in
