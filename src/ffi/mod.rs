@@ -33,7 +33,20 @@ mod request;
 mod revocation;
 mod session;
 mod transport;
+// cbindgen writes each module's functions in the order the modules are
+// declared, and rustfmt sorts only unbroken runs of `mod` lines: the comments
+// between the modules below keep the order include/kakunin.h has always had.
+// Trust anchors;
 mod trust;
+// the verifier and its policy;
+mod verifier;
+// the SessionTranscript
+mod transcript;
+// and the reader key that device authentication reads;
+mod reader_key;
+// the verify calls that take them;
+mod verify;
+// then the results.
 mod verification;
 mod vical;
 mod warnings;
@@ -43,37 +56,41 @@ pub use answers::{
 };
 pub use online::kakunin_annex_c_state;
 pub use openid4vp::{kakunin_oid4vp_request_builder, kakunin_oid4vp_state};
+pub use reader_key::kakunin_reader_key;
 pub use revocation::{kakunin_revocation_data, kakunin_revocation_mode};
 pub use session::{
     kakunin_ble_options, kakunin_buffer, kakunin_device_engagement, kakunin_device_request_builder,
     kakunin_items_request, kakunin_reader_auth_key, kakunin_reader_session, kakunin_retrieval_method,
     kakunin_session_event, kakunin_session_state,
 };
+pub use transcript::kakunin_session_transcript;
 pub use transport::{
     kakunin_ble_characteristic, kakunin_ble_event, kakunin_ble_mode, kakunin_ble_reader, kakunin_gatt_ops,
     kakunin_nfc_event, kakunin_nfc_reader,
 };
-pub use trust::{
-    kakunin_anchor_role, kakunin_certificate_profile, kakunin_limit, kakunin_reader_key, kakunin_session_transcript,
-    kakunin_trust_store, kakunin_trust_store_builder, kakunin_verifier, kakunin_verifier_builder,
-};
+pub use trust::{kakunin_anchor_role, kakunin_trust_store, kakunin_trust_store_builder};
 pub use verification::{
     kakunin_device_auth, kakunin_document_field, kakunin_element, kakunin_value_type, kakunin_verification,
 };
+pub use verifier::{kakunin_certificate_profile, kakunin_limit, kakunin_verifier, kakunin_verifier_builder};
 pub use vical::kakunin_vical;
 
 // The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
-pub(crate) use trust::{
+pub(crate) use reader_key::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
-    kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,
-    kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der, kakunin_verifier_free, kakunin_verifier_new,
-    kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
-    kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
+    kakunin_reader_key_from_scalar,
 };
+pub(crate) use transcript::{kakunin_session_transcript_free, kakunin_session_transcript_new};
+pub(crate) use trust::{kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der};
 pub(crate) use verification::{
     kakunin_element_json, kakunin_verification_document_count, kakunin_verification_document_element,
     kakunin_verification_document_element_count, kakunin_verification_error, kakunin_verification_error_count,
     kakunin_verification_free, kakunin_verification_is_valid, kakunin_verification_json,
+};
+pub(crate) use verifier::{kakunin_verifier_free, kakunin_verifier_new};
+pub(crate) use verify::{
+    kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
+    kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
 };
 
 /// Major version of the library (agrees with Cargo.toml; checked by tests).
@@ -273,13 +290,22 @@ impl kakunin_status {
     }
 }
 
-impl kakunin_status {
-    /// The status for a rejected input, recording the error's full text
-    /// (`"code: message"`, as the CLIs print it) for
-    /// [`kakunin_last_error_message`].
-    pub(crate) fn from_error(e: &crate::Error) -> kakunin_status {
+/// The one conversion from a rejected input to the status a call returns: it
+/// records the error's full text (`"code: message"`, as the CLIs print it)
+/// for [`kakunin_last_error_message`], then maps the code with
+/// `kakunin_status::from_error_code`.
+impl From<&crate::Error> for kakunin_status {
+    fn from(e: &crate::Error) -> kakunin_status {
         last_error::set(&e.to_string());
         kakunin_status::from_error_code(e.code())
+    }
+}
+
+/// The same conversion, for an owned error.
+// It lets `ok!` take a `Result<_, Error>` as well as a `Result<_, kakunin_status>`.
+impl From<crate::Error> for kakunin_status {
+    fn from(e: crate::Error) -> kakunin_status {
+        kakunin_status::from(&e)
     }
 }
 
@@ -287,7 +313,7 @@ impl kakunin_status {
 ///
 /// Every export runs inside [`boundary!`]: a call that returns a failing
 /// [`kakunin_status`] leaves a message here — the error's own text when the
-/// function recorded one with [`kakunin_status::from_error`], otherwise the
+/// function converted an error with `kakunin_status::from(&error)`, otherwise the
 /// status description. Successful calls leave the previous message alone
 /// (like `errno` or libgit2's `git_error_last`).
 pub(crate) mod last_error {
@@ -414,12 +440,14 @@ macro_rules! need {
 }
 pub(crate) use need;
 
-/// `let x = ok!(result)`: returns the status from the boundary closure on `Err`.
+/// `let x = ok!(result)`: returns from the boundary closure on `Err` with its
+/// status: a `kakunin_status` as it is, a `crate::Error` converted (which
+/// records its message for `kakunin_last_error_message`).
 macro_rules! ok {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(s) => return s,
+            Err(e) => return $crate::ffi::kakunin_status::from(e),
         }
     };
 }
@@ -490,6 +518,18 @@ pub(crate) fn out_ok<T>(out: *mut T) -> Option<*mut T> {
 /// Moves `v` to the heap and hands ownership to C.
 pub(crate) fn to_handle<T>(v: T) -> *mut T {
     Box::into_raw(Box::new(v))
+}
+
+/// Returns a new handle through an out-parameter: moves `value` to the heap,
+/// writes the handle to `*out` and returns `KAKUNIN_OK`. Callers check `out`
+/// with [`out_ok`] before they do any work; a NULL `out` here allocates
+/// nothing and returns `KAKUNIN_NULL_PARAMETER`.
+pub(crate) fn into_handle<T>(value: T, out: *mut *mut T) -> kakunin_status {
+    if out.is_null() {
+        return kakunin_status::KAKUNIN_NULL_PARAMETER;
+    }
+    write_out(out, to_handle(value));
+    kakunin_status::KAKUNIN_OK
 }
 
 /// Takes back ownership of a handle and drops it; NULL is a no-op.
@@ -658,10 +698,7 @@ pub extern "C" fn kakunin_status_error_code(status: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn kakunin_parse_rfc3339(text: *const c_char, out_unix_secs: *mut i64) -> kakunin_status {
     boundary! {
-        let text = match need!(try_str(text)) {
-            Ok(t) => t,
-            Err(e) => return e,
-        };
+        let text = ok!(need!(try_str(text)));
         let out = need!(out_ok(out_unix_secs));
         match crate::time::UnixTime::parse_rfc3339(text) {
             Some(t) => {
@@ -702,6 +739,11 @@ pub extern "C" fn kakunin_format_rfc3339(
     }
 }
 
+// Not behind a cargo feature although only tests call it: it is part of the
+// released ABI (include/kakunin.abi, include/kakunin.symbols, declared in
+// include/kakunin.h), the Swift and Kotlin wrappers bind it, and CI runs the
+// C tests that call it against the release library. A build without it would
+// break programs linked against an earlier release, which the ABI rules forbid.
 /// Debug hook: panics inside the ABI boundary and so always returns
 /// `KAKUNIN_PANIC`. It exists so that tests and language bindings can check
 /// that a panic never crosses into the host application. Never call it in
@@ -762,6 +804,30 @@ mod tests {
         shareable::<kakunin_verification>();
         shareable::<kakunin_element>();
         shareable::<kakunin_vical>();
+    }
+
+    fn last_message() -> String {
+        // SAFETY: kakunin_last_error_message returns a NUL-terminated string
+        // that stays valid until the next failing call on this thread.
+        unsafe { core::ffi::CStr::from_ptr(kakunin_last_error_message()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// A rejected input leaves its own text, whichever module the function
+    /// is in (the online and OpenID4VP calls too).
+    #[test]
+    fn failed_calls_leave_the_error_text() {
+        let junk = b"not a state";
+        let mut annex_c = core::ptr::null_mut();
+        let status = online::kakunin_annex_c_state_from_bytes(junk.as_ptr(), junk.len(), &mut annex_c);
+        assert_eq!(status, kakunin_status::KAKUNIN_CBOR_MALFORMED);
+        assert!(last_message().starts_with("cbor_malformed: "), "{}", last_message());
+        let mut oid4vp = core::ptr::null_mut();
+        let status = openid4vp::kakunin_oid4vp_state_deserialize(junk.as_ptr(), junk.len(), &mut oid4vp);
+        assert_eq!(status, kakunin_status::KAKUNIN_STRUCTURE_INVALID);
+        assert!(last_message().starts_with("structure_invalid: "), "{}", last_message());
+        assert!(annex_c.is_null() && oid4vp.is_null());
     }
 
     #[test]

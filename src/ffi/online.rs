@@ -4,18 +4,17 @@
 
 use core::ffi::c_char;
 
+use super::reader_key::kakunin_reader_key;
 use super::session::{kakunin_buffer, kakunin_items_request, kakunin_reader_auth_key};
-use super::trust::{kakunin_reader_key, kakunin_verifier};
 use super::verification::kakunin_verification;
-use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_ref, try_slice, try_slice_of, try_str, write_out};
+use super::verifier::kakunin_verifier;
+use super::{
+    boundary, free_handle, into_handle, need, ok, out_ok, try_ref, try_slice, try_slice_of, try_str, write_out,
+};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::online::{annex_c, apple};
 use crate::presentation::session::ReaderAuthSigner;
 use crate::UnixTime;
-
-fn status_of(e: &crate::Error) -> kakunin_status {
-    kakunin_status::from_error_code(e.code())
-}
 
 fn text_arg<'a>(s: *const c_char) -> Result<&'a str, kakunin_status> {
     match try_str(s) {
@@ -66,14 +65,9 @@ pub extern "C" fn kakunin_annex_c_request_new(
             requests.push(ok!(it.to_items()));
         }
         let signer = try_ref(reader_auth_key).map(|k| &k.inner as &dyn ReaderAuthSigner);
-        match annex_c::build_request(&requests, origin, signer) {
-            Ok(req) => {
-                write_out(out_data, kakunin_buffer::new(req.data.into_bytes()));
-                write_out(out_state, to_handle(kakunin_annex_c_state { inner: req.state }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let req = ok!(annex_c::build_request(&requests, origin, signer));
+        write_out(out_data, kakunin_buffer::new(req.data.into_bytes()));
+        into_handle(kakunin_annex_c_state { inner: req.state }, out_state)
     }
 }
 
@@ -87,8 +81,7 @@ pub extern "C" fn kakunin_annex_c_state_to_bytes(
     boundary! {
         let s = need!(try_ref(state));
         let out = need!(out_ok(out));
-        write_out(out, kakunin_buffer::new(s.inner.to_bytes().to_vec()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(s.inner.to_bytes().to_vec()), out)
     }
 }
 
@@ -102,13 +95,8 @@ pub extern "C" fn kakunin_annex_c_state_from_bytes(
     boundary! {
         let bytes = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match annex_c::RequestState::from_bytes(bytes) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_annex_c_state { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let inner = ok!(annex_c::RequestState::from_bytes(bytes));
+        into_handle(kakunin_annex_c_state { inner }, out)
     }
 }
 
@@ -129,13 +117,8 @@ pub extern "C" fn kakunin_annex_c_state_from_request(
         let origin = ok!(text_arg(origin));
         let key = need!(try_ref(key));
         let out = need!(out_ok(out));
-        match annex_c::RequestState::from_request_data(json, origin, key.inner.clone()) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_annex_c_state { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let inner = ok!(annex_c::RequestState::from_request_data(json, origin, key.inner.clone()));
+        into_handle(kakunin_annex_c_state { inner }, out)
     }
 }
 
@@ -166,8 +149,7 @@ pub extern "C" fn kakunin_annex_c_verify_response(
         let bytes = need!(try_slice(response_json, response_json_len));
         let out = need!(out_ok(out));
         let v = annex_c::verify_response(&verifier.inner, &state.inner, bytes, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(v)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(v), out)
     }
 }
 
@@ -201,7 +183,6 @@ pub extern "C" fn kakunin_apple_verify_envelope(
         let out = need!(out_ok(out));
         let context = apple::RequestContext { nonce, merchant_id, team_id };
         let v = apple::verify_envelope(&verifier.inner, &key.inner, context, bytes, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(v)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(v), out)
     }
 }

@@ -5,9 +5,9 @@
 use core::ffi::c_char;
 
 use super::session::{kakunin_buffer, kakunin_items_request, kakunin_reader_auth_key};
-use super::trust::kakunin_verifier;
 use super::verification::kakunin_verification;
-use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
+use super::verifier::kakunin_verifier;
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_mut, try_ref, try_slice, try_str, write_out};
 use super::{kakunin_status, kakunin_status::*};
 use crate::presentation::online::openid4vp::{
     self as oid4vp, AuthorizationRequestBuilder, EncryptionKey, Flow, RequestState,
@@ -72,10 +72,8 @@ pub extern "C" fn kakunin_oid4vp_request_builder_new_redirect(
         if c.is_empty() || u.is_empty() {
             return KAKUNIN_INVALID_PARAMETER;
         }
-        write_out(out, to_handle(kakunin_oid4vp_request_builder {
-            inner: AuthorizationRequestBuilder::redirect(c, u, encrypted),
-        }));
-        KAKUNIN_OK
+        let inner = AuthorizationRequestBuilder::redirect(c, u, encrypted);
+        into_handle(kakunin_oid4vp_request_builder { inner }, out)
     }
 }
 
@@ -93,10 +91,8 @@ pub extern "C" fn kakunin_oid4vp_request_builder_new_dc_api(
         if o.is_empty() {
             return KAKUNIN_INVALID_PARAMETER;
         }
-        write_out(out, to_handle(kakunin_oid4vp_request_builder {
-            inner: AuthorizationRequestBuilder::dc_api(o, encrypted),
-        }));
-        KAKUNIN_OK
+        let inner = AuthorizationRequestBuilder::dc_api(o, encrypted);
+        into_handle(kakunin_oid4vp_request_builder { inner }, out)
     }
 }
 
@@ -170,10 +166,7 @@ pub extern "C" fn kakunin_oid4vp_request_builder_build(
         let b = need!(try_ref(builder));
         let out_request = need!(out_ok(out_request));
         let out_state = need!(out_ok(out_state));
-        let (req, state) = match b.inner.clone().build() {
-            Ok(r) => r,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
-        };
+        let (req, state) = ok!(b.inner.clone().build());
         let dc_api = matches!(state.flow(), Flow::DcApi { .. });
         let text = match try_ref(signer) {
             None if dc_api => req.dc_api_request(None),
@@ -181,12 +174,11 @@ pub extern "C" fn kakunin_oid4vp_request_builder_build(
             Some(k) => match req.sign(&k.inner) {
                 Ok(jws) if dc_api => req.dc_api_request(Some(&jws)),
                 Ok(jws) => jws,
-                Err(e) => return kakunin_status::from_error_code(e.code()),
+                Err(e) => return kakunin_status::from(&e),
             },
         };
         write_out(out_request, kakunin_buffer::new(text.into_bytes()));
-        write_out(out_state, to_handle(kakunin_oid4vp_state { inner: state }));
-        KAKUNIN_OK
+        into_handle(kakunin_oid4vp_state { inner: state }, out_state)
     }
 }
 
@@ -206,8 +198,7 @@ pub extern "C" fn kakunin_oid4vp_state_serialize(
     boundary! {
         let s = need!(try_ref(state));
         let out = need!(out_ok(out));
-        write_out(out, kakunin_buffer::new(s.inner.to_bytes().to_vec()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(s.inner.to_bytes().to_vec()), out)
     }
 }
 
@@ -222,13 +213,8 @@ pub extern "C" fn kakunin_oid4vp_state_deserialize(
     boundary! {
         let data = need!(try_slice(data, len));
         let out = need!(out_ok(out));
-        match RequestState::from_bytes(data) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_oid4vp_state { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => kakunin_status::from_error_code(e.code()),
-        }
+        let inner = ok!(RequestState::from_bytes(data));
+        into_handle(kakunin_oid4vp_state { inner }, out)
     }
 }
 
@@ -252,8 +238,7 @@ pub extern "C" fn kakunin_oid4vp_state_verify(
         let response = need!(try_slice(response, response_len));
         let out = need!(out_ok(out));
         let r = s.inner.verify(&v.inner, response, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(r)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(r), out)
     }
 }
 
@@ -296,8 +281,7 @@ pub extern "C" fn kakunin_oid4vp_verify_vp_token(
         };
         let st = flow.session_transcript(nonce, thumb.as_ref());
         let r = oid4vp::verify_vp_token(&v.inner, vp, &st, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(r)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(r), out)
     }
 }
 
@@ -329,12 +313,8 @@ pub extern "C" fn kakunin_oid4vp_verify_response(
         let nonce = ok!(text_arg(nonce));
         let flow = ok!(flow_of(client_id, response_uri, origin));
         let out = need!(out_ok(out));
-        let key = match EncryptionKey::from_bytes(key) {
-            Ok(k) => k,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
-        };
+        let key = ok!(EncryptionKey::from_bytes(key));
         let r = oid4vp::verify_response(&v.inner, response, Some(&key), &flow, nonce, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(r)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(r), out)
     }
 }

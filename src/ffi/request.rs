@@ -3,10 +3,12 @@
 //! (`KAKUNIN_DOCUMENT_NOT_REQUESTED` in their errors, code 38) and elements
 //! not requested are not returned. See `kakunin::request` in the Rust API.
 
-use super::trust::{kakunin_reader_key, kakunin_session_transcript, kakunin_verifier};
+use super::kakunin_status;
+use super::reader_key::kakunin_reader_key;
+use super::transcript::kakunin_session_transcript;
 use super::verification::kakunin_verification;
-use super::{boundary, need, out_ok, to_handle, try_ref, try_slice, write_out};
-use super::{kakunin_status, kakunin_status::*};
+use super::verifier::kakunin_verifier;
+use super::{boundary, into_handle, need, ok, out_ok, try_ref, try_slice};
 use crate::presentation::request::Request;
 use crate::verifier::DeviceAuthInput;
 use crate::UnixTime;
@@ -36,10 +38,7 @@ pub extern "C" fn kakunin_verifier_verify_device_response_for_request(
         let bytes = need!(try_slice(device_response, device_response_len));
         let request_bytes = need!(try_slice(device_request, device_request_len));
         let out = need!(out_ok(out));
-        let request = match Request::from_device_request(request_bytes) {
-            Ok(r) => r,
-            Err(e) => return kakunin_status::from_error_code(e.code()),
-        };
+        let request = ok!(Request::from_device_request(request_bytes));
         let auth = DeviceAuthInput {
             session_transcript: try_ref(transcript).map(|t| &t.inner),
             reader_key: try_ref(reader_key).map(|k| &k.inner),
@@ -47,7 +46,6 @@ pub extern "C" fn kakunin_verifier_verify_device_response_for_request(
         let v = verifier
             .inner
             .verify_device_response_for(&request, bytes, auth, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(v)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(v), out)
     }
 }

@@ -2,8 +2,8 @@
 //! (sans I/O). The application fetches the bytes; the
 //! verifier judges them at the time it is given.
 
-use super::trust::kakunin_verifier_builder;
-use super::{boundary, free_handle, need, to_handle, try_mut, try_ref, try_slice};
+use super::verifier::kakunin_verifier_builder;
+use super::{boundary, free_handle, need, ok, to_handle, try_mut, try_ref, try_slice};
 use super::{kakunin_status, kakunin_status::*};
 use crate::pki::revocation::{RevocationData, RevocationMode, RevocationPolicy};
 
@@ -49,10 +49,8 @@ pub extern "C" fn kakunin_revocation_data_add_crl(
     boundary! {
         let data = need!(try_mut(data));
         let der = need!(try_slice(der, len));
-        match data.inner.add_crl(der) {
-            Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error(&e),
-        }
+        ok!(data.inner.add_crl(der));
+        KAKUNIN_OK
     }
 }
 
@@ -68,10 +66,8 @@ pub extern "C" fn kakunin_revocation_data_add_status_token(
     boundary! {
         let data = need!(try_mut(data));
         let token = need!(try_slice(token, len));
-        match data.inner.add_status_token(token) {
-            Ok(_) => KAKUNIN_OK,
-            Err(e) => kakunin_status::from_error(&e),
-        }
+        ok!(data.inner.add_status_token(token));
+        KAKUNIN_OK
     }
 }
 

@@ -14,9 +14,12 @@ use core::ffi::c_char;
 
 use zeroize::Zeroizing;
 
-use super::trust::{kakunin_reader_key, kakunin_verifier};
+use super::reader_key::kakunin_reader_key;
 use super::verification::kakunin_verification;
-use super::{boundary, free_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out};
+use super::verifier::kakunin_verifier;
+use super::{
+    boundary, free_handle, into_handle, need, ok, out_ok, to_handle, try_mut, try_ref, try_slice, try_str, write_out,
+};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
 use crate::error::Error;
 use crate::presentation::privacy::{RequestBuilder, RequestPolicy};
@@ -25,10 +28,6 @@ use crate::presentation::session::{
     SessionEvent, SessionState,
 };
 use crate::UnixTime;
-
-fn status_of(e: &Error) -> kakunin_status {
-    kakunin_status::from_error(e)
-}
 
 fn text_arg<'a>(s: *const c_char) -> Result<&'a str, kakunin_status> {
     match try_str(s) {
@@ -49,16 +48,18 @@ pub struct kakunin_buffer {
 }
 
 impl kakunin_buffer {
-    /// Hands `bytes` to C as an owned buffer.
-    pub(super) fn new(bytes: Vec<u8>) -> *mut kakunin_buffer {
-        to_handle(kakunin_buffer {
+    /// `bytes` as a buffer, zeroized when dropped; return it through an
+    /// out-parameter with `into_handle`.
+    pub(super) fn of(bytes: Vec<u8>) -> kakunin_buffer {
+        kakunin_buffer {
             bytes: Zeroizing::new(bytes),
-        })
+        }
     }
-}
 
-fn buffer(bytes: Vec<u8>) -> *mut kakunin_buffer {
-    kakunin_buffer::new(bytes)
+    /// Hands `bytes` to C as an owned buffer (for a result that may also be NULL).
+    pub(super) fn new(bytes: Vec<u8>) -> *mut kakunin_buffer {
+        to_handle(kakunin_buffer::of(bytes))
+    }
 }
 
 /// The first byte of a buffer (never NULL for a live buffer, even when empty;
@@ -136,13 +137,8 @@ fn engagement_out(
     out: *mut *mut kakunin_device_engagement,
     r: Result<(DeviceEngagement, Handover), Error>,
 ) -> kakunin_status {
-    match r {
-        Ok((engagement, handover)) => {
-            write_out(out, to_handle(kakunin_device_engagement { engagement, handover }));
-            KAKUNIN_OK
-        }
-        Err(e) => status_of(&e),
-    }
+    let (engagement, handover) = ok!(r);
+    into_handle(kakunin_device_engagement { engagement, handover }, out)
 }
 
 /// A DeviceEngagement from a QR code's text (`mdoc:` + base64url,
@@ -367,13 +363,8 @@ pub extern "C" fn kakunin_reader_session_new(
             Some(k) => ReaderSession::with_reader_key(engagement, handover, k.inner.clone()),
             None => ReaderSession::new(engagement, handover),
         };
-        match r {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_reader_session { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let inner = ok!(r);
+        into_handle(kakunin_reader_session { inner }, out)
     }
 }
 
@@ -390,13 +381,8 @@ pub extern "C" fn kakunin_reader_session_establish(
         let s = need!(try_mut(session));
         let req = need!(try_slice(device_request, device_request_len));
         let out = need!(out_ok(out));
-        match s.inner.establish(req) {
-            Ok(b) => {
-                write_out(out, buffer(b));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let b = ok!(s.inner.establish(req));
+        into_handle(kakunin_buffer::of(b), out)
     }
 }
 
@@ -413,13 +399,8 @@ pub extern "C" fn kakunin_reader_session_request(
         let s = need!(try_mut(session));
         let req = need!(try_slice(device_request, device_request_len));
         let out = need!(out_ok(out));
-        match s.inner.request(req) {
-            Ok(b) => {
-                write_out(out, buffer(b));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let b = ok!(s.inner.request(req));
+        into_handle(kakunin_buffer::of(b), out)
     }
 }
 
@@ -443,10 +424,10 @@ pub extern "C" fn kakunin_reader_session_receive(
         let out_response = need!(out_ok(out_response));
         use kakunin_session_event::*;
         let (event, response) = match s.inner.receive(data) {
-            Ok(SessionEvent::Response(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE, buffer(r)),
-            Ok(SessionEvent::ResponseAndTerminated(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE_AND_TERMINATED, buffer(r)),
+            Ok(SessionEvent::Response(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE, kakunin_buffer::new(r)),
+            Ok(SessionEvent::ResponseAndTerminated(r)) => (KAKUNIN_SESSION_EVENT_RESPONSE_AND_TERMINATED, kakunin_buffer::new(r)),
             Ok(SessionEvent::Terminated) => (KAKUNIN_SESSION_EVENT_TERMINATED, core::ptr::null_mut()),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_response, response);
@@ -464,8 +445,7 @@ pub extern "C" fn kakunin_reader_session_terminate(
     boundary! {
         let s = need!(try_mut(session));
         let out = need!(out_ok(out));
-        write_out(out, buffer(s.inner.terminate()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(s.inner.terminate()), out)
     }
 }
 
@@ -534,8 +514,7 @@ pub extern "C" fn kakunin_reader_session_verify_device_response(
         let bytes = need!(try_slice(device_response, device_response_len));
         let out = need!(out_ok(out));
         let v = s.inner.verify_device_response(&verifier.inner, bytes, UnixTime::from_secs(now_unix_secs));
-        write_out(out, to_handle(kakunin_verification::new(v)));
-        KAKUNIN_OK
+        into_handle(kakunin_verification::new(v), out)
     }
 }
 
@@ -596,12 +575,8 @@ pub extern "C" fn kakunin_items_request_new(
         if doc_type.is_empty() {
             return KAKUNIN_INVALID_PARAMETER;
         }
-        write_out(out, to_handle(kakunin_items_request {
-            doc_type: doc_type.to_owned(),
-            elements: Vec::new(),
-            purpose: None,
-        }));
-        KAKUNIN_OK
+        let doc_type = doc_type.to_owned();
+        into_handle(kakunin_items_request { doc_type, elements: Vec::new(), purpose: None }, out)
     }
 }
 
@@ -673,13 +648,8 @@ pub extern "C" fn kakunin_reader_auth_key_new(
         let key = need!(try_ref(key));
         let chain = need!(try_slice(chain, chain_len));
         let out = need!(out_ok(out));
-        match ReaderAuthKey::new(key.inner.clone(), chain) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_reader_auth_key { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let inner = ok!(ReaderAuthKey::new(key.inner.clone(), chain));
+        into_handle(kakunin_reader_auth_key { inner }, out)
     }
 }
 
@@ -726,10 +696,8 @@ pub extern "C" fn kakunin_device_request_builder_add(
                 b.inner.add_with_reader_auth(&items, s.inner.session_transcript(), &k.inner).map(|_| ())
             }
         };
-        match r {
-            Ok(()) => KAKUNIN_OK,
-            Err(e) => status_of(&e),
-        }
+        ok!(r);
+        KAKUNIN_OK
     }
 }
 
@@ -743,8 +711,7 @@ pub extern "C" fn kakunin_device_request_builder_build(
     boundary! {
         let b = need!(try_ref(builder));
         let out = need!(out_ok(out));
-        write_out(out, buffer(b.inner.build()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(b.inner.build()), out)
     }
 }
 
@@ -757,7 +724,7 @@ pub extern "C" fn kakunin_device_request_builder_free(builder: *mut kakunin_devi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::trust::kakunin_reader_key_from_bytes;
+    use crate::ffi::reader_key::kakunin_reader_key_from_bytes;
     use crate::TrustStore;
 
     fn data(path: &str) -> Vec<u8> {
@@ -836,7 +803,7 @@ mod tests {
         kakunin_device_request_builder_free(b);
         kakunin_items_request_free(items);
         kakunin_reader_auth_key_free(rak);
-        crate::ffi::trust::kakunin_reader_key_free(key);
+        crate::ffi::reader_key::kakunin_reader_key_free(key);
         kakunin_reader_session_free(s);
         kakunin_device_engagement_free(e);
     }

@@ -3,15 +3,11 @@
 //! gets back what to transmit. No threads, no timers, no I/O.
 
 use super::session::kakunin_buffer;
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_mut, try_ref, try_slice, write_out};
 use super::{kakunin_bytes, kakunin_status, kakunin_status::*};
 use crate::presentation::transport::ble::{BleEvent, BleMode, BleReader, GattOut};
 use crate::presentation::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use crate::presentation::transport::Uuid;
-
-fn status_of(e: &crate::Error) -> kakunin_status {
-    kakunin_status::from_error(e)
-}
 
 // ---------------------------------------------------------------- NFC
 
@@ -53,8 +49,7 @@ pub extern "C" fn kakunin_nfc_reader_new(
             return KAKUNIN_INVALID_PARAMETER;
         }
         let config = NfcConfig { max_command_data, extended_length, max_message };
-        write_out(out, to_handle(kakunin_nfc_reader { inner: NfcReader::new(config) }));
-        KAKUNIN_OK
+        into_handle(kakunin_nfc_reader { inner: NfcReader::new(config) }, out)
     }
 }
 
@@ -67,8 +62,7 @@ pub extern "C" fn kakunin_nfc_reader_select(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        write_out(out, kakunin_buffer::new(r.inner.select()));
-        KAKUNIN_OK
+        into_handle(kakunin_buffer::of(r.inner.select()), out)
     }
 }
 
@@ -87,13 +81,8 @@ pub extern "C" fn kakunin_nfc_reader_send_message(
         let r = need!(try_mut(reader));
         let message = need!(try_slice(message, message_len));
         let out = need!(out_ok(out));
-        match r.inner.send_message(message) {
-            Ok(apdu) => {
-                write_out(out, kakunin_buffer::new(apdu));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let apdu = ok!(r.inner.send_message(message));
+        into_handle(kakunin_buffer::of(apdu), out)
     }
 }
 
@@ -118,7 +107,7 @@ pub extern "C" fn kakunin_nfc_reader_on_response(
             Ok(NfcEvent::Selected) => (KAKUNIN_NFC_EVENT_SELECTED, core::ptr::null_mut()),
             Ok(NfcEvent::Send(b)) => (KAKUNIN_NFC_EVENT_SEND, kakunin_buffer::new(b)),
             Ok(NfcEvent::Message(b)) => (KAKUNIN_NFC_EVENT_MESSAGE, kakunin_buffer::new(b)),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_bytes, bytes);
@@ -185,10 +174,6 @@ pub struct kakunin_gatt_ops {
     ops: Vec<GattOut>,
 }
 
-fn gatt_ops(ops: Vec<GattOut>) -> *mut kakunin_gatt_ops {
-    to_handle(kakunin_gatt_ops { ops })
-}
-
 /// A BLE framer for `mode` (a `kakunin_ble_mode` value) with the negotiated
 /// ATT_MTU; `max_message` bounds a reassembled message.
 #[no_mangle]
@@ -205,13 +190,8 @@ pub extern "C" fn kakunin_ble_reader_new(
             2 => BleMode::CentralClient,
             _ => return KAKUNIN_INVALID_PARAMETER,
         };
-        match BleReader::new(mode, att_mtu, max_message) {
-            Ok(inner) => {
-                write_out(out, to_handle(kakunin_ble_reader { inner }));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let inner = ok!(BleReader::new(mode, att_mtu, max_message));
+        into_handle(kakunin_ble_reader { inner }, out)
     }
 }
 
@@ -248,13 +228,8 @@ pub extern "C" fn kakunin_ble_reader_start(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        match r.inner.start() {
-            Ok(op) => {
-                write_out(out, gatt_ops(vec![op]));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let op = ok!(r.inner.start());
+        into_handle(kakunin_gatt_ops { ops: vec![op] }, out)
     }
 }
 
@@ -270,13 +245,8 @@ pub extern "C" fn kakunin_ble_reader_send(
         let r = need!(try_mut(reader));
         let message = need!(try_slice(message, message_len));
         let out = need!(out_ok(out));
-        match r.inner.send(message) {
-            Ok(ops) => {
-                write_out(out, gatt_ops(ops));
-                KAKUNIN_OK
-            }
-            Err(e) => status_of(&e),
-        }
+        let ops = ok!(r.inner.send(message));
+        into_handle(kakunin_gatt_ops { ops }, out)
     }
 }
 
@@ -305,7 +275,7 @@ pub extern "C" fn kakunin_ble_reader_on_received(
             Ok(BleEvent::Started) => (KAKUNIN_BLE_EVENT_STARTED, core::ptr::null_mut()),
             Ok(BleEvent::Message(m)) => (KAKUNIN_BLE_EVENT_MESSAGE, kakunin_buffer::new(m)),
             Ok(BleEvent::Ended) => (KAKUNIN_BLE_EVENT_ENDED, core::ptr::null_mut()),
-            Err(e) => return status_of(&e),
+            Err(e) => return kakunin_status::from(&e),
         };
         write_out(out_event, event as u32);
         write_out(out_message, message);
@@ -322,8 +292,7 @@ pub extern "C" fn kakunin_ble_reader_end(
     boundary! {
         let r = need!(try_mut(reader));
         let out = need!(out_ok(out));
-        write_out(out, gatt_ops(vec![r.inner.end()]));
-        KAKUNIN_OK
+        into_handle(kakunin_gatt_ops { ops: vec![r.inner.end()] }, out)
     }
 }
 

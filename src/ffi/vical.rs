@@ -4,7 +4,7 @@
 //! docTypes) into a trust store builder.
 
 use super::trust::{kakunin_trust_store, kakunin_trust_store_builder};
-use super::{boundary, free_handle, need, out_ok, to_handle, try_mut, try_ref, try_slice, write_out};
+use super::{boundary, free_handle, into_handle, need, ok, out_ok, try_mut, try_ref, try_slice, write_out};
 use super::{kakunin_bytes, kakunin_str};
 use super::{kakunin_status, kakunin_status::*};
 use crate::error::Error;
@@ -79,29 +79,23 @@ fn verify_with(
     if clock_skew_secs < 0 {
         return KAKUNIN_INVALID_PARAMETER;
     }
-    let ders = match x509::certificates_from_pem_or_der(anchor_bytes) {
-        Ok(d) => d,
-        Err(e) => return kakunin_status::from_error(&e),
-    };
+    let ders = ok!(x509::certificates_from_pem_or_der(anchor_bytes));
     let mut certs = Vec::with_capacity(ders.len());
     for der in &ders {
-        match x509::certificate_input(der) {
-            Ok(c) => certs.push(c),
-            Err(e) => return kakunin_status::from_error(&e),
-        }
+        certs.push(ok!(x509::certificate_input(der)));
     }
     policy = policy.with_clock_skew(clock_skew_secs);
     if max_age_secs > 0 {
         policy = policy.with_max_age_secs(max_age_secs);
     }
-    match Vical::verify(bytes, &certs, UnixTime::from_secs(now_unix_secs), &policy) {
-        Ok(vical) => {
-            let (store, rejected) = vical.trust_store();
-            write_out(out, to_handle(kakunin_vical { vical, store, rejected }));
-            KAKUNIN_OK
-        }
-        Err(e) => kakunin_status::from_error(&e),
-    }
+    let vical = ok!(Vical::verify(
+        bytes,
+        &certs,
+        UnixTime::from_secs(now_unix_secs),
+        &policy
+    ));
+    let (store, rejected) = vical.trust_store();
+    into_handle(kakunin_vical { vical, store, rejected }, out)
 }
 
 /// `kakunin_vical_verify_with_options`: accept a VICAL signer whose keyUsage
@@ -318,8 +312,7 @@ pub extern "C" fn kakunin_vical_trust_store(
     boundary! {
         let v = need!(try_ref(vical));
         let out = need!(out_ok(out));
-        write_out(out, to_handle(kakunin_trust_store { inner: v.store.clone() }));
-        KAKUNIN_OK
+        into_handle(kakunin_trust_store { inner: v.store.clone() }, out)
     }
 }
 
