@@ -553,7 +553,7 @@ fn run(args: &Args, sample: bool) -> Result<bool, String> {
             RevocationMode::BestEffort
         });
     let policy = Policy::default()
-        .with_clock_skew(args.skew)
+        .with_clock_skew_secs(args.skew)
         .with_certificate_profile(args.profile)
         .with_revocation(RevocationPolicy::new(mode));
     let verifier = Verifier::new(builder.build())
@@ -665,8 +665,8 @@ fn add_vicals(
         }
     }
     let mut policy = VicalPolicy::default()
-        .with_clock_skew(args.skew)
-        .with_content_commitment_signer(args.profile == CertificateProfile::Interoperable);
+        .with_clock_skew_secs(args.skew)
+        .with_allow_content_commitment_signer(args.profile == CertificateProfile::Interoperable);
     if let Some(id) = args.vical_last_issue_id {
         policy = policy.with_last_issue_id(id);
     }

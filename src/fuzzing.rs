@@ -797,7 +797,7 @@ pub fn trust_lists(scenario: &TrustListScenario, data: &[u8]) -> Result<(), Viol
     use crate::pki::vical::{Vical, VicalPolicy};
     // The AAMVA seed's signer has keyUsage nonRepudiation only: allow it so
     // that inputs close to the seed reach the payload.
-    let policy = VicalPolicy::default().with_content_commitment_signer(true);
+    let policy = VicalPolicy::default().with_allow_content_commitment_signer(true);
     if let Ok(v) = Vical::verify(data, &scenario.vical_anchors, scenario.now, &policy) {
         let _ = (v.provider(), v.date(), v.next_update(), v.issue_id(), v.entries().len());
         let _ = v.trust_store();

@@ -56,7 +56,7 @@ impl Default for Policy {
 
 impl Policy {
     /// Sets the clock skew in seconds.
-    pub fn with_clock_skew(mut self, secs: i64) -> Self {
+    pub fn with_clock_skew_secs(mut self, secs: i64) -> Self {
         self.clock_skew_secs = secs.max(0);
         self
     }
@@ -80,7 +80,7 @@ impl Policy {
     }
 
     /// Sets [`Policy::allow_anchor_as_signer`].
-    pub fn with_anchor_as_signer(mut self, allow: bool) -> Self {
+    pub fn with_allow_anchor_as_signer(mut self, allow: bool) -> Self {
         self.allow_anchor_as_signer = allow;
         self
     }

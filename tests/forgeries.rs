@@ -414,7 +414,7 @@ fn pinned_signer_can_be_disallowed() {
     assert!(Verifier::new(store.clone())
         .verify_device_response(&b, auth, now())
         .is_valid());
-    let strict = Verifier::new(store).with_policy(Policy::default().with_anchor_as_signer(false));
+    let strict = Verifier::new(store).with_policy(Policy::default().with_allow_anchor_as_signer(false));
     assert_first(
         &strict.verify_device_response(&b, auth, now()),
         ErrorCode::IssuerChainUntrusted,
@@ -445,7 +445,7 @@ fn mso_expired_not_yet_valid_and_skew() {
         },
     );
     assert_first(&verify(&pki, &b), ErrorCode::MsoExpired);
-    assert!(verify_with(&pki, &b, Policy::default().with_clock_skew(120), now()).is_valid());
+    assert!(verify_with(&pki, &b, Policy::default().with_clock_skew_secs(120), now()).is_valid());
     let b = mint(
         &pki,
         &MdocSpec {

@@ -741,7 +741,7 @@ fn pinned_signer_needs_revocation_data_unless_exempt() {
     );
     // The explicit exemption.
     let exempt = Policy::default()
-        .with_revocation(RevocationPolicy::new(RevocationMode::Required).with_pinned_signers_exempt(true));
+        .with_revocation(RevocationPolicy::new(RevocationMode::Required).with_exempt_pinned_signers(true));
     let v = Verifier::new(store).with_policy(exempt).with_revocation_data(tokens);
     for b in [&plain, &with_ref] {
         let r = v.verify_device_response(b, auth, now());

@@ -222,7 +222,7 @@ fn aamva_root() -> ParsedCertificate {
 /// VICAL extKeyUsage 1.0.18013.5.1.8 but keyUsage nonRepudiation only, not
 /// digitalSignature: it verifies only with the explicit opt-in.
 fn aamva_policy() -> VicalPolicy {
-    VicalPolicy::default().with_content_commitment_signer(true)
+    VicalPolicy::default().with_allow_content_commitment_signer(true)
 }
 
 #[test]

@@ -96,7 +96,7 @@ fn vical_forgeries_are_refused() {
         &good,
         &root(&v),
         UnixTime::from_secs(VICAL_NEXT + 30),
-        &p.with_clock_skew(60)
+        &p.with_clock_skew_secs(60)
     )
     .is_ok());
 
@@ -215,7 +215,7 @@ fn vical_signer_needs_the_vical_eku_and_digital_signature() {
         },
     );
     assert_eq!(verify(&nr, &p).unwrap_err().code(), ErrorCode::TrustListInvalid);
-    assert!(verify(&nr, &p.with_content_commitment_signer(true)).is_ok());
+    assert!(verify(&nr, &p.with_allow_content_commitment_signer(true)).is_ok());
 }
 
 #[test]

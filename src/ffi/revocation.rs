@@ -130,7 +130,7 @@ pub extern "C" fn kakunin_verifier_builder_set_revocation_exempt_pinned_signers(
 ) -> kakunin_status {
     boundary! {
         let builder = need!(try_mut(builder));
-        let revocation = builder.policy.revocation.with_pinned_signers_exempt(exempt);
+        let revocation = builder.policy.revocation.with_exempt_pinned_signers(exempt);
         builder.policy = builder.policy.clone().with_revocation(revocation);
         KAKUNIN_OK
     }

@@ -111,7 +111,7 @@ pub extern "C" fn kakunin_verifier_builder_set_clock_skew(
         if seconds < 0 {
             return KAKUNIN_INVALID_PARAMETER;
         }
-        builder.policy = builder.policy.clone().with_clock_skew(seconds);
+        builder.policy = builder.policy.clone().with_clock_skew_secs(seconds);
         KAKUNIN_OK
     }
 }
@@ -144,7 +144,7 @@ pub extern "C" fn kakunin_verifier_builder_set_allow_anchor_as_signer(
 ) -> kakunin_status {
     boundary! {
         let builder = need!(try_mut(builder));
-        builder.policy = builder.policy.clone().with_anchor_as_signer(allow);
+        builder.policy = builder.policy.clone().with_allow_anchor_as_signer(allow);
         KAKUNIN_OK
     }
 }

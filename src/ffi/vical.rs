@@ -84,7 +84,7 @@ fn verify_with(
     for der in &ders {
         certs.push(ok!(x509::certificate_input(der)));
     }
-    policy = policy.with_clock_skew(clock_skew_secs);
+    policy = policy.with_clock_skew_secs(clock_skew_secs);
     if max_age_secs > 0 {
         policy = policy.with_max_age_secs(max_age_secs);
     }
@@ -129,7 +129,7 @@ pub extern "C" fn kakunin_vical_verify_with_options(
             return KAKUNIN_INVALID_PARAMETER;
         }
         let mut policy = VicalPolicy::default()
-            .with_content_commitment_signer(flags & KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER != 0);
+            .with_allow_content_commitment_signer(flags & KAKUNIN_VICAL_ALLOW_CONTENT_COMMITMENT_SIGNER != 0);
         if has_last_issue_id {
             policy = policy.with_last_issue_id(last_issue_id);
         }

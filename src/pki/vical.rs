@@ -57,7 +57,7 @@ impl VicalPolicy {
     }
 
     /// Sets [`VicalPolicy::clock_skew_secs`].
-    pub fn with_clock_skew(mut self, secs: i64) -> Self {
+    pub fn with_clock_skew_secs(mut self, secs: i64) -> Self {
         self.clock_skew_secs = secs.max(0);
         self
     }
@@ -69,7 +69,7 @@ impl VicalPolicy {
     }
 
     /// Sets [`VicalPolicy::allow_content_commitment_signer`].
-    pub fn with_content_commitment_signer(mut self, allow: bool) -> Self {
+    pub fn with_allow_content_commitment_signer(mut self, allow: bool) -> Self {
         self.allow_content_commitment_signer = allow;
         self
     }

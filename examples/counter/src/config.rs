@@ -290,7 +290,7 @@ pub fn from_str(text: &str, path: &Path, demo: bool) -> Result<Config, ConfigErr
             }
         }
         let p = resolve(&v.file);
-        let mut policy = VicalPolicy::default().with_clock_skew(skew);
+        let mut policy = VicalPolicy::default().with_clock_skew_secs(skew);
         if let Some(s) = v.max_age_seconds {
             policy = policy.with_max_age_secs(s);
         }
@@ -344,7 +344,7 @@ pub fn from_str(text: &str, path: &Path, demo: bool) -> Result<Config, ConfigErr
         revocation = revocation.with_max_age_secs(s);
     }
     let verifier = Verifier::new(trust)
-        .with_policy(Policy::default().with_clock_skew(skew).with_revocation(revocation))
+        .with_policy(Policy::default().with_clock_skew_secs(skew).with_revocation(revocation))
         .with_revocation_data(data);
 
     // What is requested.

@@ -110,7 +110,7 @@ impl RevocationPolicy {
     }
 
     /// Sets [`RevocationPolicy::exempt_pinned_signers`].
-    pub fn with_pinned_signers_exempt(mut self, exempt: bool) -> Self {
+    pub fn with_exempt_pinned_signers(mut self, exempt: bool) -> Self {
         self.exempt_pinned_signers = exempt;
         self
     }
