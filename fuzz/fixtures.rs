@@ -1,5 +1,5 @@
 #![allow(dead_code)]
-// Fixed scenarios shared by the fuzz targets and tests/fuzz_regressions.rs
+// Fixed scenarios shared by the fuzz targets and tests/fuzz/
 // (included with `#[path]`), built from the vectors in tests/data.
 
 use kakunin::fuzzing::{CertificateScenario, Scenario};

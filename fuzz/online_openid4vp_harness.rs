@@ -1,5 +1,5 @@
 // The OpenID4VP fuzz harness, shared by fuzz/fuzz_targets/online_openid4vp.rs
-// and tests/openid4vp.rs (which replays fuzz/seeds/online_openid4vp on
+// and tests/fuzz/regressions.rs (which replays fuzz/seeds/online_openid4vp on
 // stable), included with `#[path]`. The first byte picks the parser; the rest
 // is the input. Invariants: no panic; nothing made of fuzz bytes verifies (the
 // trust store is empty); every JWE error carries one of the three codes

@@ -1,0 +1,11 @@
+//! Proximity presentation (ISO 18013-5): the reader session against
+//! Annex D, mutated session input, and round trips with a simulated holder
+//! over NFC (engagement included) and BLE.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod nfc_engagement;
+mod session;
+mod session_robustness;
+mod transport;
