@@ -522,21 +522,6 @@ int main(void) {
     assert!(String::from_utf8_lossy(&out.stdout).contains("valid=1 sent=2"));
 }
 
-/// The Rust `verify` example binary (built on demand, as tests/cli/doctypes.rs does).
-fn rust_verify_example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(Path::parent).expect("profile directory");
-    let p = dir.join("examples").join("verify");
-    if !p.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", "verify"])
-            .status()
-            .expect("cargo build --example verify");
-        assert!(status.success());
-    }
-    p
-}
-
 /// On a minted My Number Card response (basic four items, audit record) and
 /// on Annex D, the C tool prints exactly what the Rust tool prints, in every
 /// output mode.
@@ -562,7 +547,7 @@ fn c_example_output_equals_rust_example() {
         &default_link(),
         &c_exe,
     );
-    let rust_exe = rust_verify_example();
+    let rust_exe = support::examples::example("verify");
     let mnc = [
         "--device-response",
         resp.as_str(),

@@ -3,24 +3,10 @@
 
 use crate::support;
 
-use std::path::PathBuf;
 use std::process::Command;
+use support::examples::{example, unique_dir};
 use support::jp_mnc;
 use support::*;
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join(name);
-    if !p.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    p
-}
 
 fn verify(args: &[&str]) -> (i32, String) {
     let out = Command::new(example("verify"))
@@ -33,8 +19,7 @@ fn verify(args: &[&str]) -> (i32, String) {
 
 /// Writes a minted My Number Card response, its IACA and transcript.
 fn mnc_files(tag: &str) -> (String, String, String) {
-    let dir = std::env::temp_dir().join(format!("kakunin-mnc-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = unique_dir(&format!("mnc-{tag}"));
     let pki = TestPki::new();
     let write = |name: &str, bytes: &[u8]| {
         let p = dir.join(name);

@@ -6,26 +6,13 @@
 use crate::support;
 
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use support::examples::{example, TempDir};
 use support::online::{self as wallet, AppleRequest, AppleTamper, Tamper};
 use support::{MdocSpec, TestPki, T2024};
 
 const ORIGIN: &str = "https://city.example.jp";
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join(name);
-    if !p.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    p
-}
 
 fn verify(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(example("verify"))
@@ -40,29 +27,6 @@ fn verify(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-struct Files {
-    dir: PathBuf,
-}
-
-impl Files {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kakunin-cli-online-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Files { dir }
-    }
-    fn put(&self, name: &str, data: impl AsRef<[u8]>) -> String {
-        let p = self.dir.join(name);
-        std::fs::write(&p, data).unwrap();
-        p.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn at() -> String {
     kakunin::UnixTime::from_secs(T2024 + 3600).to_rfc3339()
 }
@@ -75,7 +39,7 @@ fn hpke_key(seed: u8) -> (p256::SecretKey, Vec<u8>) {
 }
 
 struct AnnexC {
-    files: Files,
+    files: TempDir,
     anchor: String,
     request: String,
     key: String,
@@ -83,7 +47,7 @@ struct AnnexC {
 }
 
 fn annex_c(name: &str, tamper: &Tamper) -> AnnexC {
-    let files = Files::new(name);
+    let files = TempDir::new(name);
     let pki = TestPki::new();
     let (sk, point) = hpke_key(0x42);
     let request = wallet::annex_c_request_for(&point, &[0x11; 16]);
@@ -211,7 +175,7 @@ fn dcapi_verifier_inputs_exit_2() {
     ]);
     assert_eq!(code, 2);
     // An unreadable request or key.
-    let missing = c.files.dir.join("nope").to_str().unwrap().to_owned();
+    let missing = c.files.path().join("nope").to_str().unwrap().to_owned();
     for (req, key) in [(&missing, &c.key), (&c.request, &missing)] {
         let (code, _, _) = verify(&[
             "--dcapi-response",
@@ -235,7 +199,7 @@ fn dcapi_verifier_inputs_exit_2() {
 }
 
 struct Apple {
-    _files: Files,
+    _files: TempDir,
     anchor: String,
     key: String,
     envelope: String,
@@ -243,7 +207,7 @@ struct Apple {
 }
 
 fn apple(name: &str, t: &AppleTamper) -> Apple {
-    let files = Files::new(name);
+    let files = TempDir::new(name);
     let pki = TestPki::new();
     let (sk, point) = hpke_key(0x44);
     let req = AppleRequest {

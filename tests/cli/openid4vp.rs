@@ -7,24 +7,10 @@ use crate::wallet;
 
 use base64::Engine;
 use kakunin::presentation::online::openid4vp as oid4vp;
-use std::path::PathBuf;
 use std::process::Command;
+use support::examples::{example, unique_dir};
 use support::{data_file, hex_file, MdocSpec, TestPki};
 use wallet::{JweOptions, B64};
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join(name);
-    if !p.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    p
-}
 
 fn data(p: &str) -> String {
     format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
@@ -47,11 +33,7 @@ fn verify(args: &[&str]) -> (i32, String, String) {
 /// one process, so a shared folder would let one test overwrite (truncate)
 /// a file another is reading.
 fn tmp(name: &str, content: &[u8]) -> String {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("kakunin-cli-oid4vp-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+    let p = unique_dir("cli-oid4vp").join(name);
     std::fs::write(&p, content).unwrap();
     p.to_str().unwrap().to_owned()
 }

@@ -6,25 +6,14 @@ use crate::support;
 use std::path::PathBuf;
 use std::process::Command;
 use support::annex_d;
-
-fn reader_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let bin = dir.join(format!("reader{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} missing: run `cargo test` (which builds examples)",
-        bin.display()
-    );
-    bin
-}
+use support::examples::{example, TempDir};
 
 fn d(name: &str) -> String {
     format!("{}/tests/data/iso18013-5-annex-d/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(reader_bin()).args(args).output().unwrap();
+    let out = Command::new(example("reader")).args(args).output().unwrap();
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
 }
 
@@ -95,7 +84,8 @@ fn expired_document_and_tampered_session_data_are_invalid() {
     let mut sd = annex_d("session_data_device_response.hex");
     let n = sd.len();
     sd[n - 1] ^= 1;
-    let p = std::env::temp_dir().join(format!("kakunin-reader-tampered-{}.bin", std::process::id()));
+    let dir = TempDir::new("reader-tampered");
+    let p = dir.path().join("session_data.bin");
     std::fs::write(&p, &sd).unwrap();
     let args = annex_d_args(p.to_str().unwrap(), &["--at", "2021-01-01T00:00:00Z"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -112,7 +102,8 @@ fn qr_engagement_and_usage_errors() {
         "mdoc:{}\n",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(annex_d("device_engagement.hex"))
     );
-    let p = std::env::temp_dir().join(format!("kakunin-reader-qr-{}.txt", std::process::id()));
+    let dir = TempDir::new("reader-qr");
+    let p = dir.path().join("engagement.txt");
     std::fs::write(&p, qr).unwrap();
     let qr_path = p.to_str().unwrap().to_owned();
     let (code, out) = run(&[
@@ -210,13 +201,13 @@ fn the_response_is_bound_to_the_device_request_sent() {
 /// the text report.
 #[test]
 fn session_data_without_a_response_is_exit_1_with_a_session_code() {
-    let dir = std::env::temp_dir();
+    let dir = TempDir::new("reader-status");
     let status_only = |status: u8| {
         // {"status": status}
         let mut v = vec![0xa1, 0x66];
         v.extend_from_slice(b"status");
         v.push(status);
-        let p = dir.join(format!("kakunin-reader-status{status}-{}.cbor", std::process::id()));
+        let p = dir.path().join(format!("status{status}.cbor"));
         std::fs::write(&p, v).unwrap();
         p.to_str().unwrap().to_owned()
     };
@@ -249,7 +240,7 @@ fn session_data_without_a_response_is_exit_1_with_a_session_code() {
 }
 
 fn run_err(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(reader_bin()).args(args).output().unwrap();
+    let out = Command::new(example("reader")).args(args).output().unwrap();
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

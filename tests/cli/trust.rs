@@ -3,28 +3,13 @@
 
 use crate::support;
 
-use std::path::PathBuf;
 use std::process::Command;
+use support::examples::{example, TempDir};
 use support::revocation::*;
 use support::*;
 
-fn verify_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let bin = profile_dir.join("examples").join("verify");
-    let release = profile_dir.file_name().is_some_and(|n| n == "release");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "verify"])
-        .args(release.then_some("--release"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    bin
-}
-
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(verify_bin())
+    let out = Command::new(example("verify"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -35,39 +20,16 @@ fn run(args: &[&str]) -> (i32, String) {
     )
 }
 
-struct Files {
-    dir: PathBuf,
-}
-
-impl Files {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kakunin-cli-trust-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Files { dir }
-    }
-    fn put(&self, name: &str, bytes: &[u8]) -> String {
-        let p = self.dir.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 const AT: &str = "2024-01-01T00:00:00Z";
 
 #[test]
 fn crl_and_status_list_flags() {
-    let f = Files::new("rev");
+    let f = TempDir::new("rev");
     let pki = TestPki::new();
     let anchor = f.put("iaca.der", &pki.iaca_der);
     let doc = f.put(
         "dr.cbor",
-        &mint(
+        mint(
             &pki,
             &MdocSpec {
                 mso_status: Some(status_list_ref(3, STATUS_URI)),
@@ -94,11 +56,11 @@ fn crl_and_status_list_flags() {
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains("revocation_unavailable"), "{out}");
 
-    let crl = f.put("iaca.crl", &issue_crl(&CrlSpec::of(&pki), &pki.iaca_key));
+    let crl = f.put("iaca.crl", issue_crl(&CrlSpec::of(&pki), &pki.iaca_key));
     let (k, der) = status_signer(&pki);
     let ok_list = f.put(
         "ok.cwt",
-        &status_token(&TokenSpec::status_list(&der, 1, vec![0; 16]), &k),
+        status_token(&TokenSpec::status_list(&der, 1, vec![0; 16]), &k),
     );
     let (rc, out) = run(&[
         &base[..],
@@ -126,7 +88,7 @@ fn crl_and_status_list_flags() {
     // A revoking status list: rejected by the default best-effort mode that --status-list turns on.
     let revoked = f.put(
         "rev.cwt",
-        &status_token(&TokenSpec::status_list(&der, 1, vec![0, 0, 0, 1]), &k),
+        status_token(&TokenSpec::status_list(&der, 1, vec![0, 0, 0, 1]), &k),
     );
     let (rc, out) = run(&[&base[..], &["--status-list", &revoked]].concat());
     assert_eq!(rc, 1, "{out}");
@@ -138,7 +100,7 @@ fn crl_and_status_list_flags() {
     // A CRL listing the DS.
     let listed = f.put(
         "listed.crl",
-        &issue_crl(
+        issue_crl(
             &CrlSpec {
                 revoked_serials: vec![2],
                 ..CrlSpec::of(&pki)
@@ -157,7 +119,7 @@ fn crl_and_status_list_flags() {
 
 #[test]
 fn vical_flags() {
-    let f = Files::new("vical");
+    let f = TempDir::new("vical");
     let v = VicalPki::new();
     let pki = TestPki::new();
     let list = vical(
@@ -169,7 +131,7 @@ fn vical_flags() {
     );
     let list = f.put("vical.cbor", &list);
     let root = f.put("root.der", &v.root_der);
-    let doc = f.put("dr.cbor", &mint(&pki, &MdocSpec::default()));
+    let doc = f.put("dr.cbor", mint(&pki, &MdocSpec::default()));
     let (rc, out) = run(&[
         "--device-response",
         &doc,

@@ -1,22 +1,8 @@
 //! The `verify` example's command-line contract (flags, JSON shape, exit codes).
 
+use crate::support::examples::{example, TempDir};
 use std::path::PathBuf;
 use std::process::Command;
-
-fn example(name: &str) -> PathBuf {
-    // Integration tests live in target/<profile>/deps; examples next door.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let p = dir.join("examples").join(name);
-    if !p.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    p
-}
 
 fn data(p: &str) -> String {
     format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
@@ -87,7 +73,8 @@ fn eudi_mdl_with_binary_transcript_and_rfc3339_time() {
             .trim(),
     )
     .unwrap();
-    let path = std::env::temp_dir().join(format!("kakunin-st-{}.cbor", std::process::id()));
+    let dir = TempDir::new("cli-st");
+    let path = dir.path().join("transcript.cbor");
     std::fs::write(&path, st).unwrap();
     let (code, out, err) = verify(&[
         "--device-response",
@@ -152,10 +139,10 @@ fn reader_key_as_pkcs8_pem_sec1_der_and_cose_key() {
     )
     .unwrap();
     let sk = p256::SecretKey::from_slice(&d).unwrap();
-    let dir = std::env::temp_dir();
-    let pem = dir.join(format!("kakunin-rk-{}.pem", std::process::id()));
+    let dir = TempDir::new("cli-rk");
+    let pem = dir.path().join("reader_key.pem");
     std::fs::write(&pem, sk.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
-    let sec1 = dir.join(format!("kakunin-rk-{}.der", std::process::id()));
+    let sec1 = dir.path().join("reader_key.der");
     std::fs::write(&sec1, sk.to_sec1_der().unwrap().as_slice()).unwrap();
     for key in [&pem, &sec1] {
         let (code, out, err) = verify(&["--reader-key", key.to_str().unwrap(), "--json"]);
@@ -259,9 +246,9 @@ fn bare_document_or_issuer_signed_is_not_downgraded_silently() {
     let document = item.get("documents").unwrap().value.as_array().unwrap()[0].clone();
     let issuer_signed = document.get("issuerSigned").unwrap().raw.to_vec();
     let document = document.raw.to_vec();
-    let dir = std::env::temp_dir();
+    let dir = TempDir::new("cli-bare");
     for (name, bytes) in [("document", document), ("issuer-signed", issuer_signed)] {
-        let path = dir.join(format!("kakunin-bare-{name}-{}.cbor", std::process::id()));
+        let path = dir.path().join(format!("{name}.cbor"));
         std::fs::write(&path, bytes).unwrap();
         let file = path.to_str().unwrap();
         let full = [
@@ -421,8 +408,7 @@ fn no_trust_anchor_is_a_warning_that_leaves_the_verdict_alone() {
 
 #[test]
 fn demo_runs_from_any_working_directory() {
-    let dir = std::env::temp_dir().join(format!("kakunin-cli-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("cli-demo");
     let run_in = |cwd: &std::path::Path, args: &[&str]| {
         let out = Command::new(example("verify"))
             .args(args)
@@ -432,7 +418,7 @@ fn demo_runs_from_any_working_directory() {
         (out.status.code(), out.stdout)
     };
     for args in [&[][..], &["--json"][..]] {
-        let elsewhere = run_in(&dir, args);
+        let elsewhere = run_in(dir.path(), args);
         let home = run_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args);
         assert_eq!(elsewhere.0, Some(0), "{}", String::from_utf8_lossy(&elsewhere.1));
         assert_eq!(
@@ -440,7 +426,6 @@ fn demo_runs_from_any_working_directory() {
             "the demo's output does not depend on the working directory"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

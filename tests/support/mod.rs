@@ -16,6 +16,7 @@ use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::ext::Extension;
 use x509_cert::time::Time;
 
+pub mod examples;
 pub mod jp_mnc;
 pub mod keys;
 pub mod online;
