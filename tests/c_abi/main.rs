@@ -1,8 +1,7 @@
 //! The C ABI (feature `capi`): C and C++ programs built against the static
 //! library, and the committed header against the one cbindgen generates.
 
-#[path = "../support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 mod c_api;
 mod header;

@@ -2,10 +2,8 @@
 //! OpenID4VP, trust and revocation flags, document types) and `reader`
 //! (Annex D replay). Binaries come from `support::example`.
 
-#[path = "../support/mod.rs"]
-mod support;
-#[path = "../support/oid4vp_wallet.rs"]
-mod wallet;
+use kakunin_test_kit as support;
+use kakunin_test_kit::oid4vp_wallet as wallet;
 
 mod doctypes;
 mod online;

@@ -2,10 +2,7 @@
 //! minimised crashes replayed on stable, and the CBOR property tests. Left
 //! out of the published package with fuzz/ itself (Cargo.toml `include`).
 
-#[path = "../../fuzz/fixtures.rs"]
-mod fixtures;
-#[path = "../../fuzz/online_openid4vp_harness.rs"]
-mod online_openid4vp_harness;
+use kakunin_test_kit::{fixtures, online_openid4vp_harness};
 
 mod cbor_props;
 mod regressions;

@@ -1,5 +1,5 @@
 //! One forged input per check: each must be rejected with the right code.
-//! The forgeries are minted by the test issuer in `tests/support`.
+//! The forgeries are minted by the test issuer in `tests/kit`.
 
 use crate::support;
 

@@ -5,8 +5,7 @@
 //! One test binary per concern (tests/*/main.rs), each linked once; the
 //! modules below were separate binaries before.
 
-#[path = "../support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 mod algorithms;
 mod doctypes;

@@ -1,6 +1,6 @@
 //! Responses bound to their requests, and answers bound to the docType the
 //! caller expects: forged and over-sharing responses minted by the test
-//! issuer in `tests/support`, and the recorded ISO 18013-5 Annex D session.
+//! issuer in `tests/kit`, and the recorded ISO 18013-5 Annex D session.
 
 use crate::support;
 

@@ -1,5 +1,5 @@
 //! Online presentations, verifier side, against a simulated wallet
-//! (tests/support/online.rs): ISO/IEC 18013-7 Annex C over the Digital
+//! (tests/kit/src/issuer/online.rs): ISO/IEC 18013-7 Annex C over the Digital
 //! Credentials API and Apple's in-app `APPLE-HPKE-v1` envelope. Every
 //! forgery is a real input the verifier must refuse with the stated code.
 

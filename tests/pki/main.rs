@@ -2,8 +2,7 @@
 //! certificates, VICALs, revocation (CRLs, status lists) and the Document
 //! Signer cache.
 
-#[path = "../support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 mod annex_b;
 mod ds_cache;

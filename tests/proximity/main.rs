@@ -2,8 +2,7 @@
 //! Annex D, mutated session input, and round trips with a simulated holder
 //! over NFC (engagement included) and BLE.
 
-#[path = "../support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 mod nfc_engagement;
 mod session;

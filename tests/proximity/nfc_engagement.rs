@@ -1,6 +1,6 @@
 //! NFC engagement as a Type 4 Tag reader (static and negotiated handover
 //! over TNEP, with NLEN = 0 polling), then data retrieval over NFC, against
-//! the simulated phone of tests/support/t4t.rs; and forged tag answers.
+//! the simulated phone of tests/kit/src/issuer/t4t.rs; and forged tag answers.
 
 use crate::support;
 

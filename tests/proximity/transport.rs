@@ -1,5 +1,5 @@
 //! Round trips between the reader session engine and a simulated holder
-//! (tests/support/holder.rs) over the NFC and BLE framers.
+//! (tests/kit/src/issuer/holder.rs) over the NFC and BLE framers.
 
 use crate::support;
 

@@ -4,7 +4,6 @@
 //! A128GCM/A256GCM) with its own code path (p256 + sha2 + aes-gcm directly,
 //! independent of kakunin's decryption).
 //!
-//! Included with `#[path]` by the OpenID4VP test crates, next to `support`.
 #![allow(dead_code)]
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
@@ -12,8 +11,8 @@ use base64::Engine;
 use ciborium::Value;
 use sha2::Digest;
 
-use crate::support::keys::TestKey;
-use crate::support::{device_response, enc, key, map, mint_document, tag24, text, DeviceAuthMode, MdocSpec, TestPki};
+use crate::keys::TestKey;
+use crate::{device_response, enc, key, map, mint_document, tag24, text, DeviceAuthMode, MdocSpec, TestPki};
 
 pub const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 

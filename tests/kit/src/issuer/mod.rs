@@ -16,7 +16,6 @@ use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::ext::Extension;
 use x509_cert::time::Time;
 
-pub mod examples;
 pub mod jp_mnc;
 pub mod keys;
 pub mod online;
@@ -40,15 +39,9 @@ pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_slice(&d).expect("valid scalar")
 }
 
-/// tests/data of the library, also when included from a workspace member
-/// under examples/ (whose manifest directory is two levels down).
+/// tests/data of the library (this crate is tests/kit).
 fn data_dir() -> String {
-    let here = format!("{}/tests/data", env!("CARGO_MANIFEST_DIR"));
-    if std::path::Path::new(&here).is_dir() {
-        here
-    } else {
-        format!("{}/../../tests/data", env!("CARGO_MANIFEST_DIR"))
-    }
+    format!("{}/../data", env!("CARGO_MANIFEST_DIR"))
 }
 
 pub fn hex_file(path: &str) -> Vec<u8> {
@@ -268,7 +261,7 @@ pub struct MdocSpec {
     /// MSO `status` (second edition), e.g. from `revocation::status_list_ref`.
     pub mso_status: Option<Value>,
     /// Device authentication over this encoded SessionTranscript instead of
-    /// [`transcript_bytes`] (online flows: tests/support/online.rs).
+    /// [`transcript_bytes`] (online flows: tests/kit/src/issuer/online.rs).
     pub transcript: Option<Vec<u8>>,
 }
 
@@ -554,7 +547,7 @@ pub fn reader_key() -> (kakunin::ReaderKey, Vec<u8>) {
     )
 }
 
-/// The simulated mdoc device of the session tests (tests/support/holder.rs).
+/// The simulated mdoc device of the session tests (tests/kit/src/issuer/holder.rs).
 pub mod holder;
 
 /// An ISO 18013-5 Annex D file (hex).

@@ -10,28 +10,20 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// The library's root (where its Cargo.toml is), also when included from a
-/// workspace member under examples/ (whose manifest directory is two levels
-/// down).
+/// The library's root, where its Cargo.toml is (this crate is tests/kit).
 fn library_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    if here.join("examples/verify.rs").is_file() {
-        here
-    } else {
-        here.join("../..")
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// The example binary `name`, built for this test's profile and features.
 ///
 /// Integration tests live in `target/<profile>/deps`, examples in
 /// `target/<profile>/examples`. Plain `cargo test` has built them already;
-/// with a target filter (`cargo test --test cli`), or from the unpacked
-/// package (`--tests`), it has not, or an older build is there. So the
-/// first call of a process asks cargo to bring the example up to date (a
-/// no-op after `cargo test`), with the features this test crate was built
-/// with, so that the library is not rebuilt with other ones.
-#[allow(unexpected_cfgs)] // `aws-lc` and `capi` are the library's features; included elsewhere they are off
+/// with a target filter (`cargo test --test cli`) it has not, or an older
+/// build is there. So the first call of a process asks cargo to bring the example up to date (a
+/// no-op after `cargo test`), with the crypto backend the test links, so
+/// that the library is not rebuilt with other features. (`capi` comes with
+/// the library's dev-dependencies, which examples always have.)
 pub fn example(name: &str) -> PathBuf {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().expect("test executable path");
@@ -51,12 +43,8 @@ pub fn example(name: &str) -> PathBuf {
                 cmd.args(["--profile", profile]);
             }
         }
-        let features: Vec<&str> = [("aws-lc", cfg!(feature = "aws-lc")), ("capi", cfg!(feature = "capi"))]
-            .into_iter()
-            .filter_map(|(f, on)| on.then_some(f))
-            .collect();
-        if !features.is_empty() {
-            cmd.args(["--features", &features.join(",")]);
+        if kakunin::crypto::BACKEND == "aws-lc" {
+            cmd.args(["--features", "aws-lc"]);
         }
         let status = cmd.current_dir(library_root()).status().expect("run cargo");
         assert!(status.success(), "cargo build --example {name} failed");

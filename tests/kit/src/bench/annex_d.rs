@@ -13,7 +13,7 @@ use kakunin::{
 use std::hint::black_box;
 
 pub fn data(dir: &str, name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../data/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     if name.ends_with(".hex") {
         hex::decode(text.trim()).unwrap()

@@ -1,9 +1,9 @@
-// The OpenID4VP fuzz harness, shared by fuzz/fuzz_targets/online_openid4vp.rs
-// and tests/fuzz/regressions.rs (which replays fuzz/seeds/online_openid4vp on
-// stable), included with `#[path]`. The first byte picks the parser; the rest
-// is the input. Invariants: no panic; nothing made of fuzz bytes verifies (the
-// trust store is empty); every JWE error carries one of the three codes
-// decryption may report; a restored request state round-trips.
+//! The OpenID4VP fuzz harness, shared by fuzz/fuzz_targets/online_openid4vp.rs
+//! and tests/fuzz/regressions.rs (which replays fuzz/seeds/online_openid4vp on
+//! stable). The first byte picks the parser; the rest is the input.
+//! Invariants: no panic; nothing made of fuzz bytes verifies (the trust store
+//! is empty); every JWE error carries one of the three codes decryption may
+//! report; a restored request state round-trips.
 
 use kakunin::presentation::online::openid4vp::{self as oid4vp, jwe, EncryptionKey, Flow, RequestState};
 use kakunin::{ErrorCode, TrustStore, UnixTime, Verifier};

@@ -1,6 +1,5 @@
-#![allow(dead_code)]
-// Fixed scenarios shared by the fuzz targets and tests/fuzz/
-// (included with `#[path]`), built from the vectors in tests/data.
+//! Fixed scenarios shared by the fuzz targets and tests/fuzz/, built from
+//! the vectors in tests/data.
 
 use kakunin::fuzzing::{CertificateScenario, Scenario};
 
@@ -14,13 +13,11 @@ fn hex(s: &str) -> Vec<u8> {
 /// SessionTranscriptBytes and EReaderKey (the response uses deviceMac).
 pub fn annex_d() -> Scenario {
     Scenario::new(
-        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
+        include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
         &hex(include_str!(
-            "../tests/data/iso18013-5-annex-d/session_transcript_bytes.hex"
+            "../../data/iso18013-5-annex-d/session_transcript_bytes.hex"
         )),
-        Some(&hex(include_str!(
-            "../tests/data/iso18013-5-annex-d/e_reader_key.d.hex"
-        ))),
+        Some(&hex(include_str!("../../data/iso18013-5-annex-d/e_reader_key.d.hex"))),
         "2021-01-01T00:00:00Z",
     )
     .expect("Annex D scenario")
@@ -30,9 +27,9 @@ pub fn annex_d() -> Scenario {
 /// 2025-12-19T09:19:37Z and its OpenID4VP SessionTranscript (deviceSignature).
 pub fn eudi_mdl() -> Scenario {
     Scenario::new(
-        include_bytes!("../tests/data/eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
+        include_bytes!("../../data/eudi-verifier-endpoint/pid_issuer_ca_ut_02.pem"),
         &hex(include_str!(
-            "../tests/data/eudi-verifier-endpoint/mdl_session_transcript.hex"
+            "../../data/eudi-verifier-endpoint/mdl_session_transcript.hex"
         )),
         None,
         "2025-12-19T09:19:37Z",
@@ -48,7 +45,7 @@ pub fn scenarios() -> Vec<Scenario> {
 /// Certificate target: the Annex D IACA as the only anchor, at 2021-01-01.
 pub fn certificates() -> CertificateScenario {
     CertificateScenario::new(
-        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
+        include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
         "2021-01-01T00:00:00Z",
     )
     .expect("certificate scenario")
@@ -58,11 +55,11 @@ pub fn certificates() -> CertificateScenario {
 /// DeviceRequest, reader root `CN=reader root` as anchor, at 2021-01-01.
 pub fn session() -> kakunin::fuzzing::SessionScenario {
     kakunin::fuzzing::SessionScenario::new(
-        &hex(include_str!("../tests/data/iso18013-5-annex-d/handover_select.hex")),
-        &hex(include_str!("../tests/data/iso18013-5-annex-d/handover_request.hex")),
-        &hex(include_str!("../tests/data/iso18013-5-annex-d/e_reader_key.d.hex")),
-        &hex(include_str!("../tests/data/iso18013-5-annex-d/device_request.hex")),
-        include_bytes!("../tests/data/iso18013-5-annex-d/reader_root_cert.pem"),
+        &hex(include_str!("../../data/iso18013-5-annex-d/handover_select.hex")),
+        &hex(include_str!("../../data/iso18013-5-annex-d/handover_request.hex")),
+        &hex(include_str!("../../data/iso18013-5-annex-d/e_reader_key.d.hex")),
+        &hex(include_str!("../../data/iso18013-5-annex-d/device_request.hex")),
+        include_bytes!("../../data/iso18013-5-annex-d/reader_root_cert.pem"),
         "2021-01-01T00:00:00Z",
     )
     .expect("session scenario")
@@ -72,11 +69,11 @@ pub fn session() -> kakunin::fuzzing::SessionScenario {
 /// verified at 2021-01-01 (Unix 1609459200).
 pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
     kakunin::fuzzing::c_abi(
-        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
+        include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
         &hex(include_str!(
-            "../tests/data/iso18013-5-annex-d/session_transcript_bytes.hex"
+            "../../data/iso18013-5-annex-d/session_transcript_bytes.hex"
         )),
-        &hex(include_str!("../tests/data/iso18013-5-annex-d/e_reader_key.d.hex")),
+        &hex(include_str!("../../data/iso18013-5-annex-d/e_reader_key.d.hex")),
         1_609_459_200,
         data,
     )
@@ -86,9 +83,9 @@ pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
 /// 2025-11-18T20:00:00Z (the VICAL verifies then); Annex D IACA and DS for CRLs.
 pub fn trust_lists() -> kakunin::fuzzing::TrustListScenario {
     kakunin::fuzzing::TrustListScenario::new(
-        include_bytes!("../tests/data/aamva-vical/aamva_dts_root_ca.pem"),
-        include_bytes!("../tests/data/iso18013-5-annex-d/iaca_cert.pem"),
-        include_bytes!("../tests/data/iso18013-5-annex-d/ds_cert.pem"),
+        include_bytes!("../../data/aamva-vical/aamva_dts_root_ca.pem"),
+        include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
+        include_bytes!("../../data/iso18013-5-annex-d/ds_cert.pem"),
         "2025-11-18T20:00:00Z",
     )
     .expect("trust list scenario")
