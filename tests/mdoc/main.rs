@@ -2,9 +2,11 @@
 //! input per check, the shared public vectors, document types and request
 //! binding, and the README's error-code table.
 //!
-//! One test binary per concern (tests/*/main.rs), each linked once; the
-//! modules below were separate binaries before.
+//! Each tests/<concern>/main.rs is one test binary, so `cargo test` compiles
+//! and links a handful rather than one per file; a new test file becomes a
+//! `mod` of its concern's binary.
 
+// The test issuer and holder, `crate::support` to the modules.
 use kakunin_test_kit as support;
 
 mod algorithms;
