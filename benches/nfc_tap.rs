@@ -1,5 +1,5 @@
 //! Tap-to-verdict over NFC with the sans-I/O engines and a simulated phone
-//! (tests/support/t4t.rs): no hardware. Prints the APDU round trips and bytes
+//! (tests/kit/src/issuer/t4t.rs): no hardware. Prints the APDU round trips and bytes
 //! of engagement and of data retrieval for a My Number Card response with a
 //! 100 KB portrait, with extended length APDUs and with short APDUs; then
 //! measures the time from the last response APDU to the verdict (NFC
@@ -12,8 +12,7 @@ use kakunin::transport::nfc::{NfcConfig, NfcEvent, NfcReader};
 use kakunin::transport::nfc_engagement::{EngagementConfig, EngagementEvent, NfcEngagementReader};
 use kakunin::{Curve, UnixTime, Verifier};
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 use support::holder::Holder;
 use support::jp_mnc::{self, JP_NS, MNC};

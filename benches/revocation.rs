@@ -2,15 +2,11 @@
 //! one minted mDL verified with revocation off, and with a CRL and a Token
 //! Status List required; loading a status list; verifying the AAMVA VICAL.
 
-#[path = "../tests/support/mod.rs"]
-#[allow(unused_imports)]
-mod support;
-
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use kakunin::vical::{Vical, VicalPolicy};
 use kakunin::{Policy, RevocationData, RevocationMode, RevocationPolicy, UnixTime, Verifier};
-use support::revocation::*;
-use support::*;
+use kakunin_test_kit::revocation::*;
+use kakunin_test_kit::*;
 
 fn bench(c: &mut Criterion) {
     let pki = TestPki::new();

@@ -19,12 +19,8 @@ use kakunin::{
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-#[path = "support/annex_d.rs"]
-mod annex_d;
-#[path = "support/mint.rs"]
-mod mint;
-
-use annex_d::AnnexD;
+use kakunin_test_kit::bench::annex_d::{self, AnnexD};
+use kakunin_test_kit::bench::mint;
 
 fn data(dir: &str, name: &str) -> Vec<u8> {
     annex_d::data(dir, name)

@@ -12,11 +12,7 @@
 //! `valgrind --tool=dhat`: bytes allocated per verification).
 //! Exit 1 if any verification fails.
 
-#[path = "../benches/support/annex_d.rs"]
-mod annex_d;
-#[path = "../benches/support/mint.rs"]
-#[allow(dead_code)]
-mod mint;
+use kakunin_test_kit::bench::{annex_d, mint};
 
 use kakunin::DsCache;
 use std::hint::black_box;

@@ -173,7 +173,7 @@ put("trust_lists", "iaca_cert.der", iaca)
 put("trust_lists", "status_list_bits", bytes.fromhex("01b9a3"))
 
 # --- online_openid4vp: first byte = mode (0 vp_token, 1 compact JWE,
-# 2 Authorization Response, 3 request state); see fuzz/online_openid4vp_harness.rs.
+# 2 Authorization Response, 3 request state); see tests/kit/src/online_openid4vp_harness.rs.
 import json  # noqa: E402
 
 jwe_vectors = json.loads((DATA / "jwe/vectors.json").read_text())

@@ -4,8 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../fixtures.rs"]
-mod fixtures;
+use kakunin_test_kit::fixtures;
 
 fuzz_target!(|data: &[u8]| {
     if let Err(v) = fixtures::c_abi(data) {

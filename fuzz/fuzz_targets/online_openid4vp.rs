@@ -2,11 +2,10 @@
 //! Fuzz target: the OpenID4VP 1.0 response parsers — `vp_token` JSON, the
 //! Authorization Response (plain, JWE, DC API credential object), compact
 //! JWE decryption and the serialised request state. See
-//! `fuzz/online_openid4vp_harness.rs` for the modes and invariants.
+//! `tests/kit/src/online_openid4vp_harness.rs` for the modes and invariants.
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../online_openid4vp_harness.rs"]
-mod harness;
+use kakunin_test_kit::online_openid4vp_harness as harness;
 
 fuzz_target!(|data: &[u8]| harness::run(data));

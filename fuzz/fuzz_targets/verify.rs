@@ -5,8 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-#[path = "../fixtures.rs"]
-mod fixtures;
+use kakunin_test_kit::fixtures;
 
 static SCENARIOS: OnceLock<Vec<kakunin::fuzzing::Scenario>> = OnceLock::new();
 

@@ -4,8 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-#[path = "../fixtures.rs"]
-mod fixtures;
+use kakunin_test_kit::fixtures;
 
 static SCENARIO: OnceLock<kakunin::fuzzing::CertificateScenario> = OnceLock::new();
 

@@ -1,6 +1,6 @@
 // A C++ translation unit that includes kakunin.h: the header must compile
 // cleanly as C++ (-Wall -Wextra -Werror) and declare C linkage, so this links
-// against the static library and runs (tests/c_api.rs).
+// against the static library and runs (tests/c_abi/c_api.rs).
 #include "kakunin.h"
 
 #include <cstdio>

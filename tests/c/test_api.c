@@ -1,9 +1,9 @@
 /*
  * C tests of include/kakunin.h, linked against the static library.
- * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs
+ * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_abi/c_api.rs
  * (and under ASan/UBSan and valgrind by .ci/run) from the repository root.
  * Exit status 0 = every check passed. With `--json`, prints the JSON of the
- * Annex D verification (tests/c_api.rs compares it with the Rust API).
+ * Annex D verification (tests/c_abi/c_api.rs compares it with the Rust API).
  */
 #include "common.h"
 

@@ -5,7 +5,7 @@
  * must return the issuer's value, never the holder-controlled one, and the
  * device lookup the device's value only.
  *
- * Run from the repository root (by tests/c_api.rs, and under ASan/UBSan and
+ * Run from the repository root (by tests/c_abi/c_api.rs, and under ASan/UBSan and
  * valgrind by .ci/run). Inputs: tests/data/derived/ffi-device-elements,
  * minted by the Rust test issuer (see its README), valid at
  * 2024-01-01T00:00:00Z. Exit status 0 = every check passed.

@@ -3,8 +3,8 @@
  * 18013-7 Annex C over the Digital Credentials API (request, state storage,
  * response verification) and Apple's in-app APPLE-HPKE-v1 envelope, against
  * the sealed answers committed in tests/data/derived/online (minted by the
- * simulated wallet of tests/support/online.rs). Built with
- * `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs (and under
+ * simulated wallet of tests/kit/src/issuer/online.rs). Built with
+ * `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_abi/c_api.rs (and under
  * ASan/UBSan and valgrind by .ci/run) from the repository root.
  * Exit status 0 = every check passed.
  */

@@ -2,7 +2,7 @@
  * C tests of the OpenID4VP 1.0 part of include/kakunin.h: request building
  * (DCQL, encryption key, signed request object), state serialise/restore,
  * vp_token and JWE response verification, NULL and free(NULL) cases.
- * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs
+ * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_abi/c_api.rs
  * (and under ASan/UBSan and valgrind by .ci/run) from the repository root.
  * Exit status 0 = every check passed.
  *

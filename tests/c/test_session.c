@@ -3,7 +3,7 @@
  * a full replay of the ISO 18013-5 Annex D NFC session through the C ABI,
  * tampered input, misuse order, NULL arguments and the request privacy
  * policy. Built with `cc -std=c11 -Wall -Wextra -Werror` and run by
- * tests/c_api.rs (and under ASan/UBSan and valgrind by .ci/run) from the
+ * tests/c_abi/c_api.rs (and under ASan/UBSan and valgrind by .ci/run) from the
  * repository root. Exit status 0 = every check passed.
  */
 #include "common.h"
@@ -470,7 +470,7 @@ static void test_request_binding(void) {
 }
 
 /* An IACA trusted only for a loyalty-card docType signs a "loyalty card"
- * carrying org.iso.18013.5.1/age_over_20 (minted by tests/c_api.rs into
+ * carrying org.iso.18013.5.1/age_over_20 (minted by tests/c_abi/c_api.rs into
  * `dir`). It verifies, but answers no age or identity question: not through
  * the document's own docType, nor through an expected one. */
 static void test_loyalty_card_answers(const char *dir) {

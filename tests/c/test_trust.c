@@ -2,7 +2,7 @@
  * C tests of the trust and revocation part of include/kakunin.h, through
  * the C ABI: docType-scoped and explicit-role anchors, VICALs, CRLs
  * and status lists, the revocation policy, NULL and free(NULL) cases.
- * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_api.rs
+ * Built with `cc -std=c11 -Wall -Wextra -Werror` and run by tests/c_abi/c_api.rs
  * (and under ASan/UBSan and valgrind by .ci/run) from the repository root.
  * Exit status 0 = every check passed.
  *

@@ -1,5 +1,5 @@
 //! The demo fixtures under `demo/` are minted here by the library's test
-//! issuer (tests/support), so the demo card is produced by the same code
+//! issuer (tests/kit), so the demo card is produced by the same code
 //! that mints the library's test vectors. DEMO ONLY: every key involved is
 //! a public test key.
 //!
@@ -8,9 +8,7 @@
 //! exactly what the issuer mints (minting is deterministic: RFC 6979
 //! signatures, fixed salts) and that they verify as the counter expects.
 
-#[path = "../../../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports, clippy::all)]
-mod support;
+use kakunin_test_kit as support;
 
 use ciborium::Value;
 use support::jp_mnc::{MncHolder, MNC};
@@ -79,7 +77,7 @@ fn pem(der: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut out = String::from(
         "# DEMO ONLY: the kakunin-counter demo IACA. Its private key is a public test key\n\
-         # (tests/support, seed 0x21). Never trust this certificate outside --demo.\n\
+         # (tests/kit, seed 0x21). Never trust this certificate outside --demo.\n\
          -----BEGIN CERTIFICATE-----\n",
     );
     for line in b64.as_bytes().chunks(64) {

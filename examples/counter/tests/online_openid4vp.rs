@@ -3,12 +3,8 @@
 //! over the OpenID4VPDCAPIHandover transcript, in a vp_token, in a JWE to
 //! the request's key — built on its own code path, not kakunin's.
 
-#[path = "../../../tests/support/oid4vp_wallet.rs"]
-#[allow(dead_code, unused_imports, clippy::all)]
-mod oid4vp_wallet;
-#[path = "../../../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports, clippy::all)]
-mod support;
+use kakunin_test_kit as support;
+use kakunin_test_kit::oid4vp_wallet;
 
 use base64::Engine;
 use kakunin::presentation::online::openid4vp;

@@ -1,6 +1,6 @@
 //! The counter's proximity path against a real PC/SC stack: pcscd with the
 //! vsmartcard virtual reader (vpcd). The simulated phone (the library's test
-//! holder, tests/support/t4t.rs) connects to vpcd as a virtual card over its
+//! holder, tests/kit/src/issuer/t4t.rs) connects to vpcd as a virtual card over its
 //! socket protocol and answers as an mdoc over NFC; the counter reaches it
 //! only through the PC/SC API.
 //!
@@ -13,8 +13,7 @@
 //! Skipped (loudly) when pcscd or vpcd is not installed, unless `CI` is set:
 //! then they fail.
 
-#[path = "../../../tests/support/mod.rs"]
-mod support;
+use kakunin_test_kit as support;
 
 use kakunin::privacy::{RequestBuilder, RequestPolicy};
 use kakunin::transport::ndef::NfcCarrier;

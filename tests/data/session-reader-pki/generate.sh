@@ -1,5 +1,5 @@
 #!/bin/sh
-# Generates the test reader PKI used by tests/session.rs (ReaderAuth signing).
+# Generates the test reader PKI used by tests/proximity/session.rs (ReaderAuth signing).
 # Run once; the outputs are committed. Validity: 2024-01-01 .. 2034-01-01 (fixed).
 set -eu
 cd "$(dirname "$0")"
