@@ -1,5 +1,5 @@
 #![no_main]
-//! Fuzz target: see `kakunin::fuzzing::session` (Annex D session scenario).
+//! Fuzz target: see `kakunin::internals::fuzz::session` (Annex D session scenario).
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -7,11 +7,11 @@ use std::sync::OnceLock;
 #[path = "../fixtures.rs"]
 mod fixtures;
 
-static SCENARIO: OnceLock<kakunin::fuzzing::SessionScenario> = OnceLock::new();
+static SCENARIO: OnceLock<kakunin::internals::fuzz::SessionScenario> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let scenario = SCENARIO.get_or_init(fixtures::session);
-    if let Err(v) = kakunin::fuzzing::session(scenario, data) {
+    if let Err(v) = kakunin::internals::fuzz::session(scenario, data) {
         panic!("invariant violated: {}", v.0);
     }
 });

@@ -62,7 +62,9 @@ pub use verification::{
 };
 pub use vical::kakunin_vical;
 
-// The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
+// The entry points the `c_abi` fuzz target drives through
+// `crate::internals::fuzz`; they exist for nothing else.
+#[cfg(feature = "internals")]
 pub(crate) use trust::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
     kakunin_reader_key_from_scalar, kakunin_session_transcript_free, kakunin_session_transcript_new,
@@ -70,6 +72,7 @@ pub(crate) use trust::{
     kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
     kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,
 };
+#[cfg(feature = "internals")]
 pub(crate) use verification::{
     kakunin_element_json, kakunin_verification_document_count, kakunin_verification_document_element,
     kakunin_verification_document_element_count, kakunin_verification_error, kakunin_verification_error_count,
