@@ -7,8 +7,8 @@
 //! benches/verify.rs.
 
 use criterion::{criterion_group, Criterion};
-use kakunin::crypto::primitives::{self, VerifyKey};
-use kakunin::crypto::{hpke, BACKEND};
+use kakunin::internals::crypto::primitives::{self, VerifyKey};
+use kakunin::internals::crypto::{hpke, BACKEND};
 use kakunin::presentation::online::annex_c;
 use kakunin::{Curve, DsCache, ReaderKey, SignatureAlgorithm, TrustStore, UnixTime, Verifier};
 use std::hint::black_box;
@@ -54,7 +54,7 @@ impl Online {
         let envelope = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(json["response"].as_str().unwrap())
             .unwrap();
-        let item = kakunin::cbor::decode(&envelope, &kakunin::Limits::default()).unwrap();
+        let item = kakunin::internals::cbor::decode(&envelope, &kakunin::Limits::default()).unwrap();
         let params = &item.value.as_array().unwrap()[1];
         let enc = params.get("enc").unwrap().value.as_bytes().unwrap().to_vec();
         let ct = params.get("cipherText").unwrap().value.as_bytes().unwrap().to_vec();

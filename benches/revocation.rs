@@ -78,10 +78,10 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let vical = hex_file("aamva-vical/aamva_vical_2025-11-18.hex");
-    let root_der = kakunin::x509::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_root_ca.pem"))
+    let root_der = kakunin::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_root_ca.pem"))
         .unwrap()
         .remove(0);
-    let root = kakunin::x509::ParsedCertificate::from_der(&root_der).unwrap();
+    let root = kakunin::ParsedCertificate::from_der(&root_der).unwrap();
     let at = UnixTime::parse_rfc3339("2025-11-18T20:00:00Z").unwrap();
     c.bench_function("aamva_vical_verify_and_load_14_iacas", |b| {
         b.iter(|| {

@@ -11,8 +11,8 @@
 //! `overhead = full / primitives`.
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
-use kakunin::cbor::{self, Item};
-use kakunin::crypto::BACKEND;
+use kakunin::internals::cbor::{self, Item};
+use kakunin::internals::crypto::BACKEND;
 use kakunin::{
     CertificateProfile, DeviceAuthInput, DsCache, Limits, Policy, SessionTranscript, TrustStore, UnixTime, Verifier,
 };

@@ -174,10 +174,14 @@ fn read_cbor(path: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// Whether `bytes` are one whole CBOR data item, by an independent parser
+/// (ciborium); the session decodes them again, under kakunin's limits.
 fn check_cbor(path: &str, bytes: &[u8]) -> Result<(), String> {
-    kakunin::cbor::decode(bytes, &kakunin::Policy::default().limits)
-        .map(|_| ())
-        .map_err(|_| format!("{path}: not CBOR nor hex text"))
+    let mut rest = bytes;
+    match ciborium::from_reader::<ciborium::Value, _>(&mut rest) {
+        Ok(_) if rest.is_empty() => Ok(()),
+        _ => Err(format!("{path}: not CBOR nor hex text")),
+    }
 }
 
 fn load_engagement(path: &str) -> Result<DeviceEngagement, String> {

@@ -448,9 +448,17 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
 /// text): anything else is an input error that says so.
 fn read_cbor(path: &str) -> Result<Vec<u8>, String> {
     let bytes = read_input(path)?;
-    kakunin::cbor::decode(&bytes, &kakunin::Policy::default().limits)
-        .map_err(|_| format!("{path}: not CBOR nor hex text"))?;
+    peek_cbor(&bytes).ok_or_else(|| format!("{path}: not CBOR nor hex text"))?;
     Ok(bytes)
+}
+
+/// The input as one whole CBOR data item, decoded by an independent parser
+/// (ciborium): the example only looks at the top-level shape; the verifier
+/// decodes the bytes again, under its limits.
+fn peek_cbor(bytes: &[u8]) -> Option<ciborium::Value> {
+    let mut rest = bytes;
+    let value = ciborium::from_reader(&mut rest).ok()?;
+    rest.is_empty().then_some(value)
 }
 
 fn decode_hex_or_binary(data: Vec<u8>) -> Vec<u8> {
@@ -660,8 +668,8 @@ fn add_vicals(
     let mut anchors = Vec::new();
     for path in &args.vical_anchors {
         let data = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        for der in kakunin::x509::certificates_from_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))? {
-            anchors.push(kakunin::x509::ParsedCertificate::from_der(&der).map_err(|e| format!("{path}: {e}"))?);
+        for der in kakunin::certificates_from_pem_or_der(&data).map_err(|e| format!("{path}: {e}"))? {
+            anchors.push(kakunin::ParsedCertificate::from_der(&der).map_err(|e| format!("{path}: {e}"))?);
         }
     }
     let mut policy = VicalPolicy::default()
@@ -691,9 +699,13 @@ fn add_vicals(
 /// DeviceResponse around it, so the tool will not decide on its own to skip
 /// device authentication (a copied credential would replay that way).
 fn verify_any(v: &Verifier, bytes: &[u8], auth: DeviceAuthInput<'_>, now: UnixTime, issuer_only: bool) -> Verification {
-    let bare = match kakunin::cbor::decode(bytes, &v.policy().limits) {
-        Ok(item) if item.get("issuerAuth").is_some() => Some(("an IssuerSigned", true)),
-        Ok(item) if item.get("docType").is_some() && item.get("documents").is_none() => Some(("a Document", false)),
+    let has = |item: &ciborium::Value, key: &str| {
+        item.as_map()
+            .is_some_and(|m| m.iter().any(|(k, _)| k.as_text() == Some(key)))
+    };
+    let bare = match peek_cbor(bytes) {
+        Some(item) if has(&item, "issuerAuth") => Some(("an IssuerSigned", true)),
+        Some(item) if has(&item, "docType") && !has(&item, "documents") => Some(("a Document", false)),
         _ => None,
     };
     match bare {

@@ -496,23 +496,6 @@ impl<'a> Value<'a> {
             _ => None,
         }
     }
-
-    /// Short name of the CBOR kind, for messages.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Value::Unsigned(_) | Value::Negative(_) => "integer",
-            Value::Bytes(_) => "byte string",
-            Value::Text(_) => "text string",
-            Value::Array(_) => "array",
-            Value::Map(_) => "map",
-            Value::Tag(..) => "tag",
-            Value::Bool(_) => "bool",
-            Value::Null => "null",
-            Value::Undefined => "undefined",
-            Value::Float(_) => "float",
-            Value::Simple(_) => "simple value",
-        }
-    }
 }
 
 impl<'a> Item<'a> {

@@ -37,9 +37,9 @@
 )]
 
 mod answers;
-pub mod cbor;
+mod cbor;
 mod cose;
-pub mod crypto;
+mod crypto;
 mod device_auth;
 pub mod doctype;
 mod doctype_check;
@@ -51,8 +51,11 @@ mod error;
 #[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+// Fuzz entry points and the internals kakunin's own tests and benches drive;
+// not API (see the module doc), compiled only with the `internals` feature.
+#[cfg(feature = "internals")]
 #[doc(hidden)]
-pub mod fuzzing;
+pub mod internals;
 mod issuer_auth;
 mod json;
 mod limits;
@@ -68,7 +71,7 @@ mod verifier;
 
 // The public module paths predate the pki/ and presentation/ folders; they
 // stay where users import them from.
-pub use pki::{revocation, vical, x509};
+pub use pki::{revocation, vical};
 pub use presentation::{audit, privacy, request, session, transport};
 
 pub use answers::{AgeAnswer, AgeEvidence, AgeVerdict, BasicInfo, ImageFormat, Portrait};
@@ -82,6 +85,7 @@ pub use mso::ValidityInfo;
 pub use pki::ds_cache::{DsCache, DsCacheStats, DEFAULT_DS_CACHE_CAPACITY};
 pub use pki::profile::CertificateProfile;
 pub use pki::trust::{AnchorRole, TrustAnchor, TrustPath, TrustStore, TrustStoreBuilder};
+pub use pki::x509::{certificates_from_pem_or_der, ParsedCertificate};
 pub use presentation::transcript::SessionTranscript;
 pub use reader_key::ReaderKey;
 pub use request::{ItemsRequest, Request};

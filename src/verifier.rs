@@ -17,7 +17,17 @@ use crate::reader_key::ReaderKey;
 use crate::response::{DeviceResponse, Document};
 use crate::time::UnixTime;
 
-/// Verification policy. [`Policy::default`] is strict.
+/// Verification policy.
+///
+/// [`Policy::default`] enforces the certificate profiles to the letter
+/// ([`CertificateProfile::AnnexB`]) with no clock skew, but it is not every
+/// check kakunin can make: it accepts a Document Signer that is itself a
+/// pinned trust anchor ([`Policy::allow_anchor_as_signer`] is `true`) and it
+/// checks no revocation ([`Policy::revocation`] is off). For the strictest
+/// verification also call [`Policy::with_anchor_as_signer`]`(false)`, set a
+/// [`RevocationPolicy`] of mode
+/// [`Required`](crate::RevocationMode::Required), and give the verifier its
+/// data ([`Verifier::with_revocation_data`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Policy {

@@ -7,7 +7,7 @@
 //! replacing one received item with a bigger one (outer, unsigned structure),
 //! so every check before the limit has passed on real data.
 
-use kakunin::cbor::{self, write_bytes, write_head, write_text, Item};
+use kakunin::internals::cbor::{self, write_bytes, write_head, write_text, Item};
 use kakunin::{
     DeviceAuthInput, ErrorCode, Limits, Policy, ReaderKey, SessionTranscript, TrustStore, UnixTime, Verification,
     Verifier,
@@ -408,7 +408,7 @@ fn max_depth_input_is_safe_on_a_small_stack() {
         let too_deep = build(depth + 1);
         on_small_stack(move || {
             let limits = Limits::default();
-            assert!(kakunin::fuzzing::cbor(&ok).is_ok());
+            assert!(kakunin::internals::fuzz::cbor(&ok).is_ok());
             cbor::decode(&ok, &limits).unwrap();
             assert_eq!(
                 cbor::decode(&too_deep, &limits).unwrap_err(),

@@ -1,5 +1,5 @@
 #![no_main]
-//! Fuzz target: see `kakunin::fuzzing::c_abi` (Annex D scenario built
+//! Fuzz target: see `kakunin::internals::fuzz::c_abi` (Annex D scenario built
 //! through the C ABI).
 
 use libfuzzer_sys::fuzz_target;

@@ -1,10 +1,10 @@
 #![no_main]
-//! Fuzz target: see `kakunin::fuzzing::cose`.
+//! Fuzz target: see `kakunin::internals::fuzz::cose`.
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(v) = kakunin::fuzzing::cose(data) {
+    if let Err(v) = kakunin::internals::fuzz::cose(data) {
         panic!("invariant violated: {}", v.0);
     }
 });

@@ -1,10 +1,10 @@
 #![no_main]
-//! Fuzz target: see `kakunin::fuzzing::mso`.
+//! Fuzz target: see `kakunin::internals::fuzz::mso`.
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(v) = kakunin::fuzzing::mso(data) {
+    if let Err(v) = kakunin::internals::fuzz::mso(data) {
         panic!("invariant violated: {}", v.0);
     }
 });

@@ -1,10 +1,10 @@
 #![no_main]
-//! Fuzz target: see `kakunin::fuzzing::transport`.
+//! Fuzz target: see `kakunin::internals::fuzz::transport`.
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(v) = kakunin::fuzzing::transport(data) {
+    if let Err(v) = kakunin::internals::fuzz::transport(data) {
         panic!("invariant violated: {}", v.0);
     }
 });

@@ -12,7 +12,9 @@
 use crate::error::{err, Error, ErrorCode};
 use crate::reader_key::ReaderKey;
 use crate::Curve;
-use hpke::{Deserializable, Serializable};
+use hpke::Deserializable;
+#[cfg(any(test, feature = "internals"))]
+use hpke::Serializable;
 use zeroize::Zeroizing;
 
 type Kem = hpke::kem::DhP256HkdfSha256;
@@ -45,6 +47,7 @@ pub fn generate_key() -> Result<ReaderKey, Error> {
     ReaderKey::generate(Curve::P256)
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// `DeriveKeyPair(ikm)` for DHKEM(P-256, HKDF-SHA256) (RFC 9180 §7.1.3);
 /// `ikm` must hold at least 32 bytes.
 pub fn derive_key(ikm: &[u8]) -> Result<ReaderKey, Error> {
@@ -87,14 +90,16 @@ pub fn open(
         })
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1) with a fresh ephemeral key:
 /// returns `(enc, ciphertext)`. `recipient` is the 65-byte uncompressed
-/// point. This is the holder's side; kakunin uses it in tests and tools that
-/// play the wallet.
+/// point. This is the holder's side: kakunin's own tests and benches use it
+/// (through `kakunin::internals`) to play the wallet.
 pub fn seal(recipient: &[u8], info: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     seal_with_rng(recipient, info, aad, plaintext, &mut rand_core::OsRng)
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// [`seal`] with the ephemeral key derived from `ikm_e` instead of fresh
 /// randomness, to reproduce the RFC 9180 Appendix A test vectors. Never use
 /// a fixed `ikm_e` outside a known-answer test: it breaks confidentiality.
@@ -109,6 +114,7 @@ pub fn seal_with_ikm(
     seal_with_rng(recipient, info, aad, plaintext, &mut FixedIkm(Zeroizing::new(*ikm_e)))
 }
 
+#[cfg(any(test, feature = "internals"))]
 fn seal_with_rng<R: rand_core::RngCore + rand_core::CryptoRng>(
     recipient: &[u8],
     info: &[u8],
@@ -127,10 +133,12 @@ fn seal_with_rng<R: rand_core::RngCore + rand_core::CryptoRng>(
     Ok((enc.to_bytes().to_vec(), ct))
 }
 
+#[cfg(any(test, feature = "internals"))]
 /// A "random" source that hands out one fixed `ikmE`, so that the KEM's
 /// `GenerateKeyPair` (= `DeriveKeyPair(random ikm)`) reproduces a vector.
 struct FixedIkm(Zeroizing<[u8; 32]>);
 
+#[cfg(any(test, feature = "internals"))]
 impl rand_core::RngCore for FixedIkm {
     fn next_u32(&mut self) -> u32 {
         0
@@ -147,6 +155,7 @@ impl rand_core::RngCore for FixedIkm {
     }
 }
 
+#[cfg(any(test, feature = "internals"))]
 impl rand_core::CryptoRng for FixedIkm {}
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! - feature `aws-lc`: aws-lc-rs (`awslc.rs`) for ECDSA, ECDH, SHA-2, HMAC and
 //!   HKDF, about 4× faster on P-256.
 //!
-//! [`BACKEND`] names the backend compiled in.
+//! `BACKEND` names the backend compiled in (for the tests and benches).
 
 #[cfg(feature = "aws-lc")]
 mod awslc;
@@ -30,11 +30,11 @@ pub(crate) use rustcrypto::{aes256gcm_decrypt, aes256gcm_encrypt, aes_gcm_decryp
 
 /// The name of the cryptographic backend compiled in: `"rustcrypto"` (default)
 /// or `"aws-lc"` (cargo feature `aws-lc`).
-#[cfg(not(feature = "aws-lc"))]
+#[cfg(all(feature = "internals", not(feature = "aws-lc")))]
 pub const BACKEND: &str = "rustcrypto";
 /// The name of the cryptographic backend compiled in: `"rustcrypto"` (default)
 /// or `"aws-lc"` (cargo feature `aws-lc`).
-#[cfg(feature = "aws-lc")]
+#[cfg(all(feature = "internals", feature = "aws-lc"))]
 pub const BACKEND: &str = "aws-lc";
 
 /// Elliptic curves a key may live on.
@@ -228,10 +228,10 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// The active backend's primitives, exposed only so that `benches/verify.rs`
-/// can time them in the same run as a full verification (overhead =
-/// full time / sum of its primitives). Not part of the API.
-#[doc(hidden)]
+/// The active backend's primitives, reachable (through `kakunin::internals`)
+/// only so that the benches can time them in the same run as a full
+/// verification (overhead = full time / sum of its primitives). Not API.
+#[cfg(feature = "internals")]
 pub mod primitives {
     use super::{Curve, PrivateKey, PublicKey, SignatureAlgorithm, X509SignatureAlgorithm};
 

@@ -75,19 +75,26 @@ pub use verification::{
 pub use verifier::{kakunin_certificate_profile, kakunin_limit, kakunin_verifier, kakunin_verifier_builder};
 pub use vical::kakunin_vical;
 
-// The entry points the `c_abi` fuzz target drives through `crate::fuzzing`.
+// The entry points the `c_abi` fuzz target drives through
+// `crate::internals::fuzz`; they exist for nothing else.
+#[cfg(feature = "internals")]
 pub(crate) use reader_key::{
     kakunin_reader_key_free, kakunin_reader_key_from_bytes, kakunin_reader_key_from_platform_bytes,
     kakunin_reader_key_from_scalar,
 };
+#[cfg(feature = "internals")]
 pub(crate) use transcript::{kakunin_session_transcript_free, kakunin_session_transcript_new};
+#[cfg(feature = "internals")]
 pub(crate) use trust::{kakunin_trust_store_free, kakunin_trust_store_from_pem_or_der};
+#[cfg(feature = "internals")]
 pub(crate) use verification::{
     kakunin_element_json, kakunin_verification_document_count, kakunin_verification_document_element,
     kakunin_verification_document_element_count, kakunin_verification_error, kakunin_verification_error_count,
     kakunin_verification_free, kakunin_verification_is_valid, kakunin_verification_json,
 };
+#[cfg(feature = "internals")]
 pub(crate) use verifier::{kakunin_verifier_free, kakunin_verifier_new};
+#[cfg(feature = "internals")]
 pub(crate) use verify::{
     kakunin_verifier_verify_device_response, kakunin_verifier_verify_device_response_issuer_only,
     kakunin_verifier_verify_document_issuer_only, kakunin_verifier_verify_issuer_signed,

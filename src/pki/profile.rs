@@ -3,9 +3,10 @@
 //! Document Signer certificate (Annex B.1.4) checked against its IACA when a
 //! document is verified.
 //!
-//! The rules each strength enforces are listed once, on
-//! [`CertificateProfile`]; the README and the trust store documentation link
-//! there.
+//! The rules are listed once, on [`CertificateProfile`] (the public type,
+//! so the list is in the API documentation); the README, docs/ and the trust
+//! store documentation link there instead of repeating it. Change a rule
+//! here and in that list together.
 
 use crate::error::{err, Error, ErrorCode};
 use crate::pki::x509::{self, ParsedCertificate};
@@ -18,7 +19,10 @@ use crate::value::ElementValue;
 ///
 /// Both profiles:
 /// - the IACA root certificate (Annex B.1.2) is checked when an anchor is
-///   loaded;
+///   loaded: self-signed (issuer = subject, the signature verifies with its
+///   own key), basicConstraints cA, keyUsage keyCertSign and cRLSign, a
+///   subjectKeyIdentifier, notBefore ≤ notAfter; its validity and
+///   countryName are checked with each Document Signer;
 /// - the Document Signer (DS) is not a CA; keyUsage is exactly
 ///   digitalSignature; issuer DN = IACA subject DN; authorityKeyIdentifier =
 ///   IACA subjectKeyIdentifier; countryName present and equal in DS and

@@ -70,10 +70,11 @@ impl TrustAnchor {
     }
 
     /// Parses a DER certificate that must be an IACA root meeting ISO
-    /// 18013-5 Annex B.1.2: self-signed CA, keyUsage keyCertSign and
-    /// cRLSign, subjectKeyIdentifier, allowed algorithm and curve (its
-    /// countryName is checked with each Document Signer). Anything else is refused with `certificate_profile_invalid`;
-    /// bytes that are not a certificate at all (e.g. a private key) with `not_a_certificate`.
+    /// 18013-5 Annex B.1.2 (the rules are listed on
+    /// [`CertificateProfile`](crate::CertificateProfile)), with an allowed
+    /// algorithm and curve. Anything else is refused with
+    /// `certificate_profile_invalid`; bytes that are not a certificate at all
+    /// (e.g. a private key) with `not_a_certificate`.
     pub fn iaca(der: &[u8]) -> Result<Self, Error> {
         let cert = x509::certificate_input(der)?;
         profile::check_iaca(&cert)?;

@@ -18,7 +18,7 @@ use x509_cert::ext::pkix::{
 /// CRL entries, byte for byte). The certificate as a whole stays bounded by
 /// `Limits::max_certificate_bytes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LongSerials;
+pub(crate) struct LongSerials;
 
 impl x509_cert::certificate::Profile for LongSerials {
     fn check_serial_number(_serial: &x509_cert::serial_number::SerialNumber<Self>) -> der::Result<()> {
@@ -27,7 +27,7 @@ impl x509_cert::certificate::Profile for LongSerials {
 }
 
 /// A certificate as `x509-cert` parses it under [`LongSerials`].
-pub type Certificate = x509_cert::certificate::CertificateInner<LongSerials>;
+pub(crate) type Certificate = x509_cert::certificate::CertificateInner<LongSerials>;
 
 /// Why `x509-cert` refused a certificate, in words that name the cause:
 /// bytes that are not DER at all, DER that is not a certificate, or a field
@@ -64,11 +64,13 @@ fn describe_parse_error(e: &der::Error) -> String {
 }
 
 /// EKU of an mdoc Document Signer (ISO 18013-5 Annex B.1.4): 1.0.18013.5.1.2.
-pub const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
+pub(crate) const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
 /// EKU of an mdoc reader authentication certificate: 1.0.18013.5.1.6.
-pub const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
+pub(crate) const OID_EKU_MDL_READER: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.6");
 /// extKeyUsage of a VICAL signer certificate (ISO 18013-5 Annex C).
-pub const OID_EKU_VICAL_SIGNER: der::asn1::ObjectIdentifier =
+pub(crate) const OID_EKU_VICAL_SIGNER: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.8");
 
 // OIDs are compared as decoded values, never through strings (no OID text formatting on the hot path).
@@ -286,11 +288,6 @@ impl ParsedCertificate {
         &self.der
     }
 
-    /// The parsed `x509-cert` structure (under the [`LongSerials`] profile).
-    pub fn certificate(&self) -> &Certificate {
-        &self.cert
-    }
-
     /// The received `tbsCertificate` bytes.
     pub(crate) fn tbs_bytes(&self) -> &[u8] {
         self.der.get(self.tbs_range.0..self.tbs_range.1).unwrap_or(&[])
@@ -368,17 +365,17 @@ impl ParsedCertificate {
     }
 
     /// The basicConstraints extension, if present.
-    pub fn basic_constraints(&self) -> Option<&BasicConstraints> {
+    pub(crate) fn basic_constraints(&self) -> Option<&BasicConstraints> {
         self.basic_constraints.as_ref()
     }
 
     /// The keyUsage extension, if present.
-    pub fn key_usage(&self) -> Option<&KeyUsage> {
+    pub(crate) fn key_usage(&self) -> Option<&KeyUsage> {
         self.key_usage.as_ref()
     }
 
     /// The extKeyUsage OIDs, if the extension is present.
-    pub fn ext_key_usage(&self) -> Option<&[der::asn1::ObjectIdentifier]> {
+    pub(crate) fn ext_key_usage(&self) -> Option<&[der::asn1::ObjectIdentifier]> {
         self.ext_key_usage.as_deref()
     }
 

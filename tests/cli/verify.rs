@@ -242,7 +242,7 @@ fn bare_document_or_issuer_signed_is_not_downgraded_silently() {
     let hex_text = std::fs::read_to_string(data("iso18013-5-annex-d/device_response.hex")).unwrap();
     let response = hex::decode(hex_text.trim()).unwrap();
     let limits = kakunin::Limits::default();
-    let item = kakunin::cbor::decode(&response, &limits).unwrap();
+    let item = kakunin::internals::cbor::decode(&response, &limits).unwrap();
     let document = item.get("documents").unwrap().value.as_array().unwrap()[0].clone();
     let issuer_signed = document.get("issuerSigned").unwrap().raw.to_vec();
     let document = document.raw.to_vec();

@@ -15,7 +15,7 @@
 
 use crate::fixtures;
 
-use kakunin::cbor::{self, Item, Value};
+use kakunin::internals::cbor::{self, Item, Value};
 use kakunin::Limits;
 use proptest::prelude::*;
 use std::ops::Range;
@@ -189,7 +189,7 @@ proptest! {
         prop_assert_eq!(item.raw, bytes.as_slice());
         // Heads + children's raw bytes reassemble every container (the same
         // invariant check the `cbor` fuzz target runs).
-        prop_assert_eq!(kakunin::fuzzing::cbor(&bytes), Ok(()));
+        prop_assert_eq!(kakunin::internals::fuzz::cbor(&bytes), Ok(()));
         check_subitems_standalone(&item);
     }
 
@@ -289,13 +289,13 @@ fn within(m: Mutation, range: &Range<usize>) -> Mutation {
 }
 
 struct Case {
-    scenario: kakunin::fuzzing::Scenario,
+    scenario: kakunin::internals::fuzz::Scenario,
     response: Vec<u8>,
     expected_json: String,
     signed: Vec<Range<usize>>,
 }
 
-fn case(scenario: kakunin::fuzzing::Scenario, seed: &str) -> Case {
+fn case(scenario: kakunin::internals::fuzz::Scenario, seed: &str) -> Case {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/seeds/verify")
         .join(seed);

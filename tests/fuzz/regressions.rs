@@ -4,7 +4,7 @@
 
 use crate::fixtures;
 
-use kakunin::fuzzing::{self, Violation};
+use kakunin::internals::fuzz::{self, Violation};
 use std::path::{Path, PathBuf};
 
 fn inputs(target: &str) -> Vec<PathBuf> {
@@ -38,45 +38,45 @@ fn replay(target: &str, min_seeds: usize, f: impl Fn(&[u8]) -> Result<(), Violat
 
 #[test]
 fn replay_cbor() {
-    replay("cbor", 10, fuzzing::cbor);
+    replay("cbor", 10, fuzz::cbor);
 }
 
 #[test]
 fn replay_cose() {
-    replay("cose", 5, fuzzing::cose);
+    replay("cose", 5, fuzz::cose);
 }
 
 #[test]
 fn replay_mso() {
-    replay("mso", 6, fuzzing::mso);
+    replay("mso", 6, fuzz::mso);
 }
 
 #[test]
 fn replay_x509() {
     let scenario = fixtures::certificates();
-    replay("x509", 8, |d| fuzzing::x509(&scenario, d));
+    replay("x509", 8, |d| fuzz::x509(&scenario, d));
 }
 
 #[test]
 fn replay_device_response() {
-    replay("device_response", 8, fuzzing::device_response);
+    replay("device_response", 8, fuzz::device_response);
 }
 
 #[test]
 fn replay_verify() {
     let scenarios = fixtures::scenarios();
-    replay("verify", 3, |d| fuzzing::verify(&scenarios, d));
+    replay("verify", 3, |d| fuzz::verify(&scenarios, d));
 }
 
 #[test]
 fn replay_session() {
     let scenario = fixtures::session();
-    replay("session", 8, |d| fuzzing::session(&scenario, d));
+    replay("session", 8, |d| fuzz::session(&scenario, d));
 }
 
 #[test]
 fn replay_transport() {
-    replay("transport", 5, fuzzing::transport);
+    replay("transport", 5, fuzz::transport);
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn replay_c_abi() {
 #[test]
 fn replay_trust_lists() {
     let scenario = fixtures::trust_lists();
-    replay("trust_lists", 3, |d| fuzzing::trust_lists(&scenario, d));
+    replay("trust_lists", 3, |d| fuzz::trust_lists(&scenario, d));
 }
 
 /// The end-to-end seeds really reach the deep checks: the Annex D and EUDI

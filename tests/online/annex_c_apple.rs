@@ -122,7 +122,7 @@ fn annex_c_cli_state_from_request_and_key() {
     assert!(key.is_err(), "the state is not a key encoding");
     let answer = wallet::annex_c_response(&pki, &MdocSpec::default(), &req.data, ORIGIN, &Tamper::default());
     // Another key than the request's recipient: hpke_key_mismatch, before anything else.
-    let other = kakunin::crypto::hpke::generate_key().unwrap();
+    let other = kakunin::internals::crypto::hpke::generate_key().unwrap();
     let state = annex_c::RequestState::from_request_data(req.data.as_bytes(), ORIGIN, other).unwrap();
     let v = annex_c::verify_response(&verifier(&pki), &state, b"not even json", now());
     assert_eq!(only_error(&v), ErrorCode::HpkeKeyMismatch);
@@ -293,12 +293,12 @@ fn annex_c_reader_auth_signs_the_annex_c_transcript() {
 // ---- Apple in-app ----
 
 fn apple_setup() -> (TestPki, ReaderKey, AppleRequest) {
-    let key = kakunin::crypto::hpke::generate_key().unwrap();
+    let key = kakunin::internals::crypto::hpke::generate_key().unwrap();
     let req = AppleRequest {
         nonce: vec![0x5a; 32],
         merchant_id: "merchant.jp.example.city".into(),
         team_id: "ABCDE12345".into(),
-        recipient: kakunin::crypto::hpke::public_key_bytes(&key),
+        recipient: kakunin::internals::crypto::hpke::public_key_bytes(&key),
     };
     (TestPki::new(), key, req)
 }
@@ -368,7 +368,7 @@ fn apple_key_mismatch() {
     // Sealed for us, but opened with another key.
     let (pki, _, req) = apple_setup();
     let envelope = wallet::apple_envelope(&pki, &MdocSpec::default(), &req, &AppleTamper::default());
-    let other = kakunin::crypto::hpke::generate_key().unwrap();
+    let other = kakunin::internals::crypto::hpke::generate_key().unwrap();
     let ctx = apple::RequestContext {
         nonce: &req.nonce,
         merchant_id: &req.merchant_id,
@@ -455,7 +455,7 @@ fn apple_envelope_fails_closed() {
 #[test]
 fn backend_is_named() {
     // The same tests run under `--features aws-lc`.
-    assert!(["rustcrypto", "aws-lc"].contains(&kakunin::crypto::BACKEND));
+    assert!(["rustcrypto", "aws-lc"].contains(&kakunin::internals::crypto::BACKEND));
 }
 
 // ---- committed fixtures (tests/c/test_online.c, examples) ----

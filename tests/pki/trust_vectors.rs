@@ -7,7 +7,7 @@
 use crate::support;
 
 use kakunin::vical::{Vical, VicalPolicy};
-use kakunin::x509::ParsedCertificate;
+use kakunin::ParsedCertificate;
 use kakunin::{
     AnchorRole, CertificateProfile, DeviceAuthInput, ErrorCode, Policy, RevocationMode, RevocationPolicy,
     SessionTranscript, TrustAnchor, TrustStore, UnixTime, Verification, Verifier,
@@ -27,7 +27,7 @@ fn store(pems: &[&str]) -> TrustStore {
 }
 
 fn anchor(pem: &str) -> TrustAnchor {
-    let der = kakunin::x509::certificates_from_pem_or_der(&data_file(pem))
+    let der = kakunin::certificates_from_pem_or_der(&data_file(pem))
         .unwrap()
         .remove(0);
     TrustAnchor::from_der(&der).unwrap()
@@ -62,7 +62,7 @@ fn auth0_self_signed_signer_loads_as_pinned_signer_only() {
 #[test]
 fn intermediate_ca_is_refused_as_anchor() {
     // The AAMVA issuing CA is a CA with keyCertSign but not self-signed.
-    let der = kakunin::x509::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_issuing_ca.pem"))
+    let der = kakunin::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_issuing_ca.pem"))
         .unwrap()
         .remove(0);
     let e = TrustAnchor::from_der(&der).unwrap_err();
@@ -76,7 +76,7 @@ fn transcript(path: &str) -> SessionTranscript {
 
 fn issuer_only(v: &Verifier, file: &str, now: UnixTime) -> Verification {
     let bytes = hex_file(file);
-    let item = kakunin::cbor::decode(&bytes, &kakunin::Limits::default()).unwrap();
+    let item = kakunin::internals::cbor::decode(&bytes, &kakunin::Limits::default()).unwrap();
     if item.get("issuerAuth").is_some() {
         Verification::from_document(v.verify_issuer_signed(&bytes, None, now), now)
     } else if item.get("documents").is_some() {
@@ -212,7 +212,7 @@ fn annex_d_and_auth0_full_verification_still_pass() {
 }
 
 fn aamva_root() -> ParsedCertificate {
-    let der = kakunin::x509::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_root_ca.pem"))
+    let der = kakunin::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_root_ca.pem"))
         .unwrap()
         .remove(0);
     ParsedCertificate::from_der(&der).unwrap()
@@ -347,7 +347,7 @@ fn private_key_as_anchor_is_not_a_certificate() {
         ErrorCode::NotACertificate
     );
     // A real certificate that breaks the profile keeps its own code.
-    let der = kakunin::x509::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_issuing_ca.pem"))
+    let der = kakunin::certificates_from_pem_or_der(&data_file("aamva-vical/aamva_dts_issuing_ca.pem"))
         .unwrap()
         .remove(0);
     assert_eq!(

@@ -4,7 +4,7 @@
 use crate::support;
 
 use kakunin::vical::{Vical, VicalPolicy};
-use kakunin::x509::ParsedCertificate;
+use kakunin::ParsedCertificate;
 use kakunin::{DeviceAuthInput, ErrorCode, UnixTime, Verifier};
 use support::revocation::*;
 use support::*;

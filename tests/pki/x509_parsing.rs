@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use kakunin::x509::ParsedCertificate;
+use kakunin::ParsedCertificate;
 use kakunin::{DeviceAuthInput, ErrorCode, UnixTime, Verifier};
 use support::keys::{HashAlg, TestKey, X509Alg};
 use support::*;

@@ -303,7 +303,7 @@ fn device_request_builder_reproduces_annex_d() {
 fn annex_d_reader_auth_verifies_against_the_reader_root() {
     let transcript = SessionTranscript::from_bytes(&annex_d("session_transcript_bytes.hex")).unwrap();
     let roots = TrustStore::from_pem_or_der(&data("iso18013-5-annex-d/reader_root_cert.pem")).unwrap();
-    let items = kakunin::cbor::tag24(&annex_d("items_request.hex"));
+    let items = kakunin::internals::cbor::tag24(&annex_d("items_request.hex"));
     let ok = verify_reader_auth(&annex_d("reader_auth.hex"), &items, &transcript, &roots, at_2021()).unwrap();
     assert_eq!(ok.anchor_subject, "CN=reader root");
     let checks = verify_device_request(&annex_d("device_request.hex"), &transcript, &roots, at_2021()).unwrap();
@@ -321,7 +321,7 @@ fn annex_d_reader_auth_verifies_against_the_reader_root() {
     forged[n - 1] = 0xf5;
     let e = verify_reader_auth(
         &annex_d("reader_auth.hex"),
-        &kakunin::cbor::tag24(&forged),
+        &kakunin::internals::cbor::tag24(&forged),
         &transcript,
         &roots,
         at_2021(),

@@ -18,7 +18,7 @@ fn main() {
     assert!(i.kakunin(&i.miss) && i.kakunin(&i.hit) && i.isomdl());
     // isomdl's own verdict on the full flow, for the record: its x509 ruleset
     // reports the expired DS (system clock) and MAC is unsupported.
-    let backend = kakunin::crypto::BACKEND;
+    let backend = kakunin::internals::crypto::BACKEND;
 
     let mut c = Criterion::default().configure_from_args();
     let mut g = c.benchmark_group(format!("annex_d_vs_isomdl/{backend}"));

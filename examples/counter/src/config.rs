@@ -276,17 +276,15 @@ pub fn from_str(text: &str, path: &Path, demo: bool) -> Result<Config, ConfigErr
         for a in &v.anchors {
             let p = resolve(a);
             let data = read(&p)?;
-            let ders = kakunin::x509::certificates_from_pem_or_der(&data).map_err(|e| ConfigError {
+            let ders = kakunin::certificates_from_pem_or_der(&data).map_err(|e| ConfigError {
                 file: p.clone(),
                 problem: format!("trust.vical anchors: {e}"),
             })?;
             for der in ders {
-                anchors.push(
-                    kakunin::x509::ParsedCertificate::from_der(&der).map_err(|e| ConfigError {
-                        file: p.clone(),
-                        problem: format!("trust.vical anchors: {e}"),
-                    })?,
-                );
+                anchors.push(kakunin::ParsedCertificate::from_der(&der).map_err(|e| ConfigError {
+                    file: p.clone(),
+                    problem: format!("trust.vical anchors: {e}"),
+                })?);
             }
         }
         let p = resolve(&v.file);

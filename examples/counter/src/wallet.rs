@@ -303,10 +303,22 @@ fn device_key() -> Result<p256::ecdsa::SigningKey, String> {
     p256::ecdsa::SigningKey::from_slice(&d).map_err(|e| e.to_string())
 }
 
-/// HPKE base-mode seal to `recipient` (uncompressed P-256 point), with
-/// kakunin's holder-side HPKE.
+/// HPKE base-mode seal to `recipient` (uncompressed P-256 point) with a
+/// fresh ephemeral key, empty aad: returns `(enc, ciphertext)`.
 fn seal(recipient: &[u8], info: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
-    kakunin::crypto::hpke::seal(recipient, info, &[], plaintext).map_err(|e| format!("HPKE seal: {e}"))
+    use hpke::{Deserializable, Serializable};
+    type Kem = hpke::kem::DhP256HkdfSha256;
+    let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(recipient).map_err(|e| format!("HPKE recipient key: {e}"))?;
+    let (enc, ct) = hpke::single_shot_seal::<hpke::aead::AesGcm128, hpke::kdf::HkdfSha256, Kem, _>(
+        &hpke::OpModeS::Base,
+        &pk,
+        info,
+        plaintext,
+        &[],
+        &mut rand_core::OsRng,
+    )
+    .map_err(|e| format!("HPKE seal: {e}"))?;
+    Ok((enc.to_bytes().to_vec(), ct))
 }
 
 fn enc(v: &Value) -> Vec<u8> {

@@ -43,7 +43,7 @@ pub fn example(name: &str) -> PathBuf {
                 cmd.args(["--profile", profile]);
             }
         }
-        if kakunin::crypto::BACKEND == "aws-lc" {
+        if kakunin::internals::crypto::BACKEND == "aws-lc" {
             cmd.args(["--features", "aws-lc"]);
         }
         let status = cmd.current_dir(library_root()).status().expect("run cargo");

@@ -1,7 +1,7 @@
 //! Fixed scenarios shared by the fuzz targets and tests/fuzz/, built from
 //! the vectors in tests/data.
 
-use kakunin::fuzzing::{CertificateScenario, Scenario};
+use kakunin::internals::fuzz::{CertificateScenario, Scenario};
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.trim().len() / 2)
@@ -53,8 +53,8 @@ pub fn certificates() -> CertificateScenario {
 
 /// Session target: the Annex D NFC negotiated handover, EReaderKey and
 /// DeviceRequest, reader root `CN=reader root` as anchor, at 2021-01-01.
-pub fn session() -> kakunin::fuzzing::SessionScenario {
-    kakunin::fuzzing::SessionScenario::new(
+pub fn session() -> kakunin::internals::fuzz::SessionScenario {
+    kakunin::internals::fuzz::SessionScenario::new(
         &hex(include_str!("../../data/iso18013-5-annex-d/handover_select.hex")),
         &hex(include_str!("../../data/iso18013-5-annex-d/handover_request.hex")),
         &hex(include_str!("../../data/iso18013-5-annex-d/e_reader_key.d.hex")),
@@ -67,8 +67,8 @@ pub fn session() -> kakunin::fuzzing::SessionScenario {
 
 /// C ABI target: Annex D anchor, SessionTranscriptBytes and EReaderKey,
 /// verified at 2021-01-01 (Unix 1609459200).
-pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
-    kakunin::fuzzing::c_abi(
+pub fn c_abi(data: &[u8]) -> Result<(), kakunin::internals::fuzz::Violation> {
+    kakunin::internals::fuzz::c_abi(
         include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
         &hex(include_str!(
             "../../data/iso18013-5-annex-d/session_transcript_bytes.hex"
@@ -81,8 +81,8 @@ pub fn c_abi(data: &[u8]) -> Result<(), kakunin::fuzzing::Violation> {
 
 /// Trust-list target: AAMVA DTS Root CA as VICAL anchor at
 /// 2025-11-18T20:00:00Z (the VICAL verifies then); Annex D IACA and DS for CRLs.
-pub fn trust_lists() -> kakunin::fuzzing::TrustListScenario {
-    kakunin::fuzzing::TrustListScenario::new(
+pub fn trust_lists() -> kakunin::internals::fuzz::TrustListScenario {
+    kakunin::internals::fuzz::TrustListScenario::new(
         include_bytes!("../../data/aamva-vical/aamva_dts_root_ca.pem"),
         include_bytes!("../../data/iso18013-5-annex-d/iaca_cert.pem"),
         include_bytes!("../../data/iso18013-5-annex-d/ds_cert.pem"),

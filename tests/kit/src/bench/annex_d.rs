@@ -4,8 +4,8 @@
 
 #![allow(dead_code)]
 
-use kakunin::cbor;
-use kakunin::crypto::primitives::{self, EcdhKey, VerifyKey};
+use kakunin::internals::cbor;
+use kakunin::internals::crypto::primitives::{self, EcdhKey, VerifyKey};
 use kakunin::{
     Curve, DeviceAuthInput, DsCache, Limits, ReaderKey, SessionTranscript, SignatureAlgorithm, TrustStore, UnixTime,
     Verifier,

@@ -5,7 +5,7 @@
 
 use der::asn1::UtcTime;
 use der::Encode;
-use kakunin::cbor::{tag24, write_bytes, write_head, write_text};
+use kakunin::internals::cbor::{tag24, write_bytes, write_head, write_text};
 use kakunin::{DeviceAuthInput, SessionTranscript, TrustStore, UnixTime, Verifier};
 use sha2::{Digest, Sha256};
 use signature::Signer;
@@ -17,6 +17,9 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::{Time, Validity};
+
+/// extKeyUsage of an mdoc Document Signer (ISO 18013-5 Annex B.1.4).
+const OID_EKU_MDL_DS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.0.18013.5.1.2");
 
 const DOC_TYPE: &str = "org.iso.18013.5.1.mDL";
 const NS: &str = "org.iso.18013.5.1";
@@ -262,8 +265,7 @@ where
         iaca,
     )
     .unwrap();
-    leaf.add_extension(&ExtendedKeyUsage(vec![kakunin::x509::OID_EKU_MDL_DS]))
-        .unwrap();
+    leaf.add_extension(&ExtendedKeyUsage(vec![OID_EKU_MDL_DS])).unwrap();
     let ds_der = build(leaf).to_der().unwrap();
     (iaca_der, ds_der)
 }

@@ -3,7 +3,7 @@
 //! BLE chunks. It uses the public session API in the Device role.
 
 use super::annex_d;
-use kakunin::cbor;
+use kakunin::internals::cbor;
 use kakunin::session::{
     build_session_transcript, ephemeral_key_bytes, generate_ephemeral_key, DeviceEngagement, Handover, Role,
     SessionCipher, SessionData, SessionEstablishment,

@@ -129,7 +129,7 @@ pub fn seal_response(
         ..spec.clone()
     };
     let dr = super::mint(pki, &spec);
-    let (mut e, mut ct) = kakunin::crypto::hpke::seal(recipient, info, &[], &dr).expect("seal");
+    let (mut e, mut ct) = kakunin::internals::crypto::hpke::seal(recipient, info, &[], &dr).expect("seal");
     if tamper.flip_enc {
         e[64] ^= 1;
     }
@@ -247,7 +247,7 @@ pub fn apple_envelope(pki: &TestPki, spec: &MdocSpec, req: &AppleRequest, t: &Ap
         text(t.identity_key.as_deref().unwrap_or("identity")),
         dr,
     )]));
-    let (mut e, mut ct) = kakunin::crypto::hpke::seal(&req.recipient, &info, &[], &plaintext).expect("seal");
+    let (mut e, mut ct) = kakunin::internals::crypto::hpke::seal(&req.recipient, &info, &[], &plaintext).expect("seal");
     if t.common.flip_enc {
         e[64] ^= 1;
     }

@@ -1,5 +1,6 @@
 //! Entry points for the fuzz targets in `fuzz/` and for their stable replay
-//! in `tests/fuzz/regressions.rs` (not part of the stable API).
+//! in `tests/fuzz/regressions.rs`. Not part of kakunin's API (see
+//! [`crate::internals`]).
 //!
 //! Each function feeds arbitrary bytes to one layer of kakunin exactly as
 //! the verifier does, touches every accessor of what comes back, and checks
