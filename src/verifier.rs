@@ -24,7 +24,7 @@ use crate::time::UnixTime;
 /// check kakunin can make: it accepts a Document Signer that is itself a
 /// pinned trust anchor ([`Policy::allow_anchor_as_signer`] is `true`) and it
 /// checks no revocation ([`Policy::revocation`] is off). For the strictest
-/// verification also call [`Policy::with_anchor_as_signer`]`(false)`, set a
+/// verification also call [`Policy::with_allow_anchor_as_signer`]`(false)`, set a
 /// [`RevocationPolicy`] of mode
 /// [`Required`](crate::RevocationMode::Required), and give the verifier its
 /// data ([`Verifier::with_revocation_data`]).
