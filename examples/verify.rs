@@ -822,7 +822,7 @@ mod oid4vp_mode {
 
     /// The OpenID4VP flags of one run.
     #[derive(Default)]
-    pub struct Flags {
+    pub(crate) struct Flags {
         vp_token: Option<String>,
         response: Option<String>,
         jwe_key: Option<String>,
@@ -835,7 +835,7 @@ mod oid4vp_mode {
 
     impl Flags {
         /// Whether `name` is one of these flags.
-        pub fn takes(name: &str) -> bool {
+        pub(crate) fn takes(name: &str) -> bool {
             matches!(
                 name,
                 "--oid4vp-vp-token"
@@ -850,7 +850,7 @@ mod oid4vp_mode {
         }
 
         /// Records a flag's value (the last one wins, as for the other flags).
-        pub fn set(&mut self, name: &str, v: String) {
+        pub(crate) fn set(&mut self, name: &str, v: String) {
             let slot = match name {
                 "--oid4vp-vp-token" => &mut self.vp_token,
                 "--oid4vp-response" => &mut self.response,
@@ -866,7 +866,7 @@ mod oid4vp_mode {
 
         /// Whether a flag only OpenID4VP takes was given (`--nonce` and
         /// `--origin` are shared with the Annex C and Apple modes).
-        pub fn any_own(&self) -> bool {
+        pub(crate) fn any_own(&self) -> bool {
             self.jwe_key.is_some()
                 || self.client_id.is_some()
                 || self.response_uri.is_some()
@@ -874,12 +874,12 @@ mod oid4vp_mode {
         }
 
         /// Whether an OpenID4VP mode was asked for.
-        pub fn active(&self) -> bool {
+        pub(crate) fn active(&self) -> bool {
             self.vp_token.is_some() || self.response.is_some()
         }
 
         /// Exactly one input mode, and the parameters that mode needs.
-        pub fn check(&self, proximity_flags: bool) -> Result<(), String> {
+        pub(crate) fn check(&self, proximity_flags: bool) -> Result<(), String> {
             let any = self.jwe_key.is_some()
                 || self.nonce.is_some()
                 || self.client_id.is_some()
@@ -946,7 +946,7 @@ mod oid4vp_mode {
     }
 
     /// The verdict of an OpenID4VP mode, `None` when none was asked for.
-    pub fn run(f: &Flags, verifier: &Verifier, now: UnixTime) -> Result<Option<Verification>, String> {
+    pub(crate) fn run(f: &Flags, verifier: &Verifier, now: UnixTime) -> Result<Option<Verification>, String> {
         let nonce = f.nonce.clone().unwrap_or_default();
         if let Some(path) = &f.vp_token {
             let thumbprint = match &f.jwk_thumbprint {

@@ -13,17 +13,17 @@ use crate::error::{err, structure, Error, ErrorCode};
 use crate::limits::Limits;
 
 /// COSE header label `alg` (RFC 9052 §3.1).
-pub const HEADER_ALG: i64 = 1;
+pub(crate) const HEADER_ALG: i64 = 1;
 /// COSE header label `crit` (RFC 9052 §3.1).
-pub const HEADER_CRIT: i64 = 2;
+pub(crate) const HEADER_CRIT: i64 = 2;
 /// COSE header label `typ` (RFC 9596).
-pub const HEADER_TYP: i64 = 16;
+pub(crate) const HEADER_TYP: i64 = 16;
 /// COSE header label `x5chain` (RFC 9360).
-pub const HEADER_X5CHAIN: i64 = 33;
+pub(crate) const HEADER_X5CHAIN: i64 = 33;
 /// CBOR tag of COSE_Sign1.
-pub const TAG_SIGN1: u64 = 18;
+pub(crate) const TAG_SIGN1: u64 = 18;
 /// CBOR tag of COSE_Mac0.
-pub const TAG_MAC0: u64 = 17;
+pub(crate) const TAG_MAC0: u64 = 17;
 
 /// The parts of a COSE_Sign1 or COSE_Mac0, borrowed from the input.
 #[derive(Debug)]

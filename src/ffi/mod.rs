@@ -19,6 +19,9 @@
 //! [`catch_unwind`]: std::panic::catch_unwind
 
 #![allow(non_camel_case_types)]
+// The exports are `pub extern "C"` inside private modules: C reaches them
+// through the linker, and cbindgen writes only `pub` items into the header.
+#![allow(unreachable_pub)]
 
 use core::ffi::c_char;
 use std::ffi::CString;

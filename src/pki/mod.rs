@@ -9,5 +9,5 @@ pub(crate) mod profile;
 pub mod revocation;
 pub(crate) mod trust;
 pub mod vical;
-pub mod x509;
+pub(crate) mod x509;
 pub(crate) mod x509_name;
