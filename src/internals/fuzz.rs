@@ -618,17 +618,6 @@ pub fn transport(data: &[u8]) -> Result<(), Violation> {
         }
         rest = next;
     }
-    // NFC static handover: responses to the reader's reads.
-    let mut tag = nfc::StaticHandoverReader::new(max_message);
-    let _ = tag.start();
-    let mut rest = data;
-    while let Some((&n, tail)) = rest.split_first() {
-        let (rapdu, next) = tail.split_at(usize::from(n).min(tail.len()));
-        if tag.on_response(rapdu).is_err() {
-            break;
-        }
-        rest = next;
-    }
     Ok(())
 }
 

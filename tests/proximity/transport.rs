@@ -279,32 +279,34 @@ impl Type4Tag {
 #[test]
 fn static_handover_read_from_a_type4_tag() {
     use kakunin::session::DeviceEngagement;
-    use kakunin::transport::nfc::{StaticHandoverReader, TagEvent};
+    use kakunin::transport::nfc_engagement::{EngagementConfig, EngagementEvent, HandoverKind, NfcEngagementReader};
     let hs = annex_d("handover_select.hex");
     for mle in [0x3b, 0xff, 0x1000] {
         let mut tag = Type4Tag::new(&hs, mle);
-        let mut reader = StaticHandoverReader::new(64 * 1024);
+        let mut reader = NfcEngagementReader::new(EngagementConfig::default());
         let mut apdu = reader.start();
-        let message = loop {
+        let engagement = loop {
             match reader.on_response(&tag.process(&apdu)).unwrap() {
-                TagEvent::Send(next) => apdu = next,
-                TagEvent::Message(m) => break m,
+                EngagementEvent::Send(next) => apdu = next,
+                EngagementEvent::Done(e) => break e,
                 other => panic!("{other:?}"),
             }
         };
-        assert_eq!(message, hs);
+        assert_eq!(engagement.kind, HandoverKind::Static);
+        assert_eq!(engagement.handover_select, hs);
         assert!(tag.reads >= 2 + hs.len().div_ceil(usize::from(mle)));
-        let (de, _) = DeviceEngagement::from_nfc_handover(&message, None).unwrap();
+        let (de, _) = DeviceEngagement::from_nfc_handover(&engagement.handover_select, None).unwrap();
         assert_eq!(de.raw(), annex_d("device_engagement_nfc.hex"));
+        assert_eq!(engagement.device_engagement, annex_d("device_engagement_nfc.hex"));
     }
     // A tag whose NDEF file is not readable is refused.
     let mut tag = Type4Tag::new(&hs, 0xff);
     tag.cc[13] = 0xff;
-    let mut reader = StaticHandoverReader::new(64 * 1024);
+    let mut reader = NfcEngagementReader::new(EngagementConfig::default());
     let mut apdu = reader.start();
     let err = loop {
         match reader.on_response(&tag.process(&apdu)) {
-            Ok(TagEvent::Send(next)) => apdu = next,
+            Ok(EngagementEvent::Send(next)) => apdu = next,
             Ok(other) => panic!("{other:?}"),
             Err(e) => break e,
         }
