@@ -3,18 +3,13 @@
 
 use crate::support;
 
-use std::process::Command;
-use support::examples::{example, unique_dir};
+use support::examples::unique_dir;
 use support::jp_mnc;
 use support::*;
 
 fn verify(args: &[&str]) -> (i32, String) {
-    let out = Command::new(example("verify"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    let (code, out, _) = crate::verify(args);
+    (code, out)
 }
 
 /// Writes a minted My Number Card response, its IACA and transcript.

@@ -12,3 +12,28 @@ mod openid4vp;
 mod reader;
 mod trust;
 mod verify;
+
+/// Runs the example `name` with `args` from the library's root (where
+/// `tests/data` is): exit code (-1 when a signal ended it), stdout, stderr.
+fn run_example(name: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(support::examples::example(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `verify` with `args`: exit code, stdout, stderr.
+fn verify(args: &[&str]) -> (i32, String, String) {
+    run_example("verify", args)
+}
+
+/// A file under `tests/data`.
+fn data(p: &str) -> String {
+    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
+}

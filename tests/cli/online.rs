@@ -5,27 +5,14 @@
 
 use crate::support;
 
+use crate::verify;
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use std::path::Path;
-use std::process::Command;
-use support::examples::{example, TempDir};
+use support::examples::TempDir;
 use support::online::{self as wallet, AppleRequest, AppleTamper, Tamper};
 use support::{MdocSpec, TestPki, T2024};
 
 const ORIGIN: &str = "https://city.example.jp";
-
-fn verify(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(example("verify"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn at() -> String {
     kakunin::UnixTime::from_secs(T2024 + 3600).to_rfc3339()

@@ -5,29 +5,12 @@
 use crate::support;
 use crate::wallet;
 
+use crate::{data, verify};
 use base64::Engine;
 use kakunin::presentation::online::openid4vp as oid4vp;
-use std::process::Command;
-use support::examples::{example, unique_dir};
+use support::examples::unique_dir;
 use support::{data_file, hex_file, MdocSpec, TestPki};
 use wallet::{JweOptions, B64};
-
-fn data(p: &str) -> String {
-    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn verify(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(example("verify"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// Writes `content` to a file of its own: tests run in parallel threads of
 /// one process, so a shared folder would let one test overwrite (truncate)

@@ -4,17 +4,16 @@
 use crate::support;
 
 use std::path::PathBuf;
-use std::process::Command;
 use support::annex_d;
-use support::examples::{example, TempDir};
+use support::examples::TempDir;
 
 fn d(name: &str) -> String {
     format!("{}/tests/data/iso18013-5-annex-d/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(example("reader")).args(args).output().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+    let (code, out, _) = crate::run_example("reader", args);
+    (code, out)
 }
 
 fn annex_d_args(session_data: &str, extra: &[&str]) -> Vec<String> {
@@ -240,12 +239,7 @@ fn session_data_without_a_response_is_exit_1_with_a_session_code() {
 }
 
 fn run_err(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(example("reader")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    crate::run_example("reader", args)
 }
 
 #[test]

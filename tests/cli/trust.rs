@@ -3,21 +3,14 @@
 
 use crate::support;
 
-use std::process::Command;
-use support::examples::{example, TempDir};
+use support::examples::TempDir;
 use support::revocation::*;
 use support::*;
 
+/// `verify` with `args`: exit code, and stdout followed by stderr.
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(example("verify"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
+    let (code, out, err) = crate::verify(args);
+    (code, out + &err)
 }
 
 const AT: &str = "2024-01-01T00:00:00Z";

@@ -1,25 +1,9 @@
 //! The `verify` example's command-line contract (flags, JSON shape, exit codes).
 
 use crate::support::examples::{example, TempDir};
+use crate::{data, verify};
 use std::path::PathBuf;
 use std::process::Command;
-
-fn data(p: &str) -> String {
-    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn verify(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(example("verify"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn no_arguments_verifies_the_bundled_sample() {
