@@ -37,6 +37,9 @@
 )]
 
 mod answers;
+// `pub` items for `kakunin::internals::cbor`: without the `internals`
+// feature nothing outside the crate reaches them.
+#[cfg_attr(not(feature = "internals"), allow(unreachable_pub))]
 mod cbor;
 mod cose;
 mod crypto;

@@ -16,6 +16,9 @@
 
 #[cfg(feature = "aws-lc")]
 mod awslc;
+// `pub` for `kakunin::internals::crypto`: without the `internals` feature
+// nothing outside the crate reaches it.
+#[cfg_attr(not(feature = "internals"), allow(unreachable_pub))]
 pub mod hpke;
 mod rustcrypto;
 
