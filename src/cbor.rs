@@ -115,8 +115,12 @@ impl<'a> Decoder<'a, '_> {
     }
 
     fn take(&mut self, n: u64) -> Result<&'a [u8], DecodeError> {
+        // A length beyond `usize` (a 32-bit target) cannot be in the input.
+        self.take_len(usize::try_from(n).map_err(|_| EOF)?)
+    }
+
+    fn take_len(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let remaining = self.input.len() - self.pos;
-        let n = usize::try_from(n).map_err(|_| EOF)?;
         if n > remaining {
             return Err(EOF);
         }
@@ -137,7 +141,7 @@ impl<'a> Decoder<'a, '_> {
     }
 
     fn fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let s = self.take(N as u64)?;
+        let s = self.take_len(N)?;
         let mut a = [0u8; N];
         a.copy_from_slice(s);
         Ok(a)
@@ -156,7 +160,8 @@ impl<'a> Decoder<'a, '_> {
             return Err(DecodeError::Malformed("indefinite-length string"));
         }
         let n = self.uint_arg(info)?;
-        if n > self.limits.max_string_bytes as u64 {
+        // A length beyond `usize` (a 32-bit target) is beyond the limit too.
+        if !usize::try_from(n).is_ok_and(|n| n <= self.limits.max_string_bytes) {
             return Err(DecodeError::Limit("max_string_bytes"));
         }
         Ok(n)
@@ -167,14 +172,16 @@ impl<'a> Decoder<'a, '_> {
             return Ok(None);
         }
         let n = self.uint_arg(info)?;
-        if n > self.limits.max_container_len as u64 {
-            return Err(DecodeError::Limit("max_container_len"));
-        }
+        // A length beyond `usize` (a 32-bit target) is beyond the limit too.
+        let n = usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.limits.max_container_len)
+            .ok_or(DecodeError::Limit("max_container_len"))?;
         // Every entry needs at least one byte: a longer claim is a lie.
-        if n > (self.input.len() - self.pos) as u64 {
+        if n > self.input.len() - self.pos {
             return Err(EOF);
         }
-        Ok(Some(n as usize))
+        Ok(Some(n))
     }
 
     fn at_break(&mut self) -> Result<bool, DecodeError> {
@@ -398,11 +405,11 @@ fn canonical(v: &Value<'_>, out: &mut Vec<u8>) {
         Value::Bytes(b) => write_bytes(out, b),
         Value::Text(t) => write_text(out, t),
         Value::Array(a) => {
-            write_head(out, 4, a.len() as u64);
+            write_len(out, 4, a.len());
             a.iter().for_each(|x| canonical(&x.value, out));
         }
         Value::Map(m) => {
-            write_head(out, 5, m.len() as u64);
+            write_len(out, 5, m.len());
             for (k, x) in m {
                 canonical(&k.value, out);
                 canonical(&x.value, out);
@@ -529,32 +536,42 @@ impl<'a> Item<'a> {
 /// Writes a CBOR head with the shortest argument encoding (RFC 8949 §4.2.1).
 pub fn write_head(out: &mut Vec<u8>, major: u8, n: u64) {
     let m = major << 5;
-    if n < 24 {
-        out.push(m | n as u8);
-    } else if n <= u64::from(u8::MAX) {
-        out.push(m | 24);
-        out.push(n as u8);
-    } else if n <= u64::from(u16::MAX) {
+    if let Ok(b) = u8::try_from(n) {
+        if b < 24 {
+            out.push(m | b);
+        } else {
+            out.push(m | 24);
+            out.push(b);
+        }
+    } else if let Ok(h) = u16::try_from(n) {
         out.push(m | 25);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
-    } else if n <= u64::from(u32::MAX) {
+        out.extend_from_slice(&h.to_be_bytes());
+    } else if let Ok(w) = u32::try_from(n) {
         out.push(m | 26);
-        out.extend_from_slice(&(n as u32).to_be_bytes());
+        out.extend_from_slice(&w.to_be_bytes());
     } else {
         out.push(m | 27);
         out.extend_from_slice(&n.to_be_bytes());
     }
 }
 
+/// Writes a CBOR head whose argument is a length (of a string, an array or a
+/// map).
+pub(crate) fn write_len(out: &mut Vec<u8>, major: u8, len: usize) {
+    // `usize` is at most 64 bits on every target Rust supports: a length
+    // always fits, the saturation is unreachable.
+    write_head(out, major, u64::try_from(len).unwrap_or(u64::MAX));
+}
+
 /// Writes a byte string.
 pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    write_head(out, 2, b.len() as u64);
+    write_len(out, 2, b.len());
     out.extend_from_slice(b);
 }
 
 /// Writes a text string.
 pub fn write_text(out: &mut Vec<u8>, s: &str) {
-    write_head(out, 3, s.len() as u64);
+    write_len(out, 3, s.len());
     out.extend_from_slice(s.as_bytes());
 }
 

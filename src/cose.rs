@@ -259,7 +259,7 @@ fn to_be_signed(context: &[u8], protected: &[u8], payload: &[u8], out: &mut Vec<
     out.clear();
     out.reserve(16 + protected.len() + payload.len());
     cbor::write_head(out, 4, 4);
-    cbor::write_head(out, 3, context.len() as u64);
+    cbor::write_len(out, 3, context.len());
     out.extend_from_slice(context);
     cbor::write_bytes(out, protected);
     cbor::write_bytes(out, &[]);

@@ -163,11 +163,10 @@ impl FullDate {
     /// The UTC calendar date of an instant.
     pub fn of(t: UnixTime) -> Self {
         let (year, month, day) = civil_from_days(t.secs.div_euclid(86_400));
-        FullDate {
-            year: year as i32,
-            month,
-            day,
-        }
+        // Only an instant billions of years away has a year beyond `i32`:
+        // it saturates.
+        let year = i32::try_from(year).unwrap_or(if year < 0 { i32::MIN } else { i32::MAX });
+        FullDate { year, month, day }
     }
 
     /// Completed years from `self` (a birth date) to `on`.
@@ -197,9 +196,9 @@ fn parse_date(b: &[u8]) -> Option<(i32, u8, u8)> {
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    let y = digits(b.get(0..4)?)? as i32;
-    let m = digits(b.get(5..7)?)? as u8;
-    let d = digits(b.get(8..10)?)? as u8;
+    let y = i32::try_from(digits(b.get(0..4)?)?).ok()?;
+    let m = u8::try_from(digits(b.get(5..7)?)?).ok()?;
+    let d = u8::try_from(digits(b.get(8..10)?)?).ok()?;
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
@@ -239,8 +238,10 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
     let y = yoe + era * 400;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    // `doy` is 0..=365, so `d` is 1..=31 and `m` 1..=12: the fallbacks are
+    // unreachable.
+    let d = u8::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(u8::MAX);
+    let m = u8::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(u8::MAX);
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 

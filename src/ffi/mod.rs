@@ -244,6 +244,33 @@ pub enum kakunin_status {
 /// Where the input-rejected statuses start: status = base + `ErrorCode::number()`.
 pub const KAKUNIN_STATUS_ERROR_CODE_BASE: u32 = 1000;
 
+/// `u32::from(value)` for the `#[repr(u32)]` enums handed to C as a
+/// `uint32_t`: the value is the enum's discriminant.
+macro_rules! c_enum_into_u32 {
+    ($($e:ty),* $(,)?) => {$(
+        impl From<$e> for u32 {
+            // A `#[repr(u32)]` enum's discriminant is a `u32`: this `as`
+            // neither truncates nor changes sign, and there is no other
+            // safe way to read it.
+            #[allow(clippy::as_conversions)]
+            fn from(v: $e) -> u32 {
+                v as u32
+            }
+        }
+    )*};
+}
+c_enum_into_u32!(
+    kakunin_status,
+    kakunin_anchor_role,
+    kakunin_ble_event,
+    kakunin_device_auth,
+    kakunin_document_field,
+    kakunin_nfc_event,
+    kakunin_retrieval_method,
+    kakunin_session_event,
+    kakunin_session_state,
+);
+
 impl kakunin_status {
     /// The status for an input rejected with `code`.
     pub(crate) fn from_error_code(code: ErrorCode) -> kakunin_status {
@@ -355,7 +382,7 @@ pub(crate) mod last_error {
     pub(crate) fn leave<T: super::PanicValue>(result: &T, outer: bool) {
         if let Some(status) = result.failed_status() {
             if !RECORDED.with(Cell::get) {
-                let text = super::status_text(status as u32).to_string_lossy().into_owned();
+                let text = super::status_text(u32::from(status)).to_string_lossy().into_owned();
                 set(&text);
             }
         }
@@ -489,7 +516,7 @@ pub(crate) fn try_slice<'a>(data: *const u8, len: usize) -> Option<&'a [u8]> {
 
 /// The `len` items at `data`, `None` when `data` is NULL or `len` is absurd.
 pub(crate) fn try_slice_of<'a, T>(data: *const T, len: usize) -> Option<&'a [T]> {
-    if data.is_null() || len > isize::MAX as usize / core::mem::size_of::<T>().max(1) {
+    if data.is_null() || len > isize::MAX.unsigned_abs() / core::mem::size_of::<T>().max(1) {
         return None;
     }
     // SAFETY: `data` is non-NULL and, by the ABI contract, points to `len`
@@ -777,13 +804,13 @@ mod tests {
         for c in ErrorCode::ALL {
             let s = kakunin_status::from_error_code(*c);
             assert_eq!(
-                s as u32,
+                u32::from(s),
                 KAKUNIN_STATUS_ERROR_CODE_BASE + c.number(),
                 "append KAKUNIN_{} = {} to kakunin_status in src/ffi/mod.rs and regenerate include/kakunin.h",
                 c.as_str().to_uppercase(),
                 KAKUNIN_STATUS_ERROR_CODE_BASE + c.number()
             );
-            assert_eq!(kakunin_status_error_code(s as u32), c.number());
+            assert_eq!(kakunin_status_error_code(u32::from(s)), c.number());
         }
     }
 

@@ -64,7 +64,7 @@ pub extern "C" fn kakunin_annex_c_request_new(
             let it = need!(try_ref(*p));
             requests.push(ok!(it.to_items()));
         }
-        let signer = try_ref(reader_auth_key).map(|k| &k.inner as &dyn ReaderAuthSigner);
+        let signer = try_ref(reader_auth_key).map(|k| -> &dyn ReaderAuthSigner { &k.inner });
         let req = ok!(annex_c::build_request(&requests, origin, signer));
         write_out(out_data, kakunin_buffer::new(req.data.into_bytes()));
         into_handle(kakunin_annex_c_state { inner: req.state }, out_state)

@@ -230,7 +230,7 @@ pub extern "C" fn kakunin_device_engagement_method_type(
             RetrievalMethod::WifiAware { .. } => kakunin_retrieval_method::KAKUNIN_RETRIEVAL_WIFI_AWARE,
             _ => kakunin_retrieval_method::KAKUNIN_RETRIEVAL_OTHER,
         };
-        write_out(out, t as u32);
+        write_out(out, u32::from(t));
         KAKUNIN_OK
     }
 }
@@ -429,7 +429,7 @@ pub extern "C" fn kakunin_reader_session_receive(
             Ok(SessionEvent::Terminated) => (KAKUNIN_SESSION_EVENT_TERMINATED, core::ptr::null_mut()),
             Err(e) => return kakunin_status::from(&e),
         };
-        write_out(out_event, event as u32);
+        write_out(out_event, u32::from(event));
         write_out(out_response, response);
         KAKUNIN_OK
     }
@@ -456,10 +456,10 @@ pub extern "C" fn kakunin_reader_session_state(session: *const kakunin_reader_se
         use kakunin_session_state::*;
         match try_ref(session).map(|s| s.inner.state()) {
             None => 0,
-            Some(SessionState::Ready) => KAKUNIN_SESSION_READY as u32,
-            Some(SessionState::AwaitingResponse) => KAKUNIN_SESSION_AWAITING_RESPONSE as u32,
-            Some(SessionState::Idle) => KAKUNIN_SESSION_IDLE as u32,
-            Some(_) => KAKUNIN_SESSION_CLOSED as u32,
+            Some(SessionState::Ready) => u32::from(KAKUNIN_SESSION_READY),
+            Some(SessionState::AwaitingResponse) => u32::from(KAKUNIN_SESSION_AWAITING_RESPONSE),
+            Some(SessionState::Idle) => u32::from(KAKUNIN_SESSION_IDLE),
+            Some(_) => u32::from(KAKUNIN_SESSION_CLOSED),
         }
     }
 }

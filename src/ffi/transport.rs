@@ -109,7 +109,7 @@ pub extern "C" fn kakunin_nfc_reader_on_response(
             Ok(NfcEvent::Message(b)) => (KAKUNIN_NFC_EVENT_MESSAGE, kakunin_buffer::new(b)),
             Err(e) => return kakunin_status::from(&e),
         };
-        write_out(out_event, event as u32);
+        write_out(out_event, u32::from(event));
         write_out(out_bytes, bytes);
         KAKUNIN_OK
     }
@@ -277,7 +277,7 @@ pub extern "C" fn kakunin_ble_reader_on_received(
             Ok(BleEvent::Ended) => (KAKUNIN_BLE_EVENT_ENDED, core::ptr::null_mut()),
             Err(e) => return kakunin_status::from(&e),
         };
-        write_out(out_event, event as u32);
+        write_out(out_event, u32::from(event));
         write_out(out_message, message);
         KAKUNIN_OK
     }

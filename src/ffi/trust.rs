@@ -213,7 +213,7 @@ pub extern "C" fn kakunin_trust_store_anchor_role(
             AnchorRole::Iaca => kakunin_anchor_role::KAKUNIN_ANCHOR_IACA,
             AnchorRole::PinnedSigner => kakunin_anchor_role::KAKUNIN_ANCHOR_PINNED_SIGNER,
         };
-        write_out(out, role as u32);
+        write_out(out, u32::from(role));
         KAKUNIN_OK
     }
 }

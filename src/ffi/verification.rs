@@ -170,38 +170,38 @@ impl DocView {
                 let is = doc.issuer();
                 let v = doc.validity();
                 let mut strings = vec![
-                    (KAKUNIN_FIELD_DOC_TYPE as u32, doc.doc_type().to_owned()),
-                    (KAKUNIN_FIELD_ISSUER_SUBJECT as u32, is.subject.clone()),
-                    (KAKUNIN_FIELD_ISSUER_ISSUER as u32, is.issuer.clone()),
-                    (KAKUNIN_FIELD_ISSUER_SERIAL_HEX as u32, is.serial_hex.clone()),
-                    (KAKUNIN_FIELD_ANCHOR_SUBJECT as u32, is.anchor_subject.clone()),
-                    (KAKUNIN_FIELD_ANCHOR_KEY_ID_HEX as u32, is.anchor_key_id_hex.clone()),
+                    (u32::from(KAKUNIN_FIELD_DOC_TYPE), doc.doc_type().to_owned()),
+                    (u32::from(KAKUNIN_FIELD_ISSUER_SUBJECT), is.subject.clone()),
+                    (u32::from(KAKUNIN_FIELD_ISSUER_ISSUER), is.issuer.clone()),
+                    (u32::from(KAKUNIN_FIELD_ISSUER_SERIAL_HEX), is.serial_hex.clone()),
+                    (u32::from(KAKUNIN_FIELD_ANCHOR_SUBJECT), is.anchor_subject.clone()),
+                    (u32::from(KAKUNIN_FIELD_ANCHOR_KEY_ID_HEX), is.anchor_key_id_hex.clone()),
                     (
-                        KAKUNIN_FIELD_SIGNATURE_ALGORITHM as u32,
+                        u32::from(KAKUNIN_FIELD_SIGNATURE_ALGORITHM),
                         is.signature_algorithm.name().to_owned(),
                     ),
                     (
-                        KAKUNIN_FIELD_DIGEST_ALGORITHM as u32,
+                        u32::from(KAKUNIN_FIELD_DIGEST_ALGORITHM),
                         doc.digest_algorithm().name().to_owned(),
                     ),
                     (
-                        KAKUNIN_FIELD_TRUST_PATH as u32,
+                        u32::from(KAKUNIN_FIELD_TRUST_PATH),
                         trust_path_str(is.trust_path).to_owned(),
                     ),
                 ];
                 if let Some(k) = doc.device_auth() {
-                    strings.push((KAKUNIN_FIELD_DEVICE_AUTH as u32, k.as_str().to_owned()));
+                    strings.push((u32::from(KAKUNIN_FIELD_DEVICE_AUTH), k.as_str().to_owned()));
                 }
                 let mut times = vec![
-                    (KAKUNIN_FIELD_MSO_SIGNED as u32, v.signed),
-                    (KAKUNIN_FIELD_MSO_VALID_FROM as u32, v.valid_from),
-                    (KAKUNIN_FIELD_MSO_VALID_UNTIL as u32, v.valid_until),
-                    (KAKUNIN_FIELD_ISSUER_NOT_BEFORE as u32, is.not_before),
-                    (KAKUNIN_FIELD_ISSUER_NOT_AFTER as u32, is.not_after),
-                    (KAKUNIN_FIELD_VERIFIED_AT as u32, doc.verified_at()),
+                    (u32::from(KAKUNIN_FIELD_MSO_SIGNED), v.signed),
+                    (u32::from(KAKUNIN_FIELD_MSO_VALID_FROM), v.valid_from),
+                    (u32::from(KAKUNIN_FIELD_MSO_VALID_UNTIL), v.valid_until),
+                    (u32::from(KAKUNIN_FIELD_ISSUER_NOT_BEFORE), is.not_before),
+                    (u32::from(KAKUNIN_FIELD_ISSUER_NOT_AFTER), is.not_after),
+                    (u32::from(KAKUNIN_FIELD_VERIFIED_AT), doc.verified_at()),
                 ];
                 if let Some(t) = v.expected_update {
-                    times.push((KAKUNIN_FIELD_MSO_EXPECTED_UPDATE as u32, t));
+                    times.push((u32::from(KAKUNIN_FIELD_MSO_EXPECTED_UPDATE), t));
                 }
                 strings.extend(times.iter().map(|(f, t)| (*f, t.to_string())));
                 let mut elements = Vec::new();
@@ -215,8 +215,8 @@ impl DocView {
                 }
             }
             Err(rej) => DocView {
-                strings: vec![(KAKUNIN_FIELD_DOC_TYPE as u32, rej.claimed_doc_type().to_owned())],
-                times: vec![(KAKUNIN_FIELD_VERIFIED_AT as u32, verified_at)],
+                strings: vec![(u32::from(KAKUNIN_FIELD_DOC_TYPE), rej.claimed_doc_type().to_owned())],
+                times: vec![(u32::from(KAKUNIN_FIELD_VERIFIED_AT), verified_at)],
                 elements: Vec::new(),
                 issuer_certificate: Vec::new(),
             },
@@ -442,7 +442,7 @@ pub extern "C" fn kakunin_verification_document_device_auth(
             Some(DeviceAuthKind::Signature) => kakunin_device_auth::KAKUNIN_DEVICE_AUTH_SIGNATURE,
             Some(DeviceAuthKind::Mac) => kakunin_device_auth::KAKUNIN_DEVICE_AUTH_MAC,
         };
-        write_out(out, kind as u32);
+        write_out(out, u32::from(kind));
         KAKUNIN_OK
     }
 }
@@ -532,7 +532,7 @@ pub extern "C" fn kakunin_verification_document_element(
         let out = need!(out_ok(out));
         let view = ok!(v.verified_doc(doc));
         let e = ok!(view.elements.get(index).ok_or(KAKUNIN_OUT_OF_RANGE));
-        write_out(out, e as *const kakunin_element);
+        write_out(out, core::ptr::from_ref::<kakunin_element>(e));
         KAKUNIN_OK
     }
 }
@@ -587,7 +587,7 @@ fn find_element(
         .find(|e| e.device_signed == device_signed && e.namespace == ns && e.identifier == id)
     {
         Some(e) => {
-            write_out(out, e as *const kakunin_element);
+            write_out(out, core::ptr::from_ref::<kakunin_element>(e));
             KAKUNIN_OK
         }
         None => KAKUNIN_NOT_FOUND,

@@ -341,7 +341,7 @@ pub extern "C" fn kakunin_vical_rejected(
         let out_reason = need!(out_ok(out_reason));
         let Some((entry, e)) = v.rejected.get(index) else { return KAKUNIN_OUT_OF_RANGE };
         write_out(out_entry, *entry);
-        write_out(out_reason, kakunin_status::from_error_code(e.code()) as u32);
+        write_out(out_reason, u32::from(kakunin_status::from_error_code(e.code())));
         write_out(out_message, kakunin_str::of(e.message()));
         KAKUNIN_OK
     }

@@ -86,7 +86,7 @@ fn write_atv(out: &mut String, atv: &AttributeTypeAndValue) {
                 out.push(c);
             }
             '\x00'..='\x1f' | '\x7f' => {
-                let _ = write!(out, "\\{:02x}", c as u8);
+                let _ = write!(out, "\\{:02x}", u32::from(c));
             }
             _ => out.push(c),
         }

@@ -89,10 +89,10 @@ impl ItemsRequest {
         cbor::write_text(&mut out, "docType");
         cbor::write_text(&mut out, &self.doc_type);
         cbor::write_text(&mut out, "nameSpaces");
-        cbor::write_head(&mut out, 5, self.namespaces.len() as u64);
+        cbor::write_len(&mut out, 5, self.namespaces.len());
         for (ns, elems) in &self.namespaces {
             cbor::write_text(&mut out, ns);
-            cbor::write_head(&mut out, 5, elems.len() as u64);
+            cbor::write_len(&mut out, 5, elems.len());
             for (id, retain) in elems {
                 cbor::write_text(&mut out, id);
                 out.push(if *retain { 0xf5 } else { 0xf4 });

@@ -72,6 +72,8 @@ fn int_claim(claims: &Item<'_>, key: i64, what: &str) -> Result<Option<u64>, Err
         Some(v) => match &v.value {
             Value::Unsigned(n) => Ok(Some(*n)),
             // A NumericDate may be a float; whole seconds are enough here.
+            // In range by the guard: float to integer has no `From`.
+            #[allow(clippy::as_conversions)]
             Value::Float(f) if *f >= 0.0 && f.is_finite() && *f < 1e15 => Ok(Some(f.trunc() as u64)),
             _ => Err(invalid(format!("{what} is not a non-negative number"))),
         },
@@ -138,8 +140,8 @@ impl StatusToken {
                 .get("bits")
                 .and_then(|b| b.value.as_u64())
                 .ok_or_else(|| invalid("status_list.bits missing"))?;
-            let bits = match bits {
-                1 | 2 | 4 | 8 => bits as u8,
+            let bits = match u8::try_from(bits) {
+                Ok(b @ (1 | 2 | 4 | 8)) => b,
                 _ => return Err(invalid(format!("status_list.bits {bits} is not 1, 2, 4 or 8"))),
             };
             let lst = sl
@@ -147,7 +149,10 @@ impl StatusToken {
                 .and_then(|l| l.value.as_bytes())
                 .ok_or_else(|| invalid("status_list.lst missing or not bytes"))?;
             let mut list = Vec::new();
-            let mut dec = flate2::read::ZlibDecoder::new(lst).take(MAX_STATUS_LIST_BYTES as u64 + 1);
+            // One byte past the limit tells "at the limit" from "over it"
+            // (16 MiB fits `u64`: the fallback is unreachable).
+            let cap = u64::try_from(MAX_STATUS_LIST_BYTES).map_or(u64::MAX, |n| n + 1);
+            let mut dec = flate2::read::ZlibDecoder::new(lst).take(cap);
             dec.read_to_end(&mut list)
                 .map_err(|e| invalid(format!("status_list.lst is not zlib data: {e}")))?;
             if list.len() > MAX_STATUS_LIST_BYTES {

@@ -70,7 +70,7 @@ impl DeviceRequestBuilder {
         cbor::write_text(&mut out, "version");
         cbor::write_text(&mut out, "1.0");
         cbor::write_text(&mut out, "docRequests");
-        cbor::write_head(&mut out, 4, self.doc_requests.len() as u64);
+        cbor::write_len(&mut out, 4, self.doc_requests.len());
         for d in &self.doc_requests {
             out.extend_from_slice(d);
         }

@@ -149,7 +149,7 @@ pub(crate) fn sign_reader_auth(
     match chain {
         [one] => cbor::write_bytes(&mut out, one),
         many => {
-            cbor::write_head(&mut out, 4, many.len() as u64);
+            cbor::write_len(&mut out, 4, many.len());
             for c in many {
                 cbor::write_bytes(&mut out, c);
             }

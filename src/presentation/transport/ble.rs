@@ -327,7 +327,7 @@ mod tests {
     fn split_and_reassemble_all_sizes() {
         let f = BleFramer::new(23, 1 << 20).unwrap();
         for n in [0usize, 1, 18, 19, 20, 38, 39, 1000] {
-            let m: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            let m: Vec<u8> = (0..=u8::MAX).cycle().take(n).collect();
             let chunks = f.split(&m);
             assert!(chunks.iter().all(|c| c.len() <= 20));
             let mut r = BleFramer::new(23, 1 << 20).unwrap();

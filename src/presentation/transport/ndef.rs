@@ -246,10 +246,12 @@ impl NfcCarrier {
             (0x01u8, self.max_command_data.min(0xFFFF), 2usize),
             (0x02, self.max_response_data.min(0xFF_FFFF), 3),
         ] {
-            let bytes = (v as u32).to_be_bytes();
+            // `v` is capped at 3 bytes just above: the fallback is unreachable.
+            let bytes = u32::try_from(v).unwrap_or(u32::MAX).to_be_bytes();
             let skip = bytes.iter().take_while(|b| **b == 0).count().min(3);
             let value = bytes.get(skip.max(4 - max)..).unwrap_or_default();
-            out.push(value.len() as u8 + 1);
+            // At most 3 value bytes: the fallback is unreachable.
+            out.push(u8::try_from(value.len() + 1).unwrap_or(u8::MAX));
             out.push(ty);
             out.extend_from_slice(value);
         }
@@ -320,6 +322,13 @@ impl<'a> HandoverMessage<'a> {
     }
 }
 
+/// The first 255 bytes of `b` at most, and their length (for a one-byte
+/// length field that cuts longer fields off at 255).
+pub(crate) fn up_to_255(b: &[u8]) -> (&[u8], u8) {
+    let n = u8::try_from(b.len()).unwrap_or(u8::MAX);
+    (b.get(..usize::from(n)).unwrap_or(b), n)
+}
+
 fn tnf_code(tnf: Tnf) -> u8 {
     match tnf {
         Tnf::Empty => 0,
@@ -339,9 +348,9 @@ pub fn encode_message(records: &[NdefRecord<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let last = records.len().saturating_sub(1);
     for (i, r) in records.iter().enumerate() {
-        let ty = r.record_type.get(..255).unwrap_or(r.record_type);
-        let id = r.id.get(..255).unwrap_or(r.id);
-        let short = r.payload.len() <= 255;
+        let (ty, ty_len) = up_to_255(r.record_type);
+        let (id, id_len) = up_to_255(r.id);
+        let short = u8::try_from(r.payload.len()).ok();
         let mut flags = tnf_code(r.tnf);
         if i == 0 {
             flags |= 0x80;
@@ -349,21 +358,24 @@ pub fn encode_message(records: &[NdefRecord<'_>]) -> Vec<u8> {
         if i == last {
             flags |= 0x40;
         }
-        if short {
+        if short.is_some() {
             flags |= 0x10;
         }
         if !id.is_empty() {
             flags |= 0x08;
         }
         out.push(flags);
-        out.push(ty.len() as u8);
-        if short {
-            out.push(r.payload.len() as u8);
+        out.push(ty_len);
+        if let Some(n) = short {
+            out.push(n);
         } else {
-            out.extend_from_slice(&(r.payload.len() as u32).to_be_bytes());
+            // The 4-byte PAYLOAD_LENGTH: the low 32 bits (a payload beyond
+            // 4 GiB cannot be sent).
+            let [.., a, b, c, d] = r.payload.len().to_be_bytes();
+            out.extend_from_slice(&[a, b, c, d]);
         }
         if !id.is_empty() {
-            out.push(id.len() as u8);
+            out.push(id_len);
         }
         out.extend_from_slice(ty);
         out.extend_from_slice(id);
@@ -377,17 +389,22 @@ impl BleOob {
     /// 128-bit UUIDs, L2CAP PSM), in the order of ISO 18013-5 Annex D.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        if let Some(a) = self.device_address.as_ref().filter(|a| a.len() < 255) {
-            out.push(a.len() as u8 + 1);
-            out.push(0x1b);
-            out.extend_from_slice(a);
+        if let Some(a) = &self.device_address {
+            // An AD structure's length byte counts the type byte too.
+            if let Ok(n @ 0..=254) = u8::try_from(a.len()) {
+                out.push(n + 1);
+                out.push(0x1b);
+                out.extend_from_slice(a);
+            }
         }
         if let Some(role) = self.le_role {
             out.extend_from_slice(&[0x02, 0x1c, role]);
         }
-        let uuids = self.uuids.get(..15).unwrap_or(&self.uuids);
+        // At most 15 UUIDs, so that their AD structure's length fits one byte.
+        let n = u8::try_from(self.uuids.len()).unwrap_or(u8::MAX).min(15);
+        let uuids = self.uuids.get(..usize::from(n)).unwrap_or(&self.uuids);
         if !uuids.is_empty() {
-            out.push((16 * uuids.len() + 1) as u8);
+            out.push(16 * n + 1);
             out.push(0x07);
             for u in uuids {
                 out.extend(u.iter().rev());
@@ -413,10 +430,10 @@ pub fn handover_request(random_number: u16, carriers: &[NdefRecord<'_>]) -> Resu
     let cr = random_number.to_be_bytes();
     let mut ac_payloads = Vec::with_capacity(carriers.len());
     for c in carriers {
-        if c.id.is_empty() || c.id.len() > 255 {
+        let Ok(id_len @ 1..) = u8::try_from(c.id.len()) else {
             return Err(bad("a carrier record needs an id of 1..=255 bytes"));
-        }
-        let mut p = vec![0x01, c.id.len() as u8];
+        };
+        let mut p = vec![0x01, id_len];
         p.extend_from_slice(c.id);
         p.push(0x00);
         ac_payloads.push(p);

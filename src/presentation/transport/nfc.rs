@@ -33,16 +33,19 @@ pub fn encapsulate(message: &[u8]) -> Vec<u8> {
     let n = message.len();
     let mut out = Vec::with_capacity(n + 5);
     out.push(TAG_ENCAPSULATED);
-    if n < 0x80 {
-        out.push(n as u8);
-    } else if n <= 0xff {
-        out.extend_from_slice(&[0x81, n as u8]);
-    } else if n <= 0xffff {
+    if let Ok(b) = u8::try_from(n) {
+        if b < 0x80 {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[0x81, b]);
+        }
+    } else if let Ok(h) = u16::try_from(n) {
         out.push(0x82);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
+        out.extend_from_slice(&h.to_be_bytes());
     } else {
-        out.push(0x83);
-        out.extend_from_slice(&(n as u32).to_be_bytes()[1..]);
+        // Three length bytes: the low 24 bits.
+        let [.., a, b, c] = n.to_be_bytes();
+        out.extend_from_slice(&[0x83, a, b, c]);
     }
     out.extend_from_slice(message);
     out
@@ -148,23 +151,28 @@ pub fn command_apdu(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8], le: Option<us
     out.extend_from_slice(&[cla, ins, p1, p2]);
     if extended {
         if !data.is_empty() {
-            out.push(0);
-            out.extend_from_slice(&(data.len() as u16).to_be_bytes());
+            // Lc in two bytes: the low 16 bits.
+            let [.., hi, lo] = data.len().to_be_bytes();
+            out.extend_from_slice(&[0, hi, lo]);
             out.extend_from_slice(data);
         }
         if let Some(le) = le {
             if data.is_empty() {
                 out.push(0);
             }
-            out.extend_from_slice(&(if le >= 65536 { 0u16 } else { le as u16 }).to_be_bytes());
+            // An Le of 65536 (or more) is encoded as 00 00.
+            out.extend_from_slice(&u16::try_from(le).unwrap_or(0).to_be_bytes());
         }
     } else {
         if !data.is_empty() {
-            out.push(data.len() as u8);
+            // Lc in one byte: the low 8 bits.
+            let [.., lc] = data.len().to_be_bytes();
+            out.push(lc);
             out.extend_from_slice(data);
         }
         if let Some(le) = le {
-            out.push(if le >= 256 { 0 } else { le as u8 });
+            // An Le of 256 (or more) is encoded as 00.
+            out.push(u8::try_from(le).unwrap_or(0));
         }
     }
     out

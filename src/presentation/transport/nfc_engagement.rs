@@ -183,8 +183,9 @@ impl NfcEngagementReader {
     }
 
     fn read(&self, offset: usize, len: usize) -> Vec<u8> {
-        let off = (offset as u16).to_be_bytes();
-        command_apdu(0x00, INS_READ_BINARY, off[0], off[1], &[], Some(len), len > 256)
+        // P1-P2: the offset's low 16 bits.
+        let [.., p1, p2] = offset.to_be_bytes();
+        command_apdu(0x00, INS_READ_BINARY, p1, p2, &[], Some(len), len > 256)
     }
 
     fn next_body_read(&self) -> Vec<u8> {
@@ -194,8 +195,9 @@ impl NfcEngagementReader {
     }
 
     fn update(&self, offset: usize, data: &[u8]) -> Vec<u8> {
-        let off = (offset as u16).to_be_bytes();
-        command_apdu(0x00, INS_UPDATE_BINARY, off[0], off[1], data, None, data.len() > 255)
+        // P1-P2: the offset's low 16 bits.
+        let [.., p1, p2] = offset.to_be_bytes();
+        command_apdu(0x00, INS_UPDATE_BINARY, p1, p2, data, None, data.len() > 255)
     }
 
     fn wait(&self) -> Duration {
@@ -210,19 +212,22 @@ impl NfcEngagementReader {
         if !self.writable {
             return Err(framing("the NDEF file is read-only; negotiated handover impossible"));
         }
-        if message.is_empty() || message.len() > 0x7FFD || message.len() + 2 > self.file_size {
-            return Err(framing(format!(
-                "a {}-byte message does not fit the {}-byte NDEF file",
-                message.len(),
-                self.file_size
-            )));
-        }
+        // The size check gives the 2-byte NLEN field.
+        let nlen = match u16::try_from(message.len()) {
+            Ok(n @ 1..=0x7FFD) if message.len() + 2 <= self.file_size => n.to_be_bytes(),
+            _ => {
+                return Err(framing(format!(
+                    "a {}-byte message does not fit the {}-byte NDEF file",
+                    message.len(),
+                    self.file_size
+                )))
+            }
+        };
         if let Some(sp) = &self.service {
             if message.len() > usize::from(sp.max_message_size) {
                 return Err(framing("message larger than the service's maximum NDEF message size"));
             }
         }
-        let nlen = (message.len() as u16).to_be_bytes();
         self.writes.clear();
         if message.len() + 2 <= self.mlc {
             let mut all = nlen.to_vec();

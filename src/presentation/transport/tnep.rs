@@ -8,7 +8,7 @@
 //! All three are NFC Forum well-known types (TNF 1): `Tp`, `Ts`, `Te`.
 
 use crate::error::{err, Error, ErrorCode};
-use crate::presentation::transport::ndef::{encode_message, NdefRecord, Tnf};
+use crate::presentation::transport::ndef::{encode_message, up_to_255, NdefRecord, Tnf};
 use core::time::Duration;
 
 /// The connection handover service name (NFC Forum Connection Handover 1.5;
@@ -80,9 +80,8 @@ impl ServiceParameter {
 
     /// Encodes the payload (the service name is cut at 255 bytes).
     pub fn encode(&self) -> Vec<u8> {
-        let uri = self.service.as_bytes();
-        let uri = uri.get(..255).unwrap_or(uri);
-        let mut out = vec![self.version, uri.len() as u8];
+        let (uri, uri_len) = up_to_255(self.service.as_bytes());
+        let mut out = vec![self.version, uri_len];
         out.extend_from_slice(uri);
         out.extend_from_slice(&[self.communication_mode, self.wt_int & 0x3F, self.n_wait & 0x0F]);
         out.extend_from_slice(&self.max_message_size.to_be_bytes());
@@ -94,16 +93,19 @@ impl ServiceParameter {
     pub fn wait_time(&self) -> Duration {
         let exp = f64::from(self.wt_int & 0x3F) / 4.0 - 1.0;
         let micros = 1000.0 * exp.exp2();
-        Duration::from_micros(micros.round() as u64)
+        // A whole number of microseconds, 500 to about 27.6 million: float to
+        // integer has no `From`, and the value always fits.
+        #[allow(clippy::as_conversions)]
+        let micros = micros.round() as u64;
+        Duration::from_micros(micros)
     }
 }
 
 /// The Service Select message (TNEP 1.0 §4.2) the reader writes to select
 /// `service`: one `Ts` record, URI length then URI.
 pub fn service_select_message(service: &str) -> Vec<u8> {
-    let uri = service.as_bytes();
-    let uri = uri.get(..255).unwrap_or(uri);
-    let mut payload = vec![uri.len() as u8];
+    let (uri, uri_len) = up_to_255(service.as_bytes());
+    let mut payload = vec![uri_len];
     payload.extend_from_slice(uri);
     encode_message(&[NdefRecord {
         tnf: Tnf::WellKnown,
