@@ -69,7 +69,7 @@ fn assert_limit(v: &Verification, limit: &str) {
 
 /// `data` with the received bytes of `old` (a sub-slice of `data`) replaced by `new`.
 fn splice(data: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
-    let start = old.as_ptr() as usize - data.as_ptr() as usize;
+    let start = old.as_ptr().addr() - data.as_ptr().addr();
     let mut out = data[..start].to_vec();
     out.extend_from_slice(new);
     out.extend_from_slice(&data[start + old.len()..]);
@@ -149,7 +149,7 @@ fn max_documents() {
     let doc = &item.get("documents").unwrap().value.as_array().unwrap()[0];
     let n = Limits::default().max_documents + 1;
     let mut docs = Vec::new();
-    write_head(&mut docs, 4, n as u64);
+    write_head(&mut docs, 4, u64::try_from(n).unwrap());
     for _ in 0..n {
         docs.extend_from_slice(doc.raw);
     }
@@ -165,7 +165,7 @@ fn max_documents() {
 fn max_namespaces() {
     let n = Limits::default().max_namespaces + 1;
     let mut ns = Vec::new();
-    write_head(&mut ns, 5, n as u64);
+    write_head(&mut ns, 5, u64::try_from(n).unwrap());
     for i in 0..n {
         write_text(&mut ns, &format!("org.example.{i}"));
         write_head(&mut ns, 4, 0);
@@ -178,7 +178,7 @@ fn max_namespaces() {
 fn max_elements() {
     let n = Limits::default().max_elements + 1;
     let mut items = Vec::new();
-    write_head(&mut items, 4, n as u64);
+    write_head(&mut items, 4, u64::try_from(n).unwrap());
     items.extend(std::iter::repeat_n(0x00, n));
     let data = annex_d_with(
         |d| {
@@ -204,7 +204,7 @@ fn max_certificates() {
     let mut u = Vec::new();
     write_head(&mut u, 5, 1);
     write_head(&mut u, 0, 33);
-    write_head(&mut u, 4, n as u64);
+    write_head(&mut u, 4, u64::try_from(n).unwrap());
     for _ in 0..n {
         write_bytes(&mut u, &ds_der());
     }
@@ -214,7 +214,7 @@ fn max_certificates() {
     let mut u = Vec::new();
     write_head(&mut u, 5, 1);
     write_head(&mut u, 0, 33);
-    write_head(&mut u, 4, (n - 1) as u64);
+    write_head(&mut u, 4, u64::try_from(n - 1).unwrap());
     for _ in 0..n - 1 {
         write_bytes(&mut u, &ds_der());
     }
@@ -346,7 +346,7 @@ fn pem_der(pem: &str) -> Vec<u8> {
 
 #[test]
 fn default_limits_pass_a_100_kb_portrait() {
-    let portrait: Vec<u8> = (0..100 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    let portrait: Vec<u8> = (0..100 * 1024).map(|i| u8::try_from(i * 7 % 251).unwrap()).collect();
     let response = response_with_portrait(&portrait);
     let trust = TrustStore::from_pem_or_der(include_bytes!("data/auth0-mdl-examples/issuer.pem")).unwrap();
     let now = UnixTime::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();

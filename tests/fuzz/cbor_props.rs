@@ -49,20 +49,25 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64, w: Width) {
         3 => 4,
         _ => 8,
     };
-    if n < 24 && min_size == 0 {
-        out.push(m | n as u8);
-    } else if n <= 0xff && min_size <= 1 {
-        out.extend_from_slice(&[m | 24, n as u8]);
-    } else if n <= 0xffff && min_size <= 2 {
+    if let Some(b) = u8::try_from(n).ok().filter(|b| *b < 24 && min_size == 0) {
+        out.push(m | b);
+    } else if let Some(b) = u8::try_from(n).ok().filter(|_| min_size <= 1) {
+        out.extend_from_slice(&[m | 24, b]);
+    } else if let Some(h) = u16::try_from(n).ok().filter(|_| min_size <= 2) {
         out.push(m | 25);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
-    } else if n <= 0xffff_ffff && min_size <= 4 {
+        out.extend_from_slice(&h.to_be_bytes());
+    } else if let Some(w) = u32::try_from(n).ok().filter(|_| min_size <= 4) {
         out.push(m | 26);
-        out.extend_from_slice(&(n as u32).to_be_bytes());
+        out.extend_from_slice(&w.to_be_bytes());
     } else {
         out.push(m | 27);
         out.extend_from_slice(&n.to_be_bytes());
     }
+}
+
+/// A length (or index) as a head's argument.
+fn len(n: usize) -> u64 {
+    u64::try_from(n).unwrap()
 }
 
 fn encode(node: &Node, out: &mut Vec<u8>) {
@@ -70,16 +75,16 @@ fn encode(node: &Node, out: &mut Vec<u8>) {
         Node::Uint(n, w) => head(out, 0, *n, *w),
         Node::Neg(n, w) => head(out, 1, *n, *w),
         Node::Bytes(b, w) => {
-            head(out, 2, b.len() as u64, *w);
+            head(out, 2, len(b.len()), *w);
             out.extend_from_slice(b);
         }
         Node::Text(t, w) => {
-            head(out, 3, t.len() as u64, *w);
+            head(out, 3, len(t.len()), *w);
             out.extend_from_slice(t.as_bytes());
         }
         Node::Array(items, w) => {
             match w {
-                Some(w) => head(out, 4, items.len() as u64, *w),
+                Some(w) => head(out, 4, len(items.len()), *w),
                 None => out.push(0x9f),
             }
             items.iter().for_each(|i| encode(i, out));
@@ -89,11 +94,11 @@ fn encode(node: &Node, out: &mut Vec<u8>) {
         }
         Node::Map(entries, w) => {
             match w {
-                Some(w) => head(out, 5, entries.len() as u64, *w),
+                Some(w) => head(out, 5, len(entries.len()), *w),
                 None => out.push(0xbf),
             }
             for (i, (kw, v)) in entries.iter().enumerate() {
-                head(out, 0, i as u64, *kw);
+                head(out, 0, len(i), *kw);
                 encode(v, out);
             }
             if w.is_none() {
@@ -114,11 +119,13 @@ fn encode(node: &Node, out: &mut Vec<u8>) {
         Node::Float(bits) => match bits % 3 {
             0 => {
                 out.push(0xf9);
-                out.extend_from_slice(&(*bits as u16).to_be_bytes());
+                // A half-precision float: the low 16 bits.
+                out.extend_from_slice(&bits.to_be_bytes()[6..]);
             }
             1 => {
                 out.push(0xfa);
-                out.extend_from_slice(&(*bits as u32).to_be_bytes());
+                // A single-precision float: the low 32 bits.
+                out.extend_from_slice(&bits.to_be_bytes()[4..]);
             }
             _ => {
                 out.push(0xfb);
@@ -235,7 +242,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn range_of(data: &[u8], part: &[u8]) -> Range<usize> {
-    let start = part.as_ptr() as usize - data.as_ptr() as usize;
+    let start = part.as_ptr().addr() - data.as_ptr().addr();
     start..start + part.len()
 }
 

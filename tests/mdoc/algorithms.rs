@@ -301,8 +301,9 @@ fn add_group_order(s: &mut [u8]) {
     let mut carry = 0u16;
     for (b, l) in s.iter_mut().zip(L) {
         let v = u16::from(*b) + u16::from(l) + carry;
-        *b = v as u8;
-        carry = v >> 8;
+        let [lo, hi] = v.to_le_bytes();
+        *b = lo;
+        carry = u16::from(hi);
     }
     assert_eq!(carry, 0);
 }

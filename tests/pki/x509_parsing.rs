@@ -11,10 +11,11 @@ use support::*;
 
 /// DER length octets for `n`.
 fn der_len(n: usize) -> Vec<u8> {
+    let [.., hi, lo] = n.to_be_bytes();
     match n {
-        0..=0x7f => vec![n as u8],
-        0x80..=0xff => vec![0x81, n as u8],
-        _ => vec![0x82, (n >> 8) as u8, n as u8],
+        0..=0x7f => vec![lo],
+        0x80..=0xff => vec![0x81, lo],
+        _ => vec![0x82, hi, lo],
     }
 }
 
@@ -28,10 +29,13 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 /// Splits the DER TLV at the start of `b`: (header length, total length).
 fn split(b: &[u8]) -> (usize, usize) {
     let (hdr, len) = if b[1] < 0x80 {
-        (2, b[1] as usize)
+        (2, usize::from(b[1]))
     } else {
-        let n = (b[1] & 0x7f) as usize;
-        (2 + n, b[2..2 + n].iter().fold(0usize, |a, x| (a << 8) | *x as usize))
+        let n = usize::from(b[1] & 0x7f);
+        (
+            2 + n,
+            b[2..2 + n].iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
+        )
     };
     (hdr, hdr + len)
 }

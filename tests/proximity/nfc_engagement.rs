@@ -276,7 +276,7 @@ fn refused_service_and_forged_messages_are_errors() {
     // A truncated Handover Select.
     let mut tag = phone(&pki, Mode::Static, CARRIER_EXT, None);
     let hs = tag.handover_select.clone();
-    tag.file[..2].copy_from_slice(&((hs.len() - 3) as u16).to_be_bytes());
+    tag.file[..2].copy_from_slice(&u16::try_from(hs.len() - 3).unwrap().to_be_bytes());
     assert_eq!(
         engage(&mut tag, config(false)).unwrap_err().code(),
         ErrorCode::StructureInvalid

@@ -19,7 +19,7 @@ impl Rng {
         self.0
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
     }
 }
 
@@ -32,12 +32,12 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
         }
         1 => {
             let i = rng.below(v.len());
-            v[i] = rng.next() as u8;
+            v[i] = rng.next().to_le_bytes()[0];
         }
         2 => v.truncate(rng.below(v.len())),
         _ => {
             let i = rng.below(v.len() + 1);
-            v.insert(i, rng.next() as u8);
+            v.insert(i, rng.next().to_le_bytes()[0]);
         }
     }
     v

@@ -236,7 +236,7 @@ impl Type4Tag {
         let mut cc = vec![0x00, 0x0f, 0x20];
         cc.extend_from_slice(&mle.to_be_bytes());
         cc.extend_from_slice(&[0x00, 0xff, 0x04, 0x06, 0xE1, 0x04, 0x04, 0x00, 0x00, 0xff]);
-        let mut ndef_file = (message.len() as u16).to_be_bytes().to_vec();
+        let mut ndef_file = u16::try_from(message.len()).unwrap().to_be_bytes().to_vec();
         ndef_file.extend_from_slice(message);
         Type4Tag {
             cc,
