@@ -6,12 +6,12 @@
 
 use crate::document::{DocumentResult, Namespace};
 use crate::error::Error;
-use crate::json::{write_str, write_value};
+use crate::json::{write_str, write_value, JsonBuf};
 use crate::verifier::Verification;
 
 /// The JSON report of a [`Verification`] (the `verify` contract).
 pub(crate) fn verification_json(v: &Verification) -> String {
-    let mut out = String::with_capacity(1024);
+    let mut out = JsonBuf::with_capacity(1024);
     out.push_str("{\"status\":");
     write_str(&mut out, if v.is_valid() { "valid" } else { "invalid" });
     out.push_str(",\"documents\":[");
@@ -26,11 +26,11 @@ pub(crate) fn verification_json(v: &Verification) -> String {
     out.push_str(",\"warnings\":");
     write_errors_json(v.warnings(), &mut out);
     out.push('}');
-    out
+    out.into_string()
 }
 
 /// A `[{"code","message"}]` array.
-pub(crate) fn write_errors_json(errors: &[Error], out: &mut String) {
+pub(crate) fn write_errors_json(errors: &[Error], out: &mut JsonBuf) {
     out.push('[');
     for (i, e) in errors.iter().enumerate() {
         if i > 0 {
@@ -46,7 +46,7 @@ pub(crate) fn write_errors_json(errors: &[Error], out: &mut String) {
 }
 
 /// One entry of the report's `"documents"` array.
-pub(crate) fn write_document_json(d: &DocumentResult, out: &mut String) {
+pub(crate) fn write_document_json(d: &DocumentResult, out: &mut JsonBuf) {
     out.push_str("{\"doc_type\":");
     match d {
         Ok(v) => {
@@ -76,7 +76,7 @@ pub(crate) fn write_document_json(d: &DocumentResult, out: &mut String) {
 }
 
 /// A `{namespace: {identifier: value}}` object.
-pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut String) {
+pub(crate) fn write_elements_json(namespaces: &[Namespace], out: &mut JsonBuf) {
     out.push('{');
     for (i, ns) in namespaces.iter().enumerate() {
         if i > 0 {

@@ -149,8 +149,8 @@ impl ElementValue {
     /// number, bool, null, full-date/tdate → string, bytes →
     /// `{"$bytes":"<base64>"}`, arrays/maps → arrays/objects.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
+        let mut out = crate::json::JsonBuf::with_capacity(32);
         crate::json::write_value(self, &mut out);
-        out
+        out.into_string()
     }
 }

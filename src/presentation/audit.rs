@@ -10,7 +10,7 @@
 
 use crate::document::DocumentResult;
 use crate::error::ErrorCode;
-use crate::json::write_str;
+use crate::json::{write_str, JsonBuf};
 use crate::presentation::privacy::ElementRequest;
 use crate::time::UnixTime;
 use crate::verifier::Verification;
@@ -77,7 +77,7 @@ impl AuditRecord {
     /// "returned":{ns:[id]},"device_returned":{ns:[id]},"warnings":[{"namespace","element"}],
     /// "error_codes":[code]}],"error_codes":[code]}`.
     pub fn to_json(&self) -> String {
-        let mut o = String::with_capacity(512);
+        let mut o = JsonBuf::with_capacity(512);
         o.push_str("{\"time\":");
         write_str(&mut o, &self.time.to_rfc3339());
         o.push_str(",\"verdict\":");
@@ -146,7 +146,7 @@ impl AuditRecord {
         o.push_str("],\"error_codes\":");
         write_codes(&mut o, &self.error_codes);
         o.push('}');
-        o
+        o.into_string()
     }
 }
 
@@ -196,13 +196,13 @@ fn verdict(valid: bool) -> &'static str {
     }
 }
 
-fn comma(o: &mut String, i: usize) {
+fn comma(o: &mut JsonBuf, i: usize) {
     if i > 0 {
         o.push(',');
     }
 }
 
-fn write_ids(o: &mut String, groups: &[(String, Vec<String>)]) {
+fn write_ids(o: &mut JsonBuf, groups: &[(String, Vec<String>)]) {
     o.push('{');
     for (i, (ns, ids)) in groups.iter().enumerate() {
         comma(o, i);
@@ -217,7 +217,7 @@ fn write_ids(o: &mut String, groups: &[(String, Vec<String>)]) {
     o.push('}');
 }
 
-fn write_codes(o: &mut String, codes: &[ErrorCode]) {
+fn write_codes(o: &mut JsonBuf, codes: &[ErrorCode]) {
     o.push('[');
     for (i, c) in codes.iter().enumerate() {
         comma(o, i);
