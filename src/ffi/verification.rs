@@ -323,7 +323,8 @@ pub extern "C" fn kakunin_verification_error_count(verification: *const kakunin_
     boundary! { try_ref(verification).map_or(0, |v| v.inner.errors().len()) }
 }
 
-fn write_error(e: &Error, code: *mut u32, message: *mut kakunin_str) {
+/// Writes an error's (or warning's) stable code number and borrowed message.
+pub(super) fn write_error(e: &Error, code: *mut u32, message: *mut kakunin_str) {
     write_out(code, e.code().number());
     write_out(message, kakunin_str::of(e.message()));
 }

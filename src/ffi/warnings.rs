@@ -3,14 +3,9 @@
 //! response, each with a stable code (`kakunin_error_code_str`) and a
 //! human message. They never change the verdict.
 
-use super::verification::kakunin_verification;
+use super::verification::{kakunin_verification, write_error};
 use super::{boundary, kakunin_status, kakunin_status::*, kakunin_str, need, ok, out_ok, try_ref, write_out};
 use crate::error::Error;
-
-fn write_warning(e: &Error, code: *mut u32, message: *mut kakunin_str) {
-    write_out(code, e.code().number());
-    write_out(message, kakunin_str::of(e.message()));
-}
 
 /// The warnings of document `doc`: a verified document's
 /// (`VerifiedDocument::policy_warnings`); none for a rejected one, whose
@@ -44,7 +39,7 @@ pub extern "C" fn kakunin_verification_warning(
         let code = need!(out_ok(out_code));
         let message = need!(out_ok(out_message));
         let w = ok!(v.inner.warnings().get(index).ok_or(KAKUNIN_OUT_OF_RANGE));
-        write_warning(w, code, message);
+        write_error(w, code, message);
         KAKUNIN_OK
     }
 }
@@ -84,7 +79,7 @@ pub extern "C" fn kakunin_verification_document_policy_warning(
         let message = need!(out_ok(out_message));
         let w = ok!(document_warnings(v, doc));
         let w = ok!(w.get(index).ok_or(KAKUNIN_OUT_OF_RANGE));
-        write_warning(w, code, message);
+        write_error(w, code, message);
         KAKUNIN_OK
     }
 }
