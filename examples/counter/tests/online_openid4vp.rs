@@ -39,12 +39,9 @@ fn holder_spec() -> support::MdocSpec {
 /// Builds a request, answers it as the wallet on `wallet_origin`, verifies.
 fn round_trip(wallet_origin: &str) -> Value {
     let pki = TestPki::new();
-    // One folder per call: both tests run at once in this process and each
-    // removes its folder at the end.
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("kakunin-counter-oid4vp-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // One folder per call: both tests run at once in this process.
+    let tmp = support::examples::TempDir::new("counter-oid4vp");
+    let dir = tmp.path();
     let iaca = dir.join("iaca.der");
     std::fs::write(&iaca, &pki.iaca_der).unwrap();
     let cfg = config::from_str(
@@ -82,7 +79,6 @@ fn round_trip(wallet_origin: &str) -> Value {
     let response: Value =
         serde_json::from_str(&oid4vp_wallet::encrypted_response(&sec1, &vp, &Default::default())).unwrap();
     let credential = json!({"protocol": OPENID4VP_PROTOCOL, "data": response});
-    let _ = std::fs::remove_dir_all(&dir);
     match online::verify(pending, &credential, &cfg, ORIGIN) {
         Checked::Verified(channel, v) => {
             assert_eq!(channel.as_str(), "online/openid4vp");
