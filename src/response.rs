@@ -197,7 +197,8 @@ pub(crate) struct DeviceSigned<'a> {
     pub(crate) device_auth: DeviceAuth<'a>,
 }
 
-/// DeviceAuth: how the mdoc authenticated (§9.1.3.4, §9.1.3.5).
+/// DeviceAuth: how the mdoc authenticated, by MAC (§9.1.3.5) or signature
+/// (§9.1.3.6).
 pub(crate) enum DeviceAuth<'a> {
     /// `deviceSignature`, a COSE_Sign1.
     Signature(&'a Item<'a>),
